@@ -1,0 +1,1 @@
+"""The kitchen engine: real anyio tasks serving order tickets. Imports nothing from Textual."""

@@ -1,0 +1,282 @@
+"""The ledger: every ticket's state and history, as told by the event stream.
+
+The TUI, the headless report and replay all read the kitchen through this one class, so they
+agree on what a ticket is doing and on every number they show.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Part = Literal["front_desk", "ready", "cook", "rail", "shelf"]
+PARTS: tuple[Part, ...] = ("front_desk", "ready", "cook", "rail", "shelf")
+TicketState = Literal[
+    "front_desk", "seated", "cook", "loop", "rail", "shelf", "served", "failed", "refused"
+]
+DONE_STATES = ("served", "failed", "refused")
+
+Event = dict[str, Any]
+
+
+@dataclass
+class Segment:
+    """A stretch of one ticket's life spent in one place, in real seconds."""
+
+    part: Part
+    start: float
+    end: float | None = None
+
+
+@dataclass
+class Ticket:
+    """One order ticket as the stream describes it."""
+
+    n: int
+    id: str
+    dish: str
+    arrived: float
+    state: TicketState = "front_desk"
+    mode: str | None = None
+    cook: int | None = None
+    seated: float | None = None
+    step_index: int | None = None
+    step_kind: str | None = None
+    step_label: str | None = None
+    step_started: float | None = None
+    shelf_slot: int | None = None
+    done: float | None = None
+    latency_s: float | None = None
+    split: dict[str, float] = field(default_factory=dict)
+    error: str | None = None
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def is_done(self) -> bool:
+        return self.state in DONE_STATES
+
+    def close_segment(self, at: float) -> None:
+        if self.segments and self.segments[-1].end is None:
+            self.segments[-1].end = at
+
+    def open_segment(self, part: Part, at: float) -> None:
+        self.close_segment(at)
+        self.segments.append(Segment(part, at))
+
+
+@dataclass
+class Stall:
+    """A step that held the event loop: who, what and for how long (real seconds)."""
+
+    ticket: str
+    kind: str
+    label: str
+    seconds: float
+    level: int
+    end: float
+
+
+class Ledger:
+    """Applies events to tickets and keeps the running totals the screens and reports need."""
+
+    def __init__(self) -> None:
+        self.tickets: dict[int, Ticket] = {}
+        self.settings: dict[str, Any] = {}
+        self.menu: dict[str, Any] = {}
+        self.backend: str | None = None
+        self.pid: int | None = None
+        self.latencies: dict[str, list[float]] = defaultdict(list)
+        self.stalls: list[Stall] = []
+        self.stall_total_s = 0.0
+        self.loop_busy_s = 0.0
+        self.served = 0
+        self.failed = 0
+        self.refused = 0
+        self.dropped = 0
+        self.last_seq = -1
+        self.first_t: float | None = None
+        self.last_t: float | None = None
+        self.last_heartbeat: Event | None = None
+        self.died: str | None = None
+        self.version = 0
+
+    # -- reading the stream ---------------------------------------------------------------
+
+    def apply(self, event: Event) -> None:
+        self.version += 1
+        kind = event["type"]
+        t = event.get("t")
+        if isinstance(t, float | int):
+            if self.first_t is None:
+                self.first_t = float(t)
+            self.last_t = float(t)
+        seq = event.get("seq")
+        if isinstance(seq, int):
+            self.last_seq = seq
+        handler = getattr(self, f"_on_{kind}", None)
+        if handler is not None:
+            handler(event)
+
+    def _on_hello(self, e: Event) -> None:
+        self.settings = dict(e["settings"])
+        self.menu = dict(e["menu"])
+        self.backend = e.get("backend")
+        self.pid = e.get("pid")
+
+    def _on_settings(self, e: Event) -> None:
+        self.settings = dict(e["settings"])
+
+    def _on_dishes(self, e: Event) -> None:
+        self.menu = dict(e["menu"])
+
+    def _on_arrived(self, e: Event) -> None:
+        ticket = Ticket(n=e["n"], id=e["id"], dish=e["dish"], arrived=e["t"])
+        ticket.open_segment("front_desk", e["t"])
+        self.tickets[ticket.n] = ticket
+
+    def _on_refused(self, e: Event) -> None:
+        ticket = self.tickets.get(e["n"])
+        if ticket is None:
+            ticket = Ticket(n=e["n"], id=e["id"], dish=e["dish"], arrived=e["t"])
+            self.tickets[ticket.n] = ticket
+        ticket.state = "refused"
+        ticket.error = e.get("reason")
+        ticket.done = e["t"]
+        ticket.close_segment(e["t"])
+        self.refused += 1
+
+    def _on_seated(self, e: Event) -> None:
+        ticket = self.tickets[e["n"]]
+        ticket.state = "seated"
+        ticket.mode = e["mode"]
+        ticket.cook = e.get("cook")
+        ticket.seated = e["t"]
+        ticket.open_segment("ready", e["t"])
+
+    def _on_step_started(self, e: Event) -> None:
+        ticket = self.tickets[e["n"]]
+        where = e["where"]
+        ticket.state = where
+        ticket.step_index = e["i"]
+        ticket.step_kind = e["kind"]
+        ticket.step_label = e["label"]
+        ticket.step_started = e["t"]
+        ticket.open_segment(_part_of(e["kind"], where), e["t"])
+
+    def _on_shelf_in(self, e: Event) -> None:
+        ticket = self.tickets[e["n"]]
+        ticket.shelf_slot = e["slot"]
+        ticket.open_segment("shelf", e["t"])
+
+    def _on_shelf_out(self, e: Event) -> None:
+        ticket = self.tickets[e["n"]]
+        ticket.shelf_slot = None
+        ticket.open_segment("ready", e["t"])
+
+    def _on_step_finished(self, e: Event) -> None:
+        ticket = self.tickets[e["n"]]
+        ticket.state = "seated"
+        ticket.step_started = None
+        ticket.open_segment("ready", e["t"])
+        if e["kind"] == "wait" and ticket.segments[-2:-1]:
+            # The I/O itself ended at its nominal time; the rest was waiting to be resumed.
+            rail = ticket.segments[-2]
+            io_end = rail.start + e["nominal_s"] / max(self.speed, 1e-9)
+            if io_end < e["t"]:
+                rail.end = io_end
+                ticket.segments[-1].start = io_end
+
+    def _on_stall(self, e: Event) -> None:
+        ticket = self.tickets.get(e["n"])
+        name = ticket.id if ticket else str(e["id"])
+        self.stalls.append(Stall(name, e["kind"], e["label"], e["seconds"], e["level"], e["t"]))
+        self.stall_total_s += e["seconds"]
+
+    def _finish(self, e: Event, state: TicketState) -> Ticket:
+        ticket = self.tickets[e["n"]]
+        ticket.state = state
+        ticket.done = e["t"]
+        ticket.latency_s = e["latency_s"]
+        ticket.step_started = None
+        ticket.close_segment(e["t"])
+        return ticket
+
+    def _on_served(self, e: Event) -> None:
+        ticket = self._finish(e, "served")
+        ticket.split = dict(e["split"])
+        self.latencies[ticket.dish].append(e["latency_s"])
+        self.served += 1
+
+    def _on_failed(self, e: Event) -> None:
+        ticket = self._finish(e, "failed")
+        ticket.error = e["error"]
+        self.failed += 1
+
+    def _on_heartbeat(self, e: Event) -> None:
+        self.last_heartbeat = e
+        self.loop_busy_s = e["loop_busy_s"]
+
+    def _on_dropped(self, e: Event) -> None:
+        self.dropped += e["count"]
+
+    def _on_reset(self, e: Event) -> None:
+        for ticket in self.tickets.values():
+            if not ticket.is_done:
+                ticket.state = "failed"
+                ticket.error = "cancelled by reset"
+                ticket.done = e["t"]
+                ticket.close_segment(e["t"])
+
+    def _on_died(self, e: Event) -> None:
+        self.died = e["message"]
+
+    # -- questions the screens ask --------------------------------------------------------
+
+    @property
+    def speed(self) -> float:
+        return float(self.settings.get("speed", 1.0))
+
+    def in_state(self, *states: str) -> list[Ticket]:
+        return [t for t in self.tickets.values() if t.state in states]
+
+    @property
+    def in_flight(self) -> int:
+        return sum(1 for t in self.tickets.values() if not t.is_done)
+
+    def percentile(self, dish: str | None, q: float) -> float | None:
+        values = (
+            [v for vs in self.latencies.values() for v in vs]
+            if dish is None
+            else self.latencies.get(dish, [])
+        )
+        return percentile(values, q)
+
+    def throughput(self, window: float = 10.0) -> float:
+        """Tickets served per real second over the last `window` seconds of the stream."""
+        if self.last_t is None:
+            return 0.0
+        since = self.last_t - window
+        served = sum(
+            1 for t in self.tickets.values() if t.state == "served" and (t.done or 0) >= since
+        )
+        span = min(window, self.last_t - (self.first_t or self.last_t)) or window
+        return served / span
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile (q in 0..100); None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), math.ceil(q / 100 * len(ordered))))
+    return ordered[rank - 1]
+
+
+def _part_of(kind: str, where: str) -> Part:
+    if where == "shelf":
+        return "ready"  # until shelf_in: waiting for a free worker
+    if kind == "wait":
+        return "rail"
+    return "cook"
