@@ -14,7 +14,7 @@ MAX_STEP_SECONDS = 3600.0
 
 @dataclass(frozen=True)
 class Step:
-    """One thing a handler does: await I/O (wait), compute (cpu) or block inside async (blocking)."""
+    """One thing a handler does: await I/O (wait), compute (cpu), or block the thread (blocking)."""
 
     kind: StepKind
     seconds: float

@@ -1,16 +1,68 @@
-"""Scenarios: who orders what and when, plus the kitchen settings to serve them with."""
+"""Scenarios: who orders what and when, plus the kitchen settings to serve them with.
+
+A scenario is a TOML file (never code: nothing in it is executed). Every key is optional; a file
+with no orders is valid and only sets up the kitchen (the user injects orders by hand)::
+
+    title = "Three tables"     # default: the file's stem
+    mode = "sync"              # sync | threads | async (default: async)
+    prep_shelf = false         # cpu steps run in worker processes
+    cooks = 40                 # threads mode: pool threads, 1..MAX_COOKS
+    front_desk = 1000          # accept queue capacity, 1..MAX_FRONT_DESK
+    shelf_size = 2             # prep shelf workers, 1..MAX_SHELF (default: one per CPU)
+    speed = 1.0                # MIN_SPEED..MAX_SPEED
+
+    [[orders]]
+    id = "A"                   # optional, see below
+    dish = "llm"               # required: a menu dish or one defined under [dishes]
+    at = 0.0                   # seconds after the start, 0..MAX_AT_SECONDS
+    count = 1                  # that many copies, 1..MAX_COUNT
+    every = 0.1                # seconds between copies (default 0: all at once)
+
+    [dishes.lookup]            # a new dish; its name may not be one of the built-in menu's
+    label = "Redis lookup"     # default: the dish name
+    steps = [{ kind = "wait", seconds = 0.05, label = "GET session", error = "timeout" }]
+
+Order ids: `id` as given when count is 1; with count > 1 the copies are numbered (`M` gives
+`M1..M10`, `T1` gives `T1-1..`). Without an id, orders are numbered per dish across the file
+(`redis1`, `redis2`, ...). Ids must be unique after expansion. Orders are sorted by `at`, stable,
+so orders arriving together keep their file order.
+
+Errors are one line naming the file and the key path, with 0-based array indexes
+(`orders[0]` is the first `[[orders]]` block): `three.toml: orders[2].dish: unknown dish ...`.
+"""
 
 from __future__ import annotations
 
+import difflib
+import re
+import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
 
-from kitchen_tui.kitchen.menu import Dish
-from kitchen_tui.kitchen.settings import KitchenSettings
+from kitchen_tui.errors import UsageError
+from kitchen_tui.kitchen.menu import MAX_STEP_SECONDS, MENU, STEP_KINDS, Dish, Step, StepKind
+from kitchen_tui.kitchen.settings import (
+    MAX_COOKS,
+    MAX_FRONT_DESK,
+    MAX_SHELF,
+    MAX_SPEED,
+    MIN_SPEED,
+    MODES,
+    KitchenSettings,
+    Mode,
+)
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
 
 
 @dataclass(frozen=True)
 class Order:
-    """One customer's order: a dish, arriving `at` seconds (story time) after the scenario starts."""
+    """One customer's order: a dish, arriving `at` seconds (story time) after the start."""
 
     id: str
     dish: str
@@ -26,3 +78,333 @@ class Scenario:
     settings: KitchenSettings = field(default_factory=KitchenSettings)
     dishes: dict[str, Dish] = field(default_factory=dict)
     orders: tuple[Order, ...] = ()
+
+
+# Keys 1-5 in the TUI, in this order.
+BUILTIN_SCENARIOS: tuple[str, ...] = (
+    "three-tables",
+    "ten-chats",
+    "pdf-embed",
+    "hidden-blocker",
+    "chat-pipeline",
+)
+
+MAX_COUNT = 100_000
+MAX_ORDERS = 100_000  # all orders of a file after expansion: more is a typo, not a demo
+MAX_AT_SECONDS = 3600.0  # an hour of story time
+MAX_STEPS = 100
+MAX_FILE_BYTES = 1_000_000  # count/every keep real files tiny; this stops a wrong path early
+MAX_LABEL = 60  # labels and titles are drawn on one line of a ticket or a header
+MAX_ID = 24
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
+_TOP_KEYS = ("title", "mode", "prep_shelf", "cooks", "front_desk", "shelf_size", "speed")
+_ORDER_KEYS = ("id", "dish", "at", "count", "every")
+_DISH_KEYS = ("label", "steps")
+_STEP_KEYS = ("kind", "seconds", "label", "error")
+# tomllib on 3.11-3.13 puts the position only in the message; 3.14 adds lineno/colno.
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\Z")
+_TOML_AT_END = re.compile(r"\s*\(at end of document\)\Z")
+
+
+def load_scenario(name_or_path: str) -> Scenario:
+    """A built-in by name (it wins over a file of the same name: use `./name`), or a TOML file."""
+    if name_or_path in BUILTIN_SCENARIOS:
+        resource = resources.files("kitchen_tui.kitchen") / "scenarios" / f"{name_or_path}.toml"
+        return parse_scenario(resource.read_text(encoding="utf-8"), f"{name_or_path}.toml")
+    return parse_scenario(_read_file(name_or_path), name_or_path)
+
+
+def parse_scenario(text: str, source: str) -> Scenario:
+    """Parse and check scenario TOML; `source` names the file in errors and gives the name."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise UsageError(_toml_error(error, text, source)) from None
+    return _Parser(source).scenario(doc, Path(source).stem)
+
+
+def full_menu(scenario: Scenario) -> dict[str, Dish]:
+    """Every dish the scenario may order: the built-in menu plus the scenario's own dishes."""
+    return {**MENU, **scenario.dishes}
+
+
+def _read_file(name: str) -> str:
+    path = Path(name)
+    try:
+        if path.is_dir():
+            raise UsageError(f"{name}: is a directory, not a scenario file")
+        if not path.exists():
+            raise UsageError(
+                f"no such scenario {name!r}: not a built-in ({', '.join(BUILTIN_SCENARIOS)})"
+                f" and no file at {name}{_did_you_mean(name, BUILTIN_SCENARIOS)}"
+            )
+        if not path.is_file():  # a FIFO or a device would block or never end
+            raise UsageError(f"{name}: not a regular file")
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise UsageError(f"{name}: cannot read: {error.strerror or error}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise UsageError(f"{name}: too large for a scenario file (limit {MAX_FILE_BYTES} bytes)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise UsageError(f"{name}: not UTF-8 text (byte {error.start})") from None
+
+
+def _toml_error(error: tomllib.TOMLDecodeError, text: str, source: str) -> str:
+    message = str(getattr(error, "msg", None) or error)
+    line, column = getattr(error, "lineno", None), getattr(error, "colno", None)
+    if (match := _TOML_POSITION.search(message)) is not None:
+        line, column = int(match[1]), int(match[2])
+        message = message[: match.start()]
+    elif (match := _TOML_AT_END.search(message)) is not None:
+        lines = text.split("\n")
+        line, column = len(lines), len(lines[-1]) + 1
+        message = message[: match.start()]
+    where = f"{source}:{line}:{column}" if line is not None else source
+    return f"{where}: invalid TOML: {message}"
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _describe(value: object) -> str:
+    """A value as the user wrote it in TOML, short enough for one line."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    text = repr(value) if isinstance(value, (str, int, float)) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _expanded_ids(order_id: str | None, dish: str, count: int, seen: dict[str, int]) -> list[str]:
+    if order_id is None:  # numbered per dish across the file: redis1, redis2, ...
+        start = seen.get(dish, 0)
+        seen[dish] = start + count
+        return [f"{dish}{start + n}" for n in range(1, count + 1)]
+    if count == 1:
+        return [order_id]
+    sep = "-" if order_id[-1].isdigit() else ""  # T1 -> T1-1, not T11
+    return [f"{order_id}{sep}{n}" for n in range(1, count + 1)]
+
+
+class _Parser:
+    """Checks one parsed TOML document; every failure is a UsageError naming source and key."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, path: str, message: str) -> UsageError:
+        return UsageError(f"{self.source}: {path}: {message}")
+
+    def scenario(self, doc: dict[str, object], name: str) -> Scenario:
+        self.check_keys(doc, "", (*_TOP_KEYS, "orders", "dishes"))
+        dishes = self.dishes(doc.get("dishes", {}))
+        return Scenario(
+            name=name,
+            title=self.text(doc, "title", "", default="") if "title" in doc else name,
+            settings=self.settings(doc),
+            dishes=dishes,
+            orders=self.orders(doc.get("orders", []), full_menu_names=(*MENU, *dishes)),
+        )
+
+    # --- keys and values -------------------------------------------------------------------
+
+    def check_keys(self, table: dict[str, object], path: str, allowed: tuple[str, ...]) -> None:
+        for key in table:
+            if key not in allowed:
+                hint = _did_you_mean(key, allowed) or f" (expected one of: {', '.join(allowed)})"
+                raise self.fail(f"{path}{key}", f"unknown key{hint}")
+
+    def table(self, value: object, path: str, expected: str) -> dict[str, object]:
+        if not isinstance(value, dict):
+            raise self.fail(path, f"expected {expected}, got {_describe(value)}")
+        return value
+
+    def array(self, value: object, path: str, expected: str) -> list[object]:
+        if not isinstance(value, list):
+            raise self.fail(path, f"expected {expected}, got {_describe(value)}")
+        return value
+
+    def number(
+        self, table: dict[str, object], key: str, path: str, low: float, high: float, default: float
+    ) -> float:
+        value = table.get(key, default)
+        # TOML allows nan and inf: both fail the range test. A bool is an int to Python.
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not low <= value <= high
+        ):
+            raise self.fail(
+                path + key, f"expected a number from {low:g} to {high:g}, got {_describe(value)}"
+            )
+        return float(value)
+
+    def integer(
+        self, table: dict[str, object], key: str, path: str, low: int, high: int, default: int
+    ) -> int:
+        value = table.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise self.fail(
+                path + key, f"expected an integer from {low} to {high}, got {_describe(value)}"
+            )
+        return value
+
+    def boolean(self, table: dict[str, object], key: str, path: str, default: bool) -> bool:
+        value = table.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(path + key, f"expected true or false, got {_describe(value)}")
+        return value
+
+    def text(
+        self, table: dict[str, object], key: str, path: str, default: str, limit: int = MAX_LABEL
+    ) -> str:
+        value = table.get(key, default)
+        if not isinstance(value, str) or not value.strip() or len(value) > limit:
+            expected = f"a non-empty string of at most {limit} characters"
+            raise self.fail(path + key, f"expected {expected}, got {_describe(value)}")
+        if not value.isprintable():  # a newline or escape code would break a one-line ticket
+            raise self.fail(path + key, "expected one line of printable text")
+        return value
+
+    def name(self, value: object, path: str, what: str) -> str:
+        if not isinstance(value, str) or not _NAME.match(value) or len(value) > MAX_ID:
+            raise self.fail(
+                path,
+                f"expected {what}: letters, digits, '-' or '_', at most {MAX_ID} characters,"
+                f" got {_describe(value)}",
+            )
+        return value
+
+    # --- settings --------------------------------------------------------------------------
+
+    def settings(self, doc: dict[str, object]) -> KitchenSettings:
+        base = KitchenSettings()
+        has_shelf = "shelf_size" in doc
+        return KitchenSettings(
+            mode=self.mode(doc.get("mode", base.mode)),
+            prep_shelf=self.boolean(doc, "prep_shelf", "", base.prep_shelf),
+            cooks=self.integer(doc, "cooks", "", 1, MAX_COOKS, base.cooks),
+            shelf_size=self.integer(doc, "shelf_size", "", 1, MAX_SHELF, 1) if has_shelf else 0,
+            front_desk=self.integer(doc, "front_desk", "", 1, MAX_FRONT_DESK, base.front_desk),
+            speed=self.number(doc, "speed", "", MIN_SPEED, MAX_SPEED, base.speed),
+        )
+
+    def mode(self, value: object) -> Mode:
+        for mode in MODES:  # returns the Literal itself, so no cast is needed
+            if value == mode:
+                return mode
+        raise self.fail("mode", f"expected one of {', '.join(MODES)}, got {_describe(value)}")
+
+    # --- dishes ----------------------------------------------------------------------------
+
+    def dishes(self, value: object) -> dict[str, Dish]:
+        table = self.table(value, "dishes", "a table of dishes ([dishes.NAME])")
+        dishes: dict[str, Dish] = {}
+        for name, body in table.items():
+            path = f"dishes.{name}"
+            self.name(name, "dishes", "a dish name")
+            if name in MENU:
+                raise self.fail(
+                    path, f"name taken by the built-in menu ({', '.join(MENU)}); pick another"
+                )
+            dishes[name] = self.dish(name, self.table(body, path, "a table"), path + ".")
+        return dishes
+
+    def dish(self, name: str, table: dict[str, object], path: str) -> Dish:
+        self.check_keys(table, path, _DISH_KEYS)
+        if "steps" not in table:
+            raise self.fail(path + "steps", "missing: a dish needs at least one step")
+        steps = self.array(table["steps"], path + "steps", "an array of steps")
+        if not 1 <= len(steps) <= MAX_STEPS:
+            raise self.fail(path + "steps", f"expected 1 to {MAX_STEPS} steps, got {len(steps)}")
+        return Dish(
+            name=name,
+            label=self.text(table, "label", path, default=name),
+            steps=tuple(self.step(step, f"{path}steps[{i}]") for i, step in enumerate(steps)),
+        )
+
+    def step(self, value: object, path: str) -> Step:
+        table = self.table(value, path, "a step table ({ kind = ..., seconds = ... })")
+        self.check_keys(table, path + ".", _STEP_KEYS)
+        for key in ("kind", "seconds"):
+            if key not in table:
+                raise self.fail(f"{path}.{key}", "missing: every step needs a kind and seconds")
+        kind = self.kind(table["kind"], path + ".kind")
+        has_error = "error" in table
+        return Step(
+            kind=kind,
+            seconds=self.number(table, "seconds", path + ".", 0, MAX_STEP_SECONDS, 0),
+            label=self.text(table, "label", path + ".", default=kind),
+            error=self.text(table, "error", path + ".", "", limit=200) if has_error else None,
+        )
+
+    def kind(self, value: object, path: str) -> StepKind:
+        for kind in STEP_KINDS:
+            if value == kind:
+                return kind
+        raise self.fail(path, f"expected one of {', '.join(STEP_KINDS)}, got {_describe(value)}")
+
+    # --- orders ----------------------------------------------------------------------------
+
+    def orders(self, value: object, full_menu_names: tuple[str, ...]) -> tuple[Order, ...]:
+        blocks = self.array(value, "orders", "an array of tables ([[orders]])")
+        orders: list[Order] = []
+        made_by: dict[str, int] = {}  # id -> index of the [[orders]] block that made it
+        per_dish: dict[str, int] = {}
+        for index, block in enumerate(blocks):
+            path = f"orders[{index}]"
+            room = MAX_ORDERS - len(orders)
+            for order in self.order_block(block, path, full_menu_names, per_dish, room):
+                if order.id in made_by:
+                    first = f"orders[{made_by[order.id]}]"
+                    raise self.fail(
+                        path + ".id", f"duplicate order id {order.id!r} (also made by {first})"
+                    )
+                made_by[order.id] = index
+                orders.append(order)
+        return tuple(sorted(orders, key=lambda order: order.at))  # sorted() is stable
+
+    def order_block(
+        self, value: object, path: str, menu: tuple[str, ...], per_dish: dict[str, int], room: int
+    ) -> list[Order]:
+        table = self.table(value, path, "a table ([[orders]])")
+        self.check_keys(table, path + ".", _ORDER_KEYS)
+        dish = self.order_dish(table, path, menu)
+        order_id = self.name(table["id"], path + ".id", "an order id") if "id" in table else None
+        at = self.number(table, "at", path + ".", 0, MAX_AT_SECONDS, 0.0)
+        count = self.integer(table, "count", path + ".", 1, MAX_COUNT, 1)
+        if count > room:  # checked before expanding, so a huge file fails fast
+            raise self.fail(path + ".count", f"more than {MAX_ORDERS} orders in all")
+        every = self.number(table, "every", path + ".", 0, MAX_AT_SECONDS, 0.0)
+        last = at + (count - 1) * every
+        if last > MAX_AT_SECONDS:
+            raise self.fail(
+                path + ".every",
+                f"the last copy would arrive at {last:g} s, past {MAX_AT_SECONDS:g} s",
+            )
+        ids = _expanded_ids(order_id, dish, count, per_dish)
+        # Rounded to the nanosecond: copy 31 of `every = 0.1` is at 3.0, not 3.0000000000000004.
+        return [Order(id=id_, dish=dish, at=round(at + n * every, 9)) for n, id_ in enumerate(ids)]
+
+    def order_dish(self, table: dict[str, object], path: str, menu: tuple[str, ...]) -> str:
+        if "dish" not in table:
+            raise self.fail(path + ".dish", "missing: every order needs a dish")
+        dish = table["dish"]
+        if not isinstance(dish, str):
+            raise self.fail(path + ".dish", f"expected a dish name, got {_describe(dish)}")
+        if dish not in menu:
+            raise self.fail(
+                path + ".dish",
+                f"unknown dish {dish!r} (menu: {', '.join(menu)}, or define it under [dishes])"
+                + _did_you_mean(dish, menu),
+            )
+        return dish

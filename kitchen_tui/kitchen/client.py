@@ -1,0 +1,201 @@
+"""The parent's side of the kitchen process: send commands, read events, never leave a stray."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from kitchen_tui.kitchen.menu import Dish
+from kitchen_tui.kitchen.scenario import Order
+from kitchen_tui.kitchen.settings import KitchenSettings
+
+Event = dict[str, Any]
+# Events waiting for the consumer; past this the oldest news is worth less than memory.
+MAX_PENDING = 1_000_000
+STOP_GRACE_S = 1.0
+
+
+class KitchenProcess:
+    """The kitchen running in a child process (its own session), seen from the parent.
+
+    A reader thread parses the event stream into a queue the consumer drains when it likes; with
+    `trace`, every line is also written to that file as it arrives, flushed batch by batch.
+    """
+
+    def __init__(
+        self, settings: KitchenSettings, backend: str = "asyncio", trace: Path | None = None
+    ) -> None:
+        self.settings = settings
+        self.backend = backend
+        self.trace_path = trace
+        self._events: queue.SimpleQueue[Event] = queue.SimpleQueue()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._reader: threading.Thread | None = None
+        self._stderr_tail: deque[str] = deque(maxlen=20)
+        self._send_lock = threading.Lock()
+        self._stopping = False
+        self._dropped = 0
+        self._ready = threading.Event()
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    def start(self, wait: bool = False, timeout: float = 15.0) -> None:
+        """Spawn the kitchen; with `wait`, return once it has said hello (or died)."""
+        self._ready.clear()
+        config = {**self.settings.to_json(), "backend": self.backend}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self._stopping = False
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "kitchen_tui.kitchen.serve", json.dumps(config)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,  # its own process group: one killpg takes the prep shelf too
+            env=env,
+        )
+        trace = self.trace_path.open("ab") if self.trace_path else None
+        self._reader = threading.Thread(
+            target=self._read_events, args=(self._proc, trace), name="kitchen-events", daemon=True
+        )
+        self._reader.start()
+        threading.Thread(
+            target=self._read_stderr, args=(self._proc,), name="kitchen-stderr", daemon=True
+        ).start()
+        atexit.register(self.stop)
+        if wait and not self._ready.wait(timeout):
+            raise RuntimeError(f"the kitchen process did not start within {timeout:.0f} s")
+
+    @property
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc else None
+
+    def stop(self, grace: float = STOP_GRACE_S) -> None:
+        """Ask the kitchen to shut down; after `grace` seconds, kill its whole process group."""
+        proc = self._proc
+        if proc is None:
+            return
+        self._stopping = True
+        if proc.poll() is None:
+            self._send({"cmd": "shutdown"})
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=grace)
+        _kill_group(proc)
+        proc.wait()
+        if self._reader is not None:
+            self._reader.join(timeout=2)
+        atexit.unregister(self.stop)
+
+    def restart(self) -> None:
+        self.stop(grace=0.2)
+        self.start()
+
+    # -- commands -----------------------------------------------------------------------------
+
+    def order(self, orders: Sequence[Order], t0: float | None = None) -> None:
+        stamp = time.perf_counter() if t0 is None else t0
+        payload = [{"id": o.id, "dish": o.dish, "at": o.at} for o in orders]
+        self._send({"cmd": "order", "orders": payload, "t0": stamp})
+
+    def define_dishes(self, dishes: Iterable[Dish]) -> None:
+        self._send({"cmd": "dishes", "dishes": [dish.to_json() for dish in dishes]})
+
+    def configure(self, **changes: object) -> None:
+        self._send({"cmd": "settings", **changes})
+
+    def reset(self) -> None:
+        self._send({"cmd": "reset"})
+
+    def _send(self, command: Event) -> None:
+        proc = self._proc
+        if proc is None or proc.stdin is None or proc.poll() is not None:
+            return
+        data = (json.dumps(command) + "\n").encode()
+        with self._send_lock:
+            try:
+                proc.stdin.write(data)
+                proc.stdin.flush()
+            except (BrokenPipeError, OSError):
+                pass  # the reader thread reports the death
+
+    # -- events -------------------------------------------------------------------------------
+
+    def drain(self, limit: int | None = None) -> list[Event]:
+        """Every event received since the last drain (at most `limit`); never blocks."""
+        events: list[Event] = []
+        while limit is None or len(events) < limit:
+            try:
+                events.append(self._events.get_nowait())
+            except queue.Empty:
+                break
+        return events
+
+    def get(self, timeout: float | None = None) -> Event | None:
+        """The next event, waiting up to `timeout` seconds; None when none came."""
+        try:
+            return self._events.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def _read_events(self, proc: subprocess.Popen[bytes], trace: IO[bytes] | None) -> None:
+        assert proc.stdout is not None
+        fd = proc.stdout.fileno()
+        rest = b""
+        try:
+            while chunk := os.read(fd, 1 << 16):
+                lines = (rest + chunk).split(b"\n")
+                rest = lines.pop()
+                if trace is not None and lines:
+                    trace.write(b"\n".join(lines) + b"\n")
+                    trace.flush()
+                for line in lines:
+                    self._put(json.loads(line))
+                self._ready.set()
+        finally:
+            if trace is not None:
+                trace.close()
+        code = proc.wait()
+        if not self._stopping:
+            self._put(_died(code, list(self._stderr_tail)))
+        self._ready.set()
+
+    def _put(self, event: Event) -> None:
+        if self._events.qsize() >= MAX_PENDING:
+            self._dropped += 1
+            return
+        if self._dropped:
+            self._events.put({"type": "dropped", "seq": None, "count": self._dropped})
+            self._dropped = 0
+        self._events.put(event)
+
+    def _read_stderr(self, proc: subprocess.Popen[bytes]) -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            self._stderr_tail.append(line.decode(errors="replace").rstrip())
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _died(code: int, stderr: list[str]) -> Event:
+    last = next((line for line in reversed(stderr) if line.strip()), "")
+    how = f"killed by signal {-code}" if code < 0 else f"exited with code {code}"
+    message = f"the kitchen process {how}" + (f": {last}" if last else "")
+    return {"type": "died", "seq": None, "t": time.perf_counter(), "code": code, "message": message}

@@ -1,0 +1,34 @@
+"""Real CPU work: pure-Python arithmetic that holds the GIL until the thread burned its share."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+# Iterations between clock reads: small enough to stop within ~0.1 ms, large enough that reading
+# the clock costs under a few percent of the work.
+_CHUNK = 2_000
+
+
+def burn_cpu(seconds: float, cancel: threading.Event | None = None) -> float:
+    """Do real Python work until this thread's own CPU time has advanced by `seconds`.
+
+    Counting thread CPU time, not wall time, makes the work a fixed amount: two threads sharing
+    the GIL take twice as long, exactly as real Python code would. Returns the CPU seconds used.
+    """
+    start = time.thread_time()
+    deadline = start + seconds
+    acc = 0
+    while time.thread_time() < deadline:
+        for i in range(_CHUNK):
+            acc = (acc * 31 + i) & 0xFFFF
+        if cancel is not None and cancel.is_set():
+            break
+    return time.thread_time() - start
+
+
+def burn_cpu_on_shelf(seconds: float) -> tuple[float, int]:
+    """The prep shelf's job, run in a worker process: the CPU seconds it used and the worker pid."""
+    import os
+
+    return burn_cpu(seconds), os.getpid()

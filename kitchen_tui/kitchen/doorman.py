@@ -1,0 +1,66 @@
+"""The doorman: a thread that walks each order to the front desk at its arrival time."""
+
+from __future__ import annotations
+
+import heapq
+import threading
+import time
+
+from kitchen_tui.kitchen.frontdesk import FrontDesk, Ticket
+
+
+class Doorman:
+    """Greets orders on time even while the event loop is stalled, so the queue shows it.
+
+    Real servers keep accepting connections into the kernel's backlog while the app is stuck;
+    this thread plays that part. The ticket's own task also calls `FrontDesk.arrive`, and
+    whichever comes first counts.
+    """
+
+    def __init__(self, desk: FrontDesk) -> None:
+        self._desk = desk
+        self._heap: list[tuple[float, int, Ticket]] = []
+        self._cond = threading.Condition()
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="doorman", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def expect(self, tickets: list[Ticket]) -> None:
+        with self._cond:
+            for ticket in tickets:
+                heapq.heappush(self._heap, (ticket.arrival, ticket.n, ticket))
+            self._cond.notify()
+
+    def clear(self) -> None:
+        with self._cond:
+            self._heap.clear()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+        self._thread.join(timeout=2)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                ticket = self._next_due()
+                if self._closed:
+                    return
+            if ticket is not None and not ticket.cancel.is_set():
+                self._desk.arrive(ticket)
+
+    def _next_due(self) -> Ticket | None:
+        """Pop the next ticket whose time has come, or wait (under the lock) a while for one."""
+        if self._closed:
+            return None
+        if not self._heap:
+            self._cond.wait()
+            return None
+        delay = self._heap[0][0] - time.perf_counter()
+        if delay > 0:
+            self._cond.wait(delay)
+            return None
+        return heapq.heappop(self._heap)[2]

@@ -1,0 +1,453 @@
+"""The kitchen engine: every order ticket is a real anyio task, served in sync, threads or async."""
+
+from __future__ import annotations
+
+import contextlib
+import contextlib
+import itertools
+import os
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import anyio
+from anyio import from_thread, to_thread
+from anyio.abc import TaskGroup
+
+from kitchen_tui.kitchen.clock import StoryClock
+from kitchen_tui.kitchen.cpu import burn_cpu
+from kitchen_tui.kitchen.doorman import Doorman
+from kitchen_tui.kitchen.events import Emitter, stall_level
+from kitchen_tui.kitchen.frontdesk import Cooks, FrontDesk, Ticket
+from kitchen_tui.kitchen.menu import MENU, Dish, Step
+from kitchen_tui.kitchen.prepshelf import PrepShelf
+from kitchen_tui.kitchen.settings import MAX_COOKS, MODES, KitchenSettings, Mode
+
+HEARTBEAT_S = 0.25
+LAG_PROBE_S = 0.01
+
+Command = dict[str, Any]
+
+
+class StepFailed(Exception):
+    """A step of the dish raised: the order fails, the kitchen serves on."""
+
+
+class OrderCancelled(Exception):
+    """A reset or shutdown reached a ticket that a cook thread was working on."""
+
+
+class Kitchen:
+    """A restaurant kitchen on one anyio loop: doorman, front desk, cooks, rail and prep shelf."""
+
+    def __init__(
+        self, settings: KitchenSettings, clock: StoryClock, emitter: Emitter, backend: str
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.emitter = emitter
+        self.backend = backend
+        self.menu: dict[str, Dish] = dict(MENU)
+        self.desk = FrontDesk(emitter, settings.front_desk)
+        self.doorman = Doorman(self.desk)
+        self.cooks = Cooks(settings.mode, settings.cooks)
+        self.shelf = PrepShelf(settings.shelf_workers)
+        self._threads = anyio.CapacityLimiter(MAX_COOKS)
+        self._numbers = itertools.count(1)
+        self._cancel = threading.Event()
+        self._inbox: deque[Command] = deque()
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+        self._in_flight: set[Ticket] = set()
+        self._counts = {"served": 0, "failed": 0, "refused": 0}
+        self._loop_busy = 0.0
+        self._worst_lag = 0.0
+        self._shelf_warm = False
+
+    # -- commands, from any thread --------------------------------------------------------
+
+    def submit(self, command: Command) -> None:
+        """Hand a command to the kitchen; safe from any thread, never blocks."""
+        if command.get("cmd") in ("reset", "shutdown"):
+            self._cancel.set()  # stop cook threads and loop-blocking steps right away
+            self.doorman.clear()
+        if command.get("cmd") == "order":
+            command = {"cmd": "tickets", "tickets": self._make_tickets(command)}
+        self._inbox.append(command)
+        # A full socket buffer means wake-ups are pending already.
+        with contextlib.suppress(BlockingIOError, OSError):
+            self._wake_w.send(b"\0")
+
+    def _make_tickets(self, command: Command) -> list[Ticket]:
+        t0 = float(command.get("t0") or time.perf_counter())
+        tickets = [
+            Ticket(
+                n=next(self._numbers),
+                id=str(order["id"]),
+                dish=str(order["dish"]),
+                arrival=self.clock.real_after(t0, float(order.get("at", 0.0))),
+                cancel=self._cancel,
+            )
+            for order in command.get("orders", [])
+        ]
+        self.doorman.expect([t for t in tickets if t.dish in self.menu])
+        return tickets
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    async def run(self, on_ready: Callable[[], None] | None = None) -> None:
+        """Serve until shut down; `on_ready` runs once the loop is up and hello is out."""
+        self.doorman.start()
+        async with anyio.create_task_group() as chores:
+            if self.settings.prep_shelf:
+                await self._warm_shelf()
+            self.hello()
+            if on_ready is not None:
+                on_ready()
+            chores.start_soon(self._heartbeat)
+            chores.start_soon(self._lag_probe)
+            while await self._serve_until_reset():
+                pass
+            chores.cancel_scope.cancel()
+        self.doorman.close()
+        self.emitter.emit("bye")
+
+    async def _serve_until_reset(self) -> bool:
+        """Serve orders until a reset (returns True) or a shutdown (returns False)."""
+        go_on, cancelled = True, 0
+        async with anyio.create_task_group() as service:
+            while go_on:
+                command = await self._next_command()
+                name = command.get("cmd")
+                if name in ("reset", "shutdown"):
+                    go_on = name == "reset"
+                    cancelled = len(self._in_flight)
+                    service.cancel_scope.cancel()
+                    break
+                await self._obey(command, service)
+        self._cancel = threading.Event()
+        self.doorman.clear()
+        if go_on:
+            self.emitter.emit("reset", cancelled=cancelled)
+        return go_on
+
+    async def _next_command(self) -> Command:
+        while not self._inbox:
+            await anyio.wait_readable(self._wake_r)
+            with contextlib.suppress(BlockingIOError):
+                self._wake_r.recv(65536)
+        return self._inbox.popleft()
+
+    async def _obey(self, command: Command, service: TaskGroup) -> None:
+        name = command.get("cmd")
+        if name == "tickets":
+            previous: Ticket | None = None
+            for ticket in command["tickets"]:
+                if self._accept(ticket, service):
+                    _queue_behind(ticket, previous)
+                    previous = ticket
+        elif name == "settings":
+            await self._configure(command)
+        elif name == "dishes":
+            for data in command.get("dishes", []):
+                dish = Dish.from_json(data)
+                self.menu[dish.name] = dish
+            self.emitter.emit("dishes", menu=self._menu_json())
+
+    def _accept(self, ticket: Ticket, service: TaskGroup) -> bool:
+        if ticket.dish not in self.menu:
+            self._counts["refused"] += 1
+            self.emitter.emit(
+                "refused", id=ticket.id, n=ticket.n, dish=ticket.dish, reason="unknown dish"
+            )
+            return False
+        self._in_flight.add(ticket)
+        service.start_soon(self._serve, ticket, name=f"ticket {ticket.id}")
+        return True
+
+    async def _configure(self, command: Command) -> None:
+        fields = {k: command[k] for k in KitchenSettings.__dataclass_fields__ if k in command}
+        if fields.get("mode") not in (None, *MODES):
+            fields.pop("mode")
+        self.settings = replace(self.settings, **fields)
+        if "speed" in fields:
+            self.clock.set_speed(float(self.settings.speed))
+        self.cooks.configure(self.settings.mode, self.settings.cooks)
+        self.desk.capacity = self.settings.front_desk
+        if self.settings.shelf_workers != self.shelf.size:
+            self.shelf.resize(self.settings.shelf_workers)
+        self.emitter.emit("settings", settings=self.settings.to_json())
+        if self.settings.prep_shelf:
+            await self._warm_shelf()
+
+    async def _warm_shelf(self) -> None:
+        if not self._shelf_warm:
+            self._shelf_warm = True
+            await self.shelf.warm_up()
+
+    # -- one ticket -------------------------------------------------------------------------
+
+    async def _serve(self, ticket: Ticket) -> None:
+        waiting = False
+        cook: int | None = None
+        try:
+            await _until_arrival(ticket)
+            if not self.desk.arrive(ticket):
+                self._counts["refused"] += 1
+                return
+            waiting = True
+            mode, cook = await self.cooks.take(ticket)
+            self.desk.leave(ticket)
+            waiting = False
+            await self._cook(ticket, mode, cook)
+        finally:
+            if waiting:
+                self.desk.leave(ticket)
+            if cook is not None:
+                self.cooks.give_back(cook)
+            self._in_flight.discard(ticket)
+
+    async def _cook(self, ticket: Ticket, mode: Mode, cook: int | None) -> None:
+        ticket.mode, ticket.prep_shelf = mode, self.settings.prep_shelf
+        ticket.seated = time.perf_counter()
+        ticket.parts["front_desk"] = ticket.seated - ticket.arrival
+        self.emitter.emit(
+            "seated",
+            t=ticket.seated,
+            id=ticket.id,
+            n=ticket.n,
+            mode=mode,
+            cook=cook,
+            prep_shelf=ticket.prep_shelf,
+        )
+        dish = self.menu[ticket.dish]
+        try:
+            if mode == "async":
+                await self._cook_async(ticket, dish)
+            else:
+                await to_thread.run_sync(self._cook_in_thread, ticket, dish, limiter=self._threads)
+        except OrderCancelled:
+            return
+        except StepFailed as exc:
+            self._finish(ticket, "failed", error=str(exc))
+        except Exception as exc:  # a bug in one order must not take the kitchen down
+            self._finish(ticket, "failed", error=f"{type(exc).__name__}: {exc}")
+        else:
+            self._finish(ticket, "served")
+
+    async def _cook_async(self, ticket: Ticket, dish: Dish) -> None:
+        """An `async def` handler: waits are awaited; cpu and blocking steps hold the loop."""
+        for i, step in enumerate(dish.steps):
+            real = step.seconds / self.clock.speed
+            if step.kind == "wait":
+                start = self._step_started(ticket, i, step, "rail")
+                await anyio.sleep(real)
+                self._step_finished(ticket, i, step, "rail", start, real)
+            elif step.kind == "cpu" and ticket.prep_shelf:
+                start = self._step_started(ticket, i, step, "shelf")
+                cpu_s, shelf_s = await self._on_shelf(ticket, i, real)
+                self._step_finished(ticket, i, step, "shelf", start, real, cpu_s, shelf_s)
+            else:
+                start = self._step_started(ticket, i, step, "loop")
+                held = self._hold(ticket, step, real)
+                self._step_finished(ticket, i, step, "loop", start, real, held)
+
+    def _cook_in_thread(self, ticket: Ticket, dish: Dish) -> None:
+        """A plain `def` handler on a cook thread: every step blocks this thread until done."""
+        for i, step in enumerate(dish.steps):
+            real = step.seconds / self.clock.speed
+            if step.kind == "cpu" and ticket.prep_shelf:
+                start = self._step_started(ticket, i, step, "shelf")
+                cpu_s, shelf_s = from_thread.run(self._on_shelf, ticket, i, real)
+                self._step_finished(ticket, i, step, "shelf", start, real, cpu_s, shelf_s)
+            else:
+                start = self._step_started(ticket, i, step, "cook")
+                held = self._hold(ticket, step, real)
+                self._step_finished(ticket, i, step, "cook", start, real, held)
+
+    def _hold(self, ticket: Ticket, step: Step, real: float) -> float | None:
+        """Run a step on the calling thread; the CPU seconds it burned (cpu steps)."""
+        if step.kind == "cpu":
+            cpu_s: float | None = burn_cpu(real, ticket.cancel)
+        else:
+            # time.sleep, or blocking I/O: the thread does nothing else until it returns.
+            ticket.cancel.wait(real)
+            cpu_s = None
+        if ticket.cancel.is_set():
+            raise OrderCancelled
+        return cpu_s
+
+    async def _on_shelf(self, ticket: Ticket, i: int, real: float) -> tuple[float, float]:
+        marks: dict[str, float] = {}
+
+        def moved(kind: str, slot: int, t: float, pid: int) -> None:
+            marks[kind] = t
+            self.emitter.emit(kind, t=t, id=ticket.id, n=ticket.n, i=i, slot=slot, pid=pid)
+
+        cpu_s, _pid = await self.shelf.cook(real, moved)
+        return cpu_s, marks["shelf_out"] - marks["shelf_in"]
+
+    # -- bookkeeping --------------------------------------------------------------------------
+
+    def _step_started(self, ticket: Ticket, i: int, step: Step, where: str) -> float:
+        start = time.perf_counter()
+        self.emitter.emit(
+            "step_started",
+            t=start,
+            id=ticket.id,
+            n=ticket.n,
+            i=i,
+            kind=step.kind,
+            label=step.label,
+            where=where,
+            nominal_s=step.seconds,
+        )
+        return start
+
+    def _step_finished(
+        self,
+        ticket: Ticket,
+        i: int,
+        step: Step,
+        where: str,
+        start: float,
+        real: float,
+        cpu_s: float | None = None,
+        shelf_s: float | None = None,
+    ) -> None:
+        end = time.perf_counter()
+        measured = end - start
+        self._account(ticket, step, where, measured, real, cpu_s, shelf_s)
+        story_s = self.clock.story(end) - self.clock.story(start)
+        self.emitter.emit(
+            "step_finished",
+            t=end,
+            id=ticket.id,
+            n=ticket.n,
+            i=i,
+            kind=step.kind,
+            label=step.label,
+            where=where,
+            nominal_s=step.seconds,
+            measured_s=measured,
+            story_s=story_s,
+            cpu_s=cpu_s,
+        )
+        if where == "loop":
+            self._loop_busy += measured
+            self.emitter.emit(
+                "stall",
+                t=end,
+                id=ticket.id,
+                n=ticket.n,
+                i=i,
+                kind=step.kind,
+                label=step.label,
+                seconds=measured,
+                story_s=story_s,
+                level=stall_level(measured),
+            )
+        if step.error is not None:
+            raise StepFailed(f"{step.label}: {step.error}")
+
+    @staticmethod
+    def _account(
+        ticket: Ticket,
+        step: Step,
+        where: str,
+        measured: float,
+        real: float,
+        cpu_s: float | None,
+        shelf_s: float | None,
+    ) -> None:
+        """Credit a step's time to where it went; whatever is left over counts as ready."""
+        if where == "shelf":
+            ticket.parts["shelf"] += shelf_s or 0.0
+        elif step.kind == "wait":
+            ticket.parts["rail"] += min(measured, real)
+        elif step.kind == "cpu":
+            ticket.parts["cook"] += min(measured, cpu_s or 0.0)
+        else:
+            ticket.parts["cook"] += measured
+
+    def _finish(self, ticket: Ticket, outcome: str, error: str | None = None) -> None:
+        done = time.perf_counter()
+        real_latency = done - ticket.arrival
+        latency = self.clock.story(done) - self.clock.story(ticket.arrival)
+        self._counts[outcome] += 1
+        fields: dict[str, Any] = {"id": ticket.id, "n": ticket.n, "dish": ticket.dish}
+        if outcome == "failed":
+            self.emitter.emit("failed", t=done, error=error, latency_s=latency, **fields)
+            return
+        self.emitter.emit(
+            "served",
+            t=done,
+            latency_s=latency,
+            real_latency_s=real_latency,
+            split=_split(ticket.parts, latency, real_latency),
+            **fields,
+        )
+
+    # -- chores -----------------------------------------------------------------------------
+
+    def hello(self) -> None:
+        """The stream's first event: who this kitchen is and what it serves."""
+        self.emitter.emit(
+            "hello",
+            pid=os.getpid(),
+            backend=self.backend,
+            settings=self.settings.to_json(),
+            menu=self._menu_json(),
+        )
+
+    def _menu_json(self) -> dict[str, Any]:
+        return {name: dish.to_json() for name, dish in self.menu.items()}
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await anyio.sleep(HEARTBEAT_S)
+            lag, self._worst_lag = self._worst_lag, 0.0
+            self.emitter.emit(
+                "heartbeat",
+                front_desk=self.desk.waiting,
+                in_flight=len(self._in_flight),
+                lag_s=lag,
+                loop_busy_s=self._loop_busy,
+                **self._counts,
+            )
+
+    async def _lag_probe(self) -> None:
+        """How late the loop wakes a 10 ms sleeper: a stall felt by every task."""
+        while True:
+            before = time.perf_counter()
+            await anyio.sleep(LAG_PROBE_S)
+            lag = time.perf_counter() - before - LAG_PROBE_S
+            self._worst_lag = max(self._worst_lag, lag)
+
+
+def _queue_behind(ticket: Ticket, previous: Ticket | None) -> None:
+    if previous is not None and previous.arrival == ticket.arrival:
+        previous.greeted = previous.greeted or anyio.Event()
+        ticket.after = previous.greeted
+
+
+async def _until_arrival(ticket: Ticket) -> None:
+    if ticket.after is not None:
+        await ticket.after.wait()
+    else:
+        await anyio.sleep(max(0.0, ticket.arrival - time.perf_counter()))
+    if ticket.greeted is not None:
+        ticket.greeted.set()
+
+
+def _split(parts: dict[str, float], latency: float, real_latency: float) -> dict[str, float]:
+    """The real seconds of each part, in story seconds, with `ready` taking the remainder."""
+    scale = latency / real_latency if real_latency > 0 else 1.0
+    split = {name: round(seconds * scale, 6) for name, seconds in parts.items()}
+    split["ready"] = round(max(0.0, latency - sum(split.values())), 6)
+    return split

@@ -1,0 +1,1 @@
+"""The Textual front end: the kitchen drawn live from its event stream."""

@@ -1,0 +1,78 @@
+"""How tickets and timeline parts look: a colour (a theme variable) plus a shape or letter.
+
+Every state has a second cue besides its colour, so a colour-blind viewer, a grey-scale print
+or a washed-out projector still tells a queued ticket from one that holds the loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kitchen_tui.kitchen.ledger import PARTS, Part, TicketState
+
+
+@dataclass(frozen=True)
+class Look:
+    """A ticket state or a timeline part as drawn: a letter or glyph, and its style's name."""
+
+    glyph: str
+    ascii: str
+    name: str  # the suffix of its component class and theme variable
+    caption: str
+
+
+STATE_LOOKS: dict[str, Look] = {
+    "front_desk": Look("Q", "Q", "queued", "queued at the front desk"),
+    "seated": Look("R", "R", "ready", "ready, waiting for the cook (or the loop)"),
+    "cook": Look("C", "C", "cook", "on a cook: its thread does nothing else"),
+    "loop": Look("!", "!", "loop", "holding the event loop: nothing else runs"),
+    "rail": Look("~", "~", "rail", "on the rail: awaiting I/O, the loop is free"),
+    "shelf": Look("P", "P", "shelf", "on the prep shelf, in a worker process"),
+    "served": Look("✓", "+", "served", "served"),
+    "failed": Look("✗", "x", "failed", "failed (a step raised, or a reset)"),
+    "refused": Look("86", "86", "refused", "86'd: the front desk was full"),
+}
+
+PART_LOOKS: dict[Part, Look] = {
+    "front_desk": Look("░", ".", "front-desk", "front desk"),
+    "ready": Look("▒", ":", "ready", "ready"),
+    "cook": Look("█", "#", "cook", "cook / loop"),
+    "rail": Look("─", "~", "rail", "rail (I/O)"),
+    "shelf": Look("▓", "=", "shelf", "prep shelf"),
+}
+assert tuple(PART_LOOKS) == PARTS
+
+# The alarm levels people know for a held loop: 50 ms, 250 ms, 1 s.
+ALARM_SECONDS = (0.05, 0.25, 1.0)
+ALARM_CAPTIONS = ("", "over 50 ms", "over 250 ms", "over 1 s")
+
+
+def state_look(state: TicketState | str) -> Look:
+    return STATE_LOOKS.get(state, STATE_LOOKS["seated"])
+
+
+def alarm_level(seconds: float) -> int:
+    """0 below 50 ms, 1 from 50 ms, 2 from 250 ms, 3 from 1 s (the kitchen's own scale)."""
+    return sum(1 for limit in ALARM_SECONDS if seconds >= limit)
+
+
+def seconds_text(seconds: float | None) -> str:
+    """A duration in a fixed-ish width: 0.05s, 1.23s, 12.3s, 123s."""
+    if seconds is None:
+        return "-"
+    seconds = max(0.0, seconds)
+    if seconds < 10:
+        return f"{seconds:.2f}s"
+    if seconds < 100:
+        return f"{seconds:.1f}s"
+    return f"{seconds:.0f}s"
+
+
+def ms_text(seconds: float) -> str:
+    """Short durations read better in milliseconds: 50 ms, 1.00 s."""
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds:.2f} s"
+
+
+ALL_STYLE_NAMES: tuple[str, ...] = tuple(look.name for look in STATE_LOOKS.values())

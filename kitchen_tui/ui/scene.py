@@ -1,0 +1,25 @@
+"""The scene: everything the widgets draw from, shared by reference between the app and them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kitchen_tui.ui.board import Board
+
+
+@dataclass
+class Scene:
+    """The board, the frame's clock reading and the app's own state the header reports.
+
+    `now` is read once per frame (and held while the display is frozen), so every elapsed time
+    on one frame is measured against the same instant.
+    """
+
+    board: Board
+    now: float
+    ascii: bool = False
+    frozen: bool = False
+    held_events: int = 0  # events buffered while frozen
+    asked: dict[str, object] = field(default_factory=dict)  # settings sent, not yet confirmed
+    last_command: str = ""
+    theme: str = ""

@@ -1,0 +1,1 @@
+"""One widget per module; each draws a part of the kitchen from the shared board."""
