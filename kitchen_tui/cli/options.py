@@ -1,0 +1,126 @@
+"""Options shared by every command, checked up front: a bad value is one line and exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+from typing import NoReturn
+
+from kitchen_tui import __version__
+from kitchen_tui.errors import UsageError
+from kitchen_tui.kitchen.scenario import BUILTIN_SCENARIOS, Scenario, load_scenario
+from kitchen_tui.kitchen.settings import (
+    BACKENDS,
+    MAX_COOKS,
+    MAX_SHELF,
+    MAX_SPEED,
+    MIN_SPEED,
+    MODES,
+    KitchenSettings,
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake raises UsageError (one line) instead of printing a usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _speed(text: str) -> float:
+    value = _number(text, "--speed")
+    if not MIN_SPEED <= value <= MAX_SPEED:
+        raise argparse.ArgumentTypeError(
+            f"speed must be from {MIN_SPEED} to {MAX_SPEED:g}, got {text}"
+        )
+    return value
+
+
+def _bounded_int(name: str, low: int, high: int) -> argparse._ActionType:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} takes a whole number, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{name} must be from {low} to {high}, got {value}")
+        return value
+
+    return parse
+
+
+def _number(text: str, name: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{name} takes a number, got {text!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"{name} takes a finite number, got {text!r}")
+    return value
+
+
+def add_kitchen_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--scenario",
+        metavar="NAME|FILE",
+        help=f"a built-in scenario ({', '.join(BUILTIN_SCENARIOS)}) or a TOML file",
+    )
+    parser.add_argument("--mode", choices=MODES, help="how the kitchen serves (default: async)")
+    parser.add_argument(
+        "--prep-shelf",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="send cpu steps to worker processes",
+    )
+    parser.add_argument(
+        "--cooks", type=_bounded_int("--cooks", 1, MAX_COOKS), help="cooks in threads mode"
+    )
+    parser.add_argument(
+        "--shelf-size",
+        type=_bounded_int("--shelf-size", 1, MAX_SHELF),
+        help="prep shelf worker processes (default: one per CPU)",
+    )
+    parser.add_argument("--backend", choices=BACKENDS, default="asyncio", help="the event loop")
+    parser.add_argument("--speed", type=_speed, help="0.1 (slow motion) to 10; scales every step")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="kitchen-tui",
+        description="A terminal kitchen that makes sync vs async visible.",
+    )
+    parser.add_argument("--version", action="version", version=f"kitchen-tui {__version__}")
+    add_kitchen_options(parser)
+    parser.add_argument("--theme", default="dark", help="dark, light, projector, or a theme file")
+    parser.add_argument("--ascii", action="store_true", help="draw with ASCII characters only")
+    parser.add_argument(
+        "--screenshot-dir", default="screenshots", help="where ctrl+s saves SVG screenshots"
+    )
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    report = commands.add_parser(
+        "report", help="run a scenario headless and print every order's latency"
+    )
+    add_kitchen_options(report)
+    report.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def scenario_and_settings(options: argparse.Namespace) -> tuple[Scenario | None, KitchenSettings]:
+    """The scenario named by --scenario (if any) and its settings with the options on top."""
+    check_backend(options.backend)
+    scenario = load_scenario(options.scenario) if options.scenario else None
+    base = scenario.settings if scenario else KitchenSettings()
+    changes = {
+        "mode": options.mode,
+        "prep_shelf": options.prep_shelf,
+        "cooks": options.cooks,
+        "shelf_size": options.shelf_size,
+        "speed": options.speed,
+    }
+    fields = {**base.to_json(), **{k: v for k, v in changes.items() if v is not None}}
+    return scenario, KitchenSettings.from_json(fields)
+
+
+def check_backend(backend: str) -> None:
+    if backend == "trio" and importlib.util.find_spec("trio") is None:
+        raise UsageError("--backend trio needs the trio package: pip install 'kitchen-tui[trio]'")

@@ -1,0 +1,153 @@
+"""Headless runs: serve a scenario in a kitchen process and gather what really happened."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kitchen_tui.kitchen.client import Event, KitchenProcess
+from kitchen_tui.kitchen.ledger import Ledger, Ticket, percentile
+from kitchen_tui.kitchen.model import Prediction, predict
+from kitchen_tui.kitchen.scenario import Scenario, full_menu
+from kitchen_tui.kitchen.settings import KitchenSettings
+
+# Orders are sent this long before the first one arrives, so the kitchen has every ticket
+# in hand before the clock starts: arrival times are then exact.
+LEAD_S = 0.1
+QUIET_TIMEOUT_S = 30.0  # real seconds without a single event: the kitchen is stuck
+
+
+@dataclass
+class OrderResult:
+    """One order: what was measured, next to what the model predicted."""
+
+    id: str
+    dish: str
+    at: float
+    ticket: Ticket | None
+    predicted: Prediction
+    arrived_s: float | None = None
+    served_s: float | None = None
+
+    @property
+    def latency_s(self) -> float | None:
+        return None if self.ticket is None else self.ticket.latency_s
+
+    @property
+    def outcome(self) -> str:
+        return "missing" if self.ticket is None else self.ticket.state
+
+
+@dataclass
+class RunResult:
+    """A whole headless run: every order and the kitchen's totals."""
+
+    scenario: Scenario
+    settings: KitchenSettings
+    backend: str
+    orders: list[OrderResult]
+    ledger: Ledger
+    wall_s: float
+    events: list[Event] = field(default_factory=list)
+
+    def latencies(self) -> list[float]:
+        return [
+            o.latency_s for o in self.orders if o.latency_s is not None and o.outcome == "served"
+        ]
+
+    def summary(self) -> dict[str, object]:
+        values = self.latencies()
+        return {
+            "served": self.ledger.served,
+            "failed": self.ledger.failed,
+            "refused": self.ledger.refused,
+            "p50_s": percentile(values, 50),
+            "p95_s": percentile(values, 95),
+            "max_s": max(values) if values else None,
+            "loop_stall_s": self.ledger.stall_total_s * self.settings.speed,
+            "wall_s": self.wall_s,
+            "dropped_events": self.ledger.dropped,
+        }
+
+
+def run_scenario(
+    scenario: Scenario,
+    settings: KitchenSettings,
+    backend: str = "asyncio",
+    trace: Path | None = None,
+) -> RunResult:
+    """Serve every order of `scenario` for real and wait until each is served, failed or 86'd."""
+    kitchen = KitchenProcess(settings, backend=backend, trace=trace)
+    kitchen.start(wait=True)
+    try:
+        if scenario.dishes:
+            kitchen.define_dishes(scenario.dishes.values())
+        t0 = time.perf_counter() + LEAD_S
+        kitchen.order(scenario.orders, t0=t0)
+        ledger, events, last = _collect(kitchen, len(scenario.orders))
+    finally:
+        kitchen.stop()
+    wall = (last - t0) if last else 0.0
+    return _result(scenario, settings, backend, ledger, t0, wall, events)
+
+
+def _collect(kitchen: KitchenProcess, expected: int) -> tuple[Ledger, list[Event], float]:
+    ledger = Ledger()
+    events: list[Event] = []
+    done, last = 0, 0.0
+    while done < expected:
+        event = kitchen.get(timeout=QUIET_TIMEOUT_S)
+        if event is None:
+            raise RuntimeError(f"the kitchen went quiet for {QUIET_TIMEOUT_S:.0f} s")
+        events.append(event)
+        ledger.apply(event)
+        if event["type"] == "died":
+            raise RuntimeError(event["message"])
+        if event["type"] in ("served", "failed", "refused"):
+            done += 1
+            last = float(event["t"])
+    return ledger, events, last
+
+
+def _result(
+    scenario: Scenario,
+    settings: KitchenSettings,
+    backend: str,
+    ledger: Ledger,
+    t0: float,
+    wall: float,
+    events: list[Event],
+) -> RunResult:
+    by_id = {ticket.id: ticket for ticket in ledger.tickets.values()}
+    predictions = predict(scenario.orders, full_menu(scenario), settings)
+    speed = settings.speed
+    orders = []
+    for order, prediction in zip(scenario.orders, predictions, strict=True):
+        ticket = by_id.get(order.id)
+        result = OrderResult(order.id, order.dish, order.at, ticket, prediction)
+        if ticket is not None:
+            result.arrived_s = (ticket.arrived - t0) * speed
+            result.served_s = None if ticket.done is None else (ticket.done - t0) * speed
+        orders.append(result)
+    return RunResult(scenario, settings, backend, orders, ledger, wall * speed, events)
+
+
+def measured_durations(result: RunResult) -> Mapping[str, list[float]]:
+    """Each order's step durations as measured (story seconds), for the model to replay."""
+    steps: dict[str, dict[int, float]] = {}
+    for event in result.events:
+        if event["type"] == "step_finished":
+            steps.setdefault(event["id"], {})[event["i"]] = _own_seconds(event)
+    return {order: [d for _i, d in sorted(found.items())] for order, found in steps.items()}
+
+
+def _own_seconds(event: Event) -> float:
+    """The time a step itself took, without waiting for its turn (story seconds)."""
+    scale = event["story_s"] / event["measured_s"] if event["measured_s"] > 0 else 1.0
+    if event["kind"] == "cpu" and event["cpu_s"] is not None:
+        return float(event["cpu_s"]) * scale
+    if event["kind"] == "wait":
+        return float(event["nominal_s"])
+    return float(event["story_s"])
