@@ -295,17 +295,7 @@ class Kitchen:
 
     def _step_started(self, ticket: Ticket, i: int, step: Step, where: str) -> float:
         start = time.perf_counter()
-        self.emitter.emit(
-            "step_started",
-            t=start,
-            id=ticket.id,
-            n=ticket.n,
-            i=i,
-            kind=step.kind,
-            label=step.label,
-            where=where,
-            nominal_s=step.seconds,
-        )
+        self.emitter.emit("step_started", t=start, **_step_fields(ticket, i, step, where))
         return start
 
     def _step_finished(
@@ -323,33 +313,20 @@ class Kitchen:
         measured = end - start
         self._account(ticket, step, where, measured, real, cpu_s, shelf_s)
         story_s = self.clock.story(end) - self.clock.story(start)
+        fields = _step_fields(ticket, i, step, where)
         self.emitter.emit(
-            "step_finished",
-            t=end,
-            id=ticket.id,
-            n=ticket.n,
-            i=i,
-            kind=step.kind,
-            label=step.label,
-            where=where,
-            nominal_s=step.seconds,
-            measured_s=measured,
-            story_s=story_s,
-            cpu_s=cpu_s,
+            "step_finished", t=end, measured_s=measured, story_s=story_s, cpu_s=cpu_s, **fields
         )
         if where == "loop":
             self._loop_busy += measured
+            del fields["where"], fields["nominal_s"]
             self.emitter.emit(
                 "stall",
                 t=end,
-                id=ticket.id,
-                n=ticket.n,
-                i=i,
-                kind=step.kind,
-                label=step.label,
                 seconds=measured,
                 story_s=story_s,
                 level=stall_level(measured),
+                **fields,
             )
         if step.error is not None:
             raise StepFailed(f"{step.label}: {step.error}")
@@ -427,6 +404,18 @@ class Kitchen:
             await anyio.sleep(LAG_PROBE_S)
             lag = time.perf_counter() - before - LAG_PROBE_S
             self._worst_lag = max(self._worst_lag, lag)
+
+
+def _step_fields(ticket: Ticket, i: int, step: Step, where: str) -> dict[str, Any]:
+    return {
+        "id": ticket.id,
+        "n": ticket.n,
+        "i": i,
+        "kind": step.kind,
+        "label": step.label,
+        "where": where,
+        "nominal_s": step.seconds,
+    }
 
 
 def _queue_behind(ticket: Ticket, previous: Ticket | None) -> None:

@@ -56,11 +56,9 @@ class FrontDesk:
         with self._lock:
             if ticket.accepted is None:
                 ticket.accepted = self.waiting < self.capacity
-                if ticket.accepted:
-                    self.waiting += 1
-                    self._emit_arrived(ticket)
-                else:
-                    self._emit_arrived(ticket)
+                self.waiting += ticket.accepted
+                self._emit_arrived(ticket)
+                if not ticket.accepted:
                     self._emitter.emit(
                         "refused",
                         t=ticket.arrival,
