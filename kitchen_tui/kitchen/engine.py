@@ -52,7 +52,7 @@ class Kitchen:
         self.backend = backend
         self.menu: dict[str, Dish] = dict(MENU)
         self.desk = FrontDesk(emitter, settings.front_desk)
-        self.doorman = Doorman(self.desk)
+        self.doorman = Doorman(self.desk, self._poke)
         self.cooks = Cooks(settings.mode, settings.cooks)
         self.shelf = PrepShelf(settings.shelf_workers)
         self._threads = anyio.CapacityLimiter(MAX_COOKS)
@@ -67,6 +67,8 @@ class Kitchen:
         self._loop_busy = 0.0
         self._worst_lag = 0.0
         self._shelf_warm = False
+        # Tickets a reset's cancel flag stopped before the loop read the reset: still counted.
+        self._unwound = 0
 
     # -- commands, from any thread --------------------------------------------------------
 
@@ -78,7 +80,10 @@ class Kitchen:
         if command.get("cmd") == "order":
             command = {"cmd": "tickets", "tickets": self._make_tickets(command)}
         self._inbox.append(command)
-        # A full socket buffer means wake-ups are pending already.
+        self._poke()
+
+    def _poke(self) -> None:
+        """Wake the loop now; a full socket buffer means wake-ups are pending already."""
         with contextlib.suppress(BlockingIOError, OSError):
             self._wake_w.send(b"\0")
 
@@ -105,6 +110,8 @@ class Kitchen:
         async with anyio.create_task_group() as chores:
             if self.settings.prep_shelf:
                 await self._warm_shelf()
+            # Start a cook thread now, so the first order does not pay for its spawn (~1 ms).
+            await to_thread.run_sync(_noop, limiter=self._threads)
             self.hello()
             if on_ready is not None:
                 on_ready()
@@ -125,11 +132,12 @@ class Kitchen:
                 name = command.get("cmd")
                 if name in ("reset", "shutdown"):
                     go_on = name == "reset"
-                    cancelled = len(self._in_flight)
+                    cancelled = len(self._in_flight) + self._unwound
                     service.cancel_scope.cancel()
                     break
                 await self._obey(command, service)
         self._cancel = threading.Event()
+        self._unwound = 0
         self.doorman.clear()
         if go_on:
             self.emitter.emit("reset", cancelled=cancelled)
@@ -231,6 +239,7 @@ class Kitchen:
             else:
                 await to_thread.run_sync(self._cook_in_thread, ticket, dish, limiter=self._threads)
         except OrderCancelled:
+            self._unwound += 1
             return
         except StepFailed as exc:
             self._finish(ticket, "failed", error=str(exc))
@@ -416,6 +425,10 @@ def _step_fields(ticket: Ticket, i: int, step: Step, where: str) -> dict[str, An
         "where": where,
         "nominal_s": step.seconds,
     }
+
+
+def _noop() -> None:
+    pass
 
 
 def _queue_behind(ticket: Ticket, previous: Ticket | None) -> None:

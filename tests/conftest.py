@@ -1,0 +1,161 @@
+"""Helpers shared by the kitchen tests: real kitchen processes, waited on event by event."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kitchen_tui.kitchen.client import KitchenProcess
+from kitchen_tui.kitchen.menu import Dish, Step, StepKind
+from kitchen_tui.kitchen.scenario import Order, Scenario
+from kitchen_tui.kitchen.settings import KitchenSettings
+
+Event = dict[str, Any]
+
+# The agreed tolerance between a measured latency and the model's: 5 ms plus 1 %.
+ABS_TOLERANCE_S = 0.005
+REL_TOLERANCE = 0.01
+
+
+def close_enough(measured: float, expected: float, rel: float = REL_TOLERANCE) -> bool:
+    return abs(measured - expected) <= ABS_TOLERANCE_S + rel * abs(expected)
+
+
+def dish(name: str, *steps: tuple[StepKind, float], error: str | None = None) -> Dish:
+    """A dish of (kind, seconds) steps; with `error`, its last step raises that error."""
+    made = [Step(kind, seconds, f"{kind} {i}") for i, (kind, seconds) in enumerate(steps)]
+    if error is not None:
+        last = made[-1]
+        made[-1] = Step(last.kind, last.seconds, last.label, error=error)
+    return Dish(name, name, tuple(made))
+
+
+def scenario(orders: list[Order], dishes: list[Dish] | None = None, name: str = "test") -> Scenario:
+    return Scenario(
+        name=name,
+        title=name,
+        dishes={d.name: d for d in dishes or []},
+        orders=tuple(sorted(orders, key=lambda order: order.at)),
+    )
+
+
+class Watcher:
+    """Reads a kitchen's events as they come, keeping every one, and waits for the ones asked."""
+
+    def __init__(self, kitchen: KitchenProcess) -> None:
+        self.kitchen = kitchen
+        self.events: list[Event] = []
+
+    def wait_for(self, match: Callable[[Event], bool], timeout: float, what: str = "") -> Event:
+        """The first new event that matches, or fail after `timeout` real seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            event = self.kitchen.get(timeout=max(left, 0.0)) if left > 0 else None
+            if event is None:
+                types = [e["type"] for e in self.events[-15:]]
+                raise AssertionError(
+                    f"no {what or 'matching'} event within {timeout} s; last: {types}"
+                )
+            self.events.append(event)
+            if match(event):
+                return event
+            if event["type"] == "died":
+                raise AssertionError(f"the kitchen died: {event['message']}")
+
+    def wait_type(self, kind: str, timeout: float, fresh: bool = False, **fields: object) -> Event:
+        """The first event of that kind with those fields: one seen already (unless `fresh`)
+        or the next to come."""
+
+        def match(event: Event) -> bool:
+            return event["type"] == kind and all(event.get(k) == v for k, v in fields.items())
+
+        if not fresh:
+            for event in self.events:
+                if match(event):
+                    return event
+        return self.wait_for(match, timeout, what=f"{kind} {fields or ''}".strip())
+
+    def of_type(self, kind: str) -> list[Event]:
+        return [event for event in self.events if event["type"] == kind]
+
+    def by_id(self, kind: str) -> dict[str, Event]:
+        return {event["id"]: event for event in self.of_type(kind)}
+
+    def wait_done(self, ids: set[str], timeout: float) -> dict[str, Event]:
+        """Wait until each id was served, failed or refused; its final event by id."""
+        done: dict[str, Event] = {}
+
+        def match(event: Event) -> bool:
+            if event["type"] in ("served", "failed", "refused") and event.get("id") in ids:
+                done[event["id"]] = event
+            return set(done) == ids
+
+        self.wait_for(match, timeout, what=f"end of {sorted(ids)}")
+        return done
+
+
+@pytest.fixture
+def start_kitchen() -> Iterator[Callable[..., tuple[KitchenProcess, Watcher]]]:
+    """Start kitchens (`start_kitchen(settings, backend=...)`); every one is stopped after."""
+    started: list[KitchenProcess] = []
+
+    def start(
+        settings: KitchenSettings | None = None, backend: str = "asyncio"
+    ) -> tuple[KitchenProcess, Watcher]:
+        kitchen = KitchenProcess(settings or KitchenSettings(), backend=backend)
+        started.append(kitchen)
+        kitchen.start(wait=True)
+        watcher = Watcher(kitchen)
+        watcher.wait_type("hello", timeout=15)
+        return kitchen, watcher
+
+    yield start
+    for kitchen in started:
+        kitchen.stop(grace=0.5)
+
+
+def processes_in_group(pgid: int) -> list[int]:
+    """Every live process (zombies aside) whose process group is `pgid`, read from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # pid (comm) state ppid pgrp ...: comm may hold spaces, so split after its ')'.
+        fields = stat[stat.rindex(")") + 2 :].split()
+        state, pgrp = fields[0], int(fields[2])
+        if pgrp == pgid and state not in ("Z", "X"):
+            found.append(int(entry.name))
+    return found
+
+
+def wait_until(check: Callable[[], bool], timeout: float, poll: float = 0.02) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(poll)
+    return check()
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text(errors="replace")
+    except OSError:
+        return False
+    return state[state.rindex(")") + 2] not in "ZX"

@@ -1,0 +1,116 @@
+"""The command line, run as a user runs it: a subprocess, its stdout, stderr and exit code."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kitchen_tui import __version__
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def kitchen_tui(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kitchen_tui", *args],
+        capture_output=True,
+        text=True,
+        timeout=45,
+        cwd=cwd,
+        env={"COLUMNS": "120", "PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "utf-8"},
+    )
+
+
+def test_report_json_is_the_documented_object() -> None:
+    run = kitchen_tui("report", "--scenario", "three-tables", "--mode", "async", "--json")
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert set(report) >= {"orders", "summary"}
+    orders = {order["id"]: order for order in report["orders"]}
+    assert list(orders) == ["A", "B", "C"]
+    for order in orders.values():
+        assert {"id", "dish", "latency_s", "predicted_s", "outcome", "split"} <= set(order)
+        assert order["outcome"] == "served"
+        assert order["latency_s"] == pytest.approx(order["predicted_s"], abs=0.01)
+    assert [orders[k]["dish"] for k in "ABC"] == ["llm", "redis", "postgres"]
+    assert [orders[k]["predicted_s"] for k in "ABC"] == pytest.approx([2.0, 0.05, 0.08])
+    summary = report["summary"]
+    assert (summary["served"], summary["failed"], summary["refused"]) == (3, 0, 0)
+    assert {"p50_s", "p95_s", "max_s", "wall_s"} <= set(summary)
+    assert report["settings"]["mode"] == "async"
+    assert run.stderr == ""
+
+
+def test_report_text_has_a_row_per_order_and_a_summary_line() -> None:
+    run = kitchen_tui("report", "--scenario", "three-tables")
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    for order_id, dish in (("A", "llm"), ("B", "redis"), ("C", "postgres")):
+        rows = [line for line in lines if re.match(rf"{order_id}\s+{dish}\s+\d", line)]
+        assert len(rows) == 1, run.stdout
+    (summary,) = [line for line in lines if line.startswith("served ")]
+    assert re.search(r"served 3, failed 0, 86'd 0\s+p50 \d+\.\d{3}", summary), summary
+    assert "wall" in summary
+
+
+BAD_FILES = {
+    "malformed.toml": 'mode = "sync"\n[[orders]\n',
+    "negative.toml": '[dishes.x]\nsteps = [{ kind = "wait", seconds = -1 }]\n',
+    "absurd.toml": '[dishes.x]\nsteps = [{ kind = "wait", seconds = 1e9 }]\n',
+    "lobster.toml": '[[orders]]\ndish = "lobster"\n',
+}
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--scenario", "no-such-scenario"], "no such scenario 'no-such-scenario'"),
+        (["--scenario", "three-tables", "--mode", "turbo"], "--mode: invalid choice: 'turbo'"),
+        (["--scenario", "three-tables", "--backend", "curio"], "invalid choice: 'curio'"),
+        (["--scenario", "three-tables", "--speed", "0.01"], "speed must be from 0.1 to 10"),
+        (["--scenario", "three-tables", "--speed", "11"], "speed must be from 0.1 to 10"),
+        (["--scenario", "three-tables", "--speed", "fast"], "--speed takes a number, got 'fast'"),
+        (["--scenario", "three-tables", "--cooks=-3"], "--cooks must be from 1 to"),
+        (["--scenario", "three-tables", "--cooks", "-3"], "--cooks must be from 1 to"),
+        (["--scenario", "malformed.toml"], "malformed.toml:2:9: invalid TOML"),
+        (["--scenario", "negative.toml"], "steps[0].seconds: expected a number from 0 to 3600"),
+        (["--scenario", "absurd.toml"], "steps[0].seconds: expected a number from 0 to 3600"),
+        (["--scenario", "lobster.toml"], "orders[0].dish: unknown dish 'lobster'"),
+        ([], "report needs a scenario"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else " ".join(value) or "none",
+)
+def test_bad_input_is_one_line_and_exit_code_2(args: list[str], says: str, tmp_path: Path) -> None:
+    for name, text in BAD_FILES.items():
+        (tmp_path / name).write_text(text)
+    run = kitchen_tui("report", *args, cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert run.stdout == ""
+    lines = run.stderr.splitlines()
+    assert len(lines) == 1, run.stderr
+    assert lines[0].startswith("kitchen-tui: ")
+    assert says in lines[0]
+    assert "Traceback" not in run.stderr
+
+
+def test_help_works() -> None:
+    installed = Path(sys.executable).with_name("kitchen-tui")
+    command = [str(installed)] if installed.exists() else [sys.executable, "-m", "kitchen_tui"]
+    run = subprocess.run([*command, "--help"], capture_output=True, text=True, timeout=30)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("usage: kitchen-tui")
+    for word in ("report", "--mode", "--scenario", "--speed", "--backend"):
+        assert word in run.stdout
+    report = kitchen_tui("report", "--help")
+    assert report.returncode == 0 and "--json" in report.stdout
+
+
+def test_version() -> None:
+    run = kitchen_tui("--version")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == f"kitchen-tui {__version__}"

@@ -1,0 +1,215 @@
+"""Faults: a failing step, a reset, a shutdown, a killed kitchen and a killed parent."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import Watcher, dish, pid_alive, processes_in_group, scenario, wait_until
+
+from kitchen_tui.kitchen.client import KitchenProcess
+from kitchen_tui.kitchen.headless import run_scenario
+from kitchen_tui.kitchen.menu import StepKind
+from kitchen_tui.kitchen.scenario import Order
+from kitchen_tui.kitchen.settings import KitchenSettings, Mode
+
+StartKitchen = Callable[..., tuple[KitchenProcess, Watcher]]
+
+pytestmark = pytest.mark.timeout(60)
+
+RESET_WITHIN_S = 2.0
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+# --- a step that raises -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mode", "prep_shelf", "kind"),
+    [
+        ("sync", False, "wait"),
+        ("threads", False, "blocking"),
+        ("async", False, "wait"),
+        ("async", False, "cpu"),
+        ("async", True, "cpu"),
+        ("threads", True, "cpu"),
+    ],
+)
+def test_a_failing_step_fails_its_order_and_the_kitchen_serves_on(
+    mode: Mode, prep_shelf: bool, kind: StepKind
+) -> None:
+    flaky = dish("flaky", ("wait", 0.01), (kind, 0.02), error="upstream timed out")
+    orders = [Order("F", "flaky", 0.0), Order("R1", "redis", 0.01), Order("R2", "redis", 0.2)]
+    settings = KitchenSettings(mode=mode, prep_shelf=prep_shelf)
+    result = run_scenario(scenario(orders, [flaky]), settings)
+
+    outcome = {order.id: order for order in result.orders}
+    failed = outcome["F"]
+    assert failed.outcome == "failed"
+    assert failed.ticket is not None and failed.ticket.error is not None
+    assert "upstream timed out" in failed.ticket.error
+    assert failed.predicted.failed
+    (event,) = [e for e in result.events if e["type"] == "failed"]
+    assert event["id"] == "F" and event["latency_s"] >= 0.03
+    # The failing step ran to its end; nothing after it did.
+    steps = [e["i"] for e in result.events if e["type"] == "step_finished" and e["id"] == "F"]
+    assert steps == [0, 1]
+    for order_id in ("R1", "R2"):
+        assert outcome[order_id].outcome == "served"
+    assert result.summary()["failed"] == 1 and result.summary()["served"] == 2
+
+
+# --- reset ------------------------------------------------------------------------------------
+
+
+def reset_and_serve_again(kitchen: KitchenProcess, watch: Watcher, in_flight: int) -> None:
+    """Reset: a `reset` event within 2 s naming what it cancelled, then a new order is served."""
+    before = time.monotonic()
+    kitchen.reset()
+    reset = watch.wait_type("reset", timeout=5)
+    assert time.monotonic() - before < RESET_WITHIN_S
+    assert reset["cancelled"] == in_flight
+    kitchen.order([Order("after", "redis")])
+    served = watch.wait_type("served", timeout=5, id="after")
+    assert served["latency_s"] < 0.2
+    # Nothing cancelled came back to life.
+    finals = [e["id"] for e in watch.events if e["type"] in ("served", "failed")]
+    assert finals == ["after"]
+    beat = watch.wait_type("heartbeat", timeout=2, fresh=True)
+    assert (beat["in_flight"], beat["front_desk"]) == (0, 0)
+
+
+def test_reset_cancels_cook_threads_that_block(start_kitchen: StartKitchen) -> None:
+    kitchen, watch = start_kitchen(KitchenSettings(mode="threads", cooks=3))
+    kitchen.define_dishes([dish("nap", ("blocking", 30.0)), dish("io", ("wait", 30.0))])
+    orders = [Order("N1", "nap"), Order("N2", "nap"), Order("W", "io"), Order("Q", "nap")]
+    kitchen.order(orders)  # three cooks busy, Q waits at the front desk
+    for order_id in ("N1", "N2", "W"):
+        watch.wait_type("step_started", timeout=5, id=order_id)
+    watch.wait_type("arrived", timeout=5, id="Q")
+    reset_and_serve_again(kitchen, watch, in_flight=4)
+
+
+@pytest.mark.parametrize("mode", ["async", "sync"])
+def test_reset_cancels_an_inline_cpu_step(start_kitchen: StartKitchen, mode: Mode) -> None:
+    kitchen, watch = start_kitchen(KitchenSettings(mode=mode))
+    kitchen.define_dishes([dish("hog", ("cpu", 30.0))])
+    kitchen.order([Order("H", "hog"), Order("R", "redis", 0.05)])
+    started = watch.wait_type("step_started", timeout=5, id="H")
+    assert started["where"] == ("loop" if mode == "async" else "cook")
+    watch.wait_type("arrived", timeout=5, id="R")  # the doorman greets it, stalled loop or not
+    reset_and_serve_again(kitchen, watch, in_flight=2)
+
+
+def test_reset_cancels_a_prep_shelf_job(start_kitchen: StartKitchen) -> None:
+    kitchen, watch = start_kitchen(KitchenSettings(mode="async", prep_shelf=True))
+    kitchen.define_dishes([dish("hog", ("cpu", 30.0)), dish("bit", ("cpu", 0.02))])
+    kitchen.order([Order("H", "hog")])
+    watch.wait_type("shelf_in", timeout=5, id="H")
+    reset_and_serve_again(kitchen, watch, in_flight=1)
+    # The shelf works again after its worker was killed.
+    kitchen.order([Order("B", "bit")])
+    served = watch.wait_type("served", timeout=10, id="B")
+    assert served["split"]["shelf"] >= 0.02
+
+
+# --- shutdown and deaths ----------------------------------------------------------------------
+
+
+def test_shutdown_with_a_shelf_job_running_leaves_no_process(start_kitchen: StartKitchen) -> None:
+    kitchen, watch = start_kitchen(KitchenSettings(mode="async", prep_shelf=True))
+    kitchen.define_dishes([dish("hog", ("cpu", 30.0))])
+    kitchen.order([Order("H", "hog")])
+    watch.wait_type("shelf_in", timeout=5, id="H")
+    pgid = kitchen.pid
+    assert pgid is not None
+    workers = children_of(pgid)
+    assert workers, "the prep shelf should have worker processes"
+    assert set(workers) <= set(processes_in_group(pgid))
+
+    before = time.monotonic()
+    kitchen.stop()
+    assert time.monotonic() - before < 3.0
+    # It shut down on its own (a clean `bye`), not only because stop() killed the group.
+    rest = kitchen.drain()
+    assert "bye" in [e["type"] for e in rest]
+    assert wait_until(lambda: not processes_in_group(pgid), timeout=3), processes_in_group(pgid)
+    assert not [pid for pid in [pgid, *workers] if pid_alive(pid)]
+
+
+def test_a_killed_kitchen_yields_died_with_a_clear_message(start_kitchen: StartKitchen) -> None:
+    kitchen, watch = start_kitchen(KitchenSettings())
+    assert kitchen.pid is not None
+    os.kill(kitchen.pid, signal.SIGKILL)
+    died = watch.wait_type("died", timeout=5)
+    assert died["code"] == -signal.SIGKILL
+    assert died["message"].startswith("the kitchen process killed by signal 9")
+    assert not kitchen.alive
+
+
+PARENT = textwrap.dedent(
+    """
+    import sys, time
+    from kitchen_tui.kitchen.client import KitchenProcess
+    from kitchen_tui.kitchen.menu import Dish, Step
+    from kitchen_tui.kitchen.scenario import Order
+    from kitchen_tui.kitchen.settings import KitchenSettings
+
+    kitchen = KitchenProcess(KitchenSettings(mode="async", prep_shelf=True))
+    kitchen.start(wait=True)
+    kitchen.define_dishes([Dish("hog", "hog", (Step("cpu", 30.0, "hog"),))])
+    kitchen.order([Order("H", "hog")])
+    while (event := kitchen.get(timeout=10)) is not None and event["type"] != "shelf_in":
+        pass
+    print(kitchen.pid, flush=True)
+    time.sleep(60)
+    """
+)
+
+
+@pytest.mark.timeout(30)
+def test_a_killed_parent_leaves_no_kitchen_behind(tmp_path: Path) -> None:
+    script = tmp_path / "parent.py"
+    script.write_text(PARENT)
+    parent = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    kitchen: int | None = None
+    try:
+        assert parent.stdout is not None
+        line = parent.stdout.readline()  # the pid, once a shelf job is running
+        assert line.strip().isdigit(), parent.stderr.read() if parent.stderr else line
+        kitchen = int(line)
+        workers = children_of(kitchen)
+        assert workers and processes_in_group(kitchen)
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=5)
+        gone = wait_until(lambda: not processes_in_group(kitchen), timeout=5)
+        assert gone, f"left behind: {processes_in_group(kitchen)}"
+        assert not [pid for pid in [kitchen, *workers] if pid_alive(pid)]
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+        if kitchen is not None:  # never leave a stray behind, even when the test failed
+            for pid in processes_in_group(kitchen):
+                os.kill(pid, signal.SIGKILL)

@@ -1,0 +1,75 @@
+"""Property: for any small scenario, in every mode, the kitchen serves each order when the model
+says it would, once the model is fed the step durations the kitchen really measured."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import close_enough, scenario
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from kitchen_tui.kitchen.headless import measured_durations, run_scenario
+from kitchen_tui.kitchen.menu import Dish, Step, StepKind
+from kitchen_tui.kitchen.model import predict
+from kitchen_tui.kitchen.scenario import Order, Scenario, full_menu
+from kitchen_tui.kitchen.settings import KitchenSettings, Mode
+
+# Milliseconds per step kind, as the issue sets them.
+STEP_MS: dict[StepKind, tuple[int, int]] = {"wait": (5, 80), "cpu": (2, 30), "blocking": (5, 40)}
+EXAMPLES = 8  # per mode and shelf setting: about a second each
+
+
+@st.composite
+def steps(draw: st.DrawFn) -> Step:
+    kind: StepKind = draw(st.sampled_from(list(STEP_MS)))
+    low, high = STEP_MS[kind]
+    return Step(kind, draw(st.integers(low, high)) / 1000, kind)
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> Scenario:
+    """2-6 orders, each with its own 1-3 step dish, arriving >= 3 ms apart within 0.3 s."""
+    count = draw(st.integers(2, 6))
+    gaps = draw(st.lists(st.integers(3, 60), min_size=count - 1, max_size=count - 1))
+    at_ms = [0]
+    for gap in gaps:
+        at_ms.append(at_ms[-1] + gap)
+    dishes = [
+        Dish(f"d{i}", f"d{i}", tuple(draw(st.lists(steps(), min_size=1, max_size=3))))
+        for i in range(count)
+    ]
+    orders = [Order(f"o{i}", f"d{i}", ms / 1000) for i, ms in enumerate(at_ms)]
+    return scenario(orders, dishes, name="property")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("prep_shelf", [False, True], ids=["inline", "shelf"])
+@pytest.mark.parametrize("mode", ["sync", "threads", "async"])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    # No shrinking: every run is a real kitchen; the failure message carries the whole case.
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    print_blob=True,
+)
+@given(plan=scenarios(), cooks=st.integers(1, 3))
+def test_measured_latency_is_the_models(
+    mode: Mode, prep_shelf: bool, plan: Scenario, cooks: int
+) -> None:
+    kitchen = KitchenSettings(mode=mode, prep_shelf=prep_shelf, cooks=cooks)
+    result = run_scenario(plan, kitchen)
+    durations = measured_durations(result)
+    predictions = predict(plan.orders, full_menu(plan), kitchen, durations=durations)
+    misses = []
+    for order, prediction in zip(result.orders, predictions, strict=True):
+        assert order.outcome == "served", (order.id, order.outcome)
+        assert order.latency_s is not None and prediction.latency is not None
+        if not close_enough(order.latency_s, prediction.latency):
+            misses.append(
+                f"{order.id} at {order.at:.3f}: measured {order.latency_s:.4f},"
+                f" model {prediction.latency:.4f}"
+            )
+    menu = {d.name: [(s.kind, s.seconds) for s in d.steps] for d in plan.dishes.values()}
+    assert not misses, "; ".join(misses) + f"; dishes {menu}; measured {dict(durations)}"
