@@ -14,17 +14,19 @@ from dataclasses import replace
 from typing import Any
 
 import anyio
-from anyio import from_thread, to_thread
+import anyio.lowlevel
+from anyio import from_thread
 from anyio.abc import TaskGroup
 
 from kitchen_tui.kitchen.clock import StoryClock
+from kitchen_tui.kitchen.cookline import CookLine, Job
 from kitchen_tui.kitchen.cpu import burn_cpu
 from kitchen_tui.kitchen.doorman import Doorman
 from kitchen_tui.kitchen.events import Emitter, stall_level
-from kitchen_tui.kitchen.frontdesk import Cooks, FrontDesk, Ticket
+from kitchen_tui.kitchen.frontdesk import FrontDesk, Ticket
 from kitchen_tui.kitchen.menu import MENU, Dish, Step
 from kitchen_tui.kitchen.prepshelf import PrepShelf
-from kitchen_tui.kitchen.settings import MAX_COOKS, MODES, KitchenSettings, Mode
+from kitchen_tui.kitchen.settings import MODES, KitchenSettings, Mode
 
 HEARTBEAT_S = 0.25
 LAG_PROBE_S = 0.01
@@ -53,9 +55,13 @@ class Kitchen:
         self.menu: dict[str, Dish] = dict(MENU)
         self.desk = FrontDesk(emitter, settings.front_desk)
         self.doorman = Doorman(self.desk, self._poke)
-        self.cooks = Cooks(settings.mode, settings.cooks)
+        self.line = CookLine(self._cook_job)
+        self.line.configure(settings.mode, settings.cooks)
         self.shelf = PrepShelf(settings.shelf_workers)
-        self._threads = anyio.CapacityLimiter(MAX_COOKS)
+        self._cooked: deque[Job] = deque()  # jobs cook threads finished, for the loop to hear
+        self._service: TaskGroup | None = None
+        self._token: anyio.lowlevel.EventLoopToken | None = None
+        self._counts_lock = threading.Lock()
         self._numbers = itertools.count(1)
         self._cancel = threading.Event()
         self._inbox: deque[Command] = deque()
@@ -67,8 +73,8 @@ class Kitchen:
         self._loop_busy = 0.0
         self._worst_lag = 0.0
         self._shelf_warm = False
-        # Tickets a reset's cancel flag stopped before the loop read the reset: still counted.
-        self._unwound = 0
+        # Tickets a reset's cancel flag stopped, maybe before the loop read the reset.
+        self._unwound: set[int] = set()
 
     # -- commands, from any thread --------------------------------------------------------
 
@@ -110,8 +116,7 @@ class Kitchen:
         async with anyio.create_task_group() as chores:
             if self.settings.prep_shelf:
                 await self._warm_shelf()
-            # Start a cook thread now, so the first order does not pay for its spawn (~1 ms).
-            await to_thread.run_sync(_noop, limiter=self._threads)
+            self._token = anyio.lowlevel.current_token()
             self.hello()
             if on_ready is not None:
                 on_ready()
@@ -120,6 +125,7 @@ class Kitchen:
             while await self._serve_until_reset():
                 pass
             chores.cancel_scope.cancel()
+        self.line.close()
         self.doorman.close()
         self.emitter.emit("bye")
 
@@ -127,18 +133,20 @@ class Kitchen:
         """Serve orders until a reset (returns True) or a shutdown (returns False)."""
         go_on, cancelled = True, 0
         async with anyio.create_task_group() as service:
+            self._service = service
             while go_on:
                 command = await self._next_command()
                 name = command.get("cmd")
                 if name in ("reset", "shutdown"):
                     go_on = name == "reset"
-                    cancelled = len(self._in_flight) + self._unwound
+                    cancelled = len({t.n for t in self._in_flight} | self._unwound)
                     service.cancel_scope.cancel()
                     break
                 await self._obey(command, service)
         self._cancel = threading.Event()
-        self._unwound = 0
+        self._unwound = set()
         self.doorman.clear()
+        self.line.clear()
         if go_on:
             self.emitter.emit("reset", cancelled=cancelled)
         return go_on
@@ -146,9 +154,18 @@ class Kitchen:
     async def _next_command(self) -> Command:
         while not self._inbox:
             await anyio.wait_readable(self._wake_r)
+            self._hear_cooks()
             with contextlib.suppress(BlockingIOError):
                 self._wake_r.recv(65536)
+        self._hear_cooks()
         return self._inbox.popleft()
+
+    def _hear_cooks(self) -> None:
+        """Wake the ticket tasks whose cook threads are done with them."""
+        while self._cooked:
+            done = self._cooked.popleft().done
+            if done is not None:
+                done.set()
 
     async def _obey(self, command: Command, service: TaskGroup) -> None:
         name = command.get("cmd")
@@ -168,7 +185,7 @@ class Kitchen:
 
     def _accept(self, ticket: Ticket, service: TaskGroup) -> bool:
         if ticket.dish not in self.menu:
-            self._counts["refused"] += 1
+            self._count("refused")
             self.emitter.emit(
                 "refused", id=ticket.id, n=ticket.n, dish=ticket.dish, reason="unknown dish"
             )
@@ -184,7 +201,8 @@ class Kitchen:
         self.settings = replace(self.settings, **fields)
         if "speed" in fields:
             self.clock.set_speed(float(self.settings.speed))
-        self.cooks.configure(self.settings.mode, self.settings.cooks)
+        for job in self.line.configure(self.settings.mode, self.settings.cooks):
+            self._job_done(job)
         self.desk.capacity = self.settings.front_desk
         if self.settings.shelf_workers != self.shelf.size:
             self.shelf.resize(self.settings.shelf_workers)
@@ -200,26 +218,43 @@ class Kitchen:
     # -- one ticket -------------------------------------------------------------------------
 
     async def _serve(self, ticket: Ticket) -> None:
-        waiting = False
-        cook: int | None = None
+        """One ticket's task: arrive, wait for a cook thread or cook on the loop, finish."""
         try:
             await _until_arrival(ticket)
             if not self.desk.arrive(ticket):
-                self._counts["refused"] += 1
+                self._count("refused")
                 return
-            waiting = True
-            mode, cook = await self.cooks.take(ticket)
+            if self.line.mode != "async" and not await self._cooked_by_line(ticket):
+                return
             self.desk.leave(ticket)
-            waiting = False
-            await self._cook(ticket, mode, cook)
+            self._seat(ticket, "async", None)
+            await self._cook_on_loop(ticket)
         finally:
-            if waiting:
-                self.desk.leave(ticket)
-            if cook is not None:
-                self.cooks.give_back(cook)
+            self.desk.leave(ticket)
             self._in_flight.discard(ticket)
 
-    async def _cook(self, ticket: Ticket, mode: Mode, cook: int | None) -> None:
+    async def _cooked_by_line(self, ticket: Ticket) -> bool:
+        """Hand the ticket to the cook line; True when it came back to be cooked async."""
+        done = anyio.Event()
+        job = Job((ticket.arrival, ticket.n), ticket, done=done)
+        self.line.enqueue(job)
+        try:
+            await done.wait()
+        finally:
+            if not done.is_set():
+                self.line.withdraw(job)
+        return job.rerouted
+
+    def _count(self, outcome: str) -> None:
+        with self._counts_lock:  # cook threads count too
+            self._counts[outcome] += 1
+
+    def _job_done(self, job: Job) -> None:
+        """From any thread: the job is cooked (or rerouted); its ticket task may go on."""
+        self._cooked.append(job)
+        self._poke()
+
+    def _seat(self, ticket: Ticket, mode: Mode, cook: int | None) -> None:
         ticket.mode, ticket.prep_shelf = mode, self.settings.prep_shelf
         ticket.seated = time.perf_counter()
         ticket.parts["front_desk"] = ticket.seated - ticket.arrival
@@ -232,21 +267,34 @@ class Kitchen:
             cook=cook,
             prep_shelf=ticket.prep_shelf,
         )
-        dish = self.menu[ticket.dish]
+
+    async def _cook_on_loop(self, ticket: Ticket) -> None:
         try:
-            if mode == "async":
-                await self._cook_async(ticket, dish)
-            else:
-                await to_thread.run_sync(self._cook_in_thread, ticket, dish, limiter=self._threads)
+            await self._cook_async(ticket, self.menu[ticket.dish])
         except OrderCancelled:
-            self._unwound += 1
-            return
-        except StepFailed as exc:
-            self._finish(ticket, "failed", error=str(exc))
+            self._unwound.add(ticket.n)
         except Exception as exc:  # a bug in one order must not take the kitchen down
-            self._finish(ticket, "failed", error=f"{type(exc).__name__}: {exc}")
+            self._finish(ticket, "failed", error=_error_text(exc))
         else:
             self._finish(ticket, "served")
+
+    def _cook_job(self, job: Job, cook: int, mode: Mode) -> None:
+        """On a cook thread: seat the ticket, run its plain `def` handler, send the response."""
+        ticket = job.ticket
+        try:
+            if ticket.cancel.is_set():
+                return  # reset while it waited: nothing to cook
+            self.desk.leave(ticket)
+            self._seat(ticket, mode, cook)
+            self._cook_in_thread(ticket, self.menu[ticket.dish])
+        except OrderCancelled:
+            self._unwound.add(ticket.n)
+        except Exception as exc:  # a bug in one order must not take the cook down
+            self._finish(ticket, "failed", error=_error_text(exc))
+        else:
+            self._finish(ticket, "served")
+        finally:
+            self._job_done(job)
 
     async def _cook_async(self, ticket: Ticket, dish: Dish) -> None:
         """An `async def` handler: waits are awaited; cpu and blocking steps hold the loop."""
@@ -271,7 +319,9 @@ class Kitchen:
             real = step.seconds / self.clock.speed
             if step.kind == "cpu" and ticket.prep_shelf:
                 start = self._step_started(ticket, i, step, "shelf")
-                cpu_s, shelf_s = from_thread.run(self._on_shelf, ticket, i, real)
+                cpu_s, shelf_s = from_thread.run(
+                    self._shelf_for_thread, ticket, i, real, token=self._token
+                )
                 self._step_finished(ticket, i, step, "shelf", start, real, cpu_s, shelf_s)
             else:
                 start = self._step_started(ticket, i, step, "cook")
@@ -289,6 +339,24 @@ class Kitchen:
         if ticket.cancel.is_set():
             raise OrderCancelled
         return cpu_s
+
+    async def _shelf_for_thread(self, ticket: Ticket, i: int, real: float) -> tuple[float, float]:
+        """A cook thread's shelf job, run inside the service, so that a reset cancels it."""
+        result: list[tuple[float, float]] = []
+        finished = anyio.Event()
+
+        async def job() -> None:
+            try:
+                result.append(await self._on_shelf(ticket, i, real))
+            finally:
+                finished.set()
+
+        assert self._service is not None
+        self._service.start_soon(job)
+        await finished.wait()
+        if not result:
+            raise OrderCancelled
+        return result[0]
 
     async def _on_shelf(self, ticket: Ticket, i: int, real: float) -> tuple[float, float]:
         marks: dict[str, float] = {}
@@ -324,7 +392,13 @@ class Kitchen:
         story_s = self.clock.story(end) - self.clock.story(start)
         fields = _step_fields(ticket, i, step, where)
         self.emitter.emit(
-            "step_finished", t=end, measured_s=measured, story_s=story_s, cpu_s=cpu_s, **fields
+            "step_finished",
+            t=end,
+            measured_s=measured,
+            story_s=story_s,
+            cpu_s=cpu_s,
+            shelf_s=shelf_s,
+            **fields,
         )
         if where == "loop":
             self._loop_busy += measured
@@ -364,7 +438,7 @@ class Kitchen:
         done = time.perf_counter()
         real_latency = done - ticket.arrival
         latency = self.clock.story(done) - self.clock.story(ticket.arrival)
-        self._counts[outcome] += 1
+        self._count(outcome)
         fields: dict[str, Any] = {"id": ticket.id, "n": ticket.n, "dish": ticket.dish}
         if outcome == "failed":
             self.emitter.emit("failed", t=done, error=error, latency_s=latency, **fields)
@@ -427,8 +501,8 @@ def _step_fields(ticket: Ticket, i: int, step: Step, where: str) -> dict[str, An
     }
 
 
-def _noop() -> None:
-    pass
+def _error_text(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, StepFailed) else f"{type(exc).__name__}: {exc}"
 
 
 def _queue_behind(ticket: Ticket, previous: Ticket | None) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -26,6 +25,7 @@ class Ticket:
     arrival: float  # real stamp, set by the sender
     cancel: threading.Event
     accepted: bool | None = None  # None until it reaches the front desk
+    at_desk: bool = False
     mode: Mode | None = None
     prep_shelf: bool = False
     seated: float | None = None
@@ -55,7 +55,7 @@ class FrontDesk:
         """Put the ticket on the desk once; False when it was 86'd."""
         with self._lock:
             if ticket.accepted is None:
-                ticket.accepted = self.waiting < self.capacity
+                ticket.accepted = ticket.at_desk = self.waiting < self.capacity
                 self.waiting += ticket.accepted
                 self._emit_arrived(ticket)
                 if not ticket.accepted:
@@ -80,81 +80,8 @@ class FrontDesk:
         )
 
     def leave(self, ticket: Ticket) -> None:
-        """The ticket was seated or cancelled: it no longer waits at the desk."""
+        """The ticket was seated or cancelled: it no longer waits at the desk (idempotent)."""
         with self._lock:
-            self.waiting -= 1
-
-
-class Cooks:
-    """The line cooks: one in sync, N in threads; in async the event loop is the only cook.
-
-    Waiting tickets are picked up first come, first served. When the mode changes, tickets still
-    waiting follow the new mode; seated ones keep the cook they have.
-    """
-
-    def __init__(self, mode: Mode, count: int) -> None:
-        self.mode: Mode = mode
-        self.count = count
-        self.busy: set[int] = set()
-        self._queue: list[_Waiter] = []  # a heap, first come first served
-
-    @property
-    def capacity(self) -> int:
-        return 1 if self.mode == "sync" else self.count
-
-    async def take(self, ticket: Ticket) -> tuple[Mode, int | None]:
-        """Wait for a cook; returns the mode the ticket is served in and the cook's number."""
-        if self.mode == "async" and not self._queue:
-            return ("async", None)
-        waiter = _Waiter((ticket.arrival, ticket.n))
-        heapq.heappush(self._queue, waiter)
-        try:
-            # One scheduling round lets tickets that arrived together line up first, so they are
-            # seated by arrival and number even on trio, which wakes ready tasks in random order.
-            await anyio.lowlevel.checkpoint()
-            self.pump()
-            await waiter.event.wait()
-        except BaseException:
-            if waiter.seat is None:
-                self._queue.remove(waiter)
-                heapq.heapify(self._queue)
-            else:
-                self.give_back(waiter.seat[1])
-            raise
-        assert waiter.seat is not None
-        return waiter.seat
-
-    def give_back(self, cook: int | None) -> None:
-        if cook is not None:
-            self.busy.discard(cook)
-        self.pump()
-
-    def configure(self, mode: Mode, count: int) -> None:
-        self.mode, self.count = mode, count
-        self.pump()
-
-    def pump(self) -> None:
-        """Seat waiting tickets while cooks are free (all of them in async)."""
-        while self._queue:
-            seat = self._try_seat()
-            if seat is None:
-                return
-            waiter = heapq.heappop(self._queue)
-            waiter.seat = seat
-            waiter.event.set()
-
-    def _try_seat(self) -> tuple[Mode, int | None] | None:
-        if self.mode == "async":
-            return ("async", None)
-        if len(self.busy) >= self.capacity:
-            return None
-        cook = next(i for i in range(self.capacity + len(self.busy)) if i not in self.busy)
-        self.busy.add(cook)
-        return (self.mode, cook)
-
-
-@dataclass(order=True)
-class _Waiter:
-    key: tuple[float, int]
-    event: anyio.Event = field(default_factory=anyio.Event, compare=False)
-    seat: tuple[Mode, int | None] | None = field(default=None, compare=False)
+            if ticket.at_desk:
+                ticket.at_desk = False
+                self.waiting -= 1

@@ -136,21 +136,27 @@ def _result(
 
 def measured_durations(result: RunResult) -> Mapping[str, list[float]]:
     """Each order's step durations as measured (story seconds), for the model to replay."""
+    modes = {e["id"]: e["mode"] for e in result.events if e["type"] == "seated"}
     steps: dict[str, dict[int, float]] = {}
     for event in result.events:
         if event["type"] == "step_finished":
-            steps.setdefault(event["id"], {})[event["i"]] = _own_seconds(event)
+            own = _own_seconds(event, modes.get(event["id"]))
+            steps.setdefault(event["id"], {})[event["i"]] = own
     return {order: [d for _i, d in sorted(found.items())] for order, found in steps.items()}
 
 
-def _own_seconds(event: Event) -> float:
+def _own_seconds(event: Event, mode: str | None) -> float:
     """The time a step itself took, without waiting for its turn (story seconds)."""
     scale = event["story_s"] / event["measured_s"] if event["measured_s"] > 0 else 1.0
-    if event["where"] == "loop":
-        # Nothing else runs while a step holds the loop: it held it for its whole wall time,
-        # which exceeds its CPU time whenever another thread or process takes the core.
+    if event["where"] == "loop" or mode == "sync":
+        # Nothing else computes while the loop or the only cook runs a step: it held them for
+        # its whole wall time, which exceeds its CPU time whenever another process takes a core.
         return float(event["story_s"])
+    if event["where"] == "shelf" and event.get("shelf_s") is not None:
+        # A worker's slot is held from hand-over to hand-back, not only while it computes.
+        return float(event["shelf_s"]) * scale
     if event["kind"] == "cpu" and event["cpu_s"] is not None:
+        # Cook threads share the GIL: the model does the sharing, so it takes the CPU time.
         return float(event["cpu_s"]) * scale
     if event["kind"] == "wait":
         return float(event["nominal_s"])
