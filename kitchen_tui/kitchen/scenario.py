@@ -204,8 +204,11 @@ class _Parser:
     def fail(self, path: str, message: str) -> UsageError:
         return UsageError(f"{self.source}: {path}: {message}")
 
-    def scenario(self, doc: dict[str, object], name: str) -> Scenario:
-        self.check_keys(doc, "", (*_TOP_KEYS, "orders", "dishes"))
+    def scenario(
+        self, doc: dict[str, object], name: str, extra_keys: tuple[str, ...] = ()
+    ) -> Scenario:
+        """The scenario in `doc`; `extra_keys` are top-level keys the caller reads itself."""
+        self.check_keys(doc, "", (*_TOP_KEYS, "orders", "dishes", *extra_keys))
         dishes = self.dishes(doc.get("dishes", {}))
         return Scenario(
             name=name,

@@ -1,0 +1,1 @@
+"""Talk mode's plumbing without Textual: replaying kitchen traces and recording asciicasts."""

@@ -1,0 +1,1 @@
+"""Tests of talk mode's recording and replay."""
