@@ -110,6 +110,21 @@ def test_reset_cancels_cook_threads_that_block(start_kitchen: StartKitchen) -> N
 
 
 @pytest.mark.parametrize("mode", ["async", "sync"])
+def test_orders_sent_right_after_a_reset_are_served(
+    start_kitchen: StartKitchen, mode: Mode
+) -> None:
+    kitchen, watch = start_kitchen(KitchenSettings(mode=mode))
+    kitchen.define_dishes([dish("hog", ("cpu", 30.0)), dish("crunch", ("cpu", 0.02))])
+    kitchen.order([Order("H", "hog")])
+    watch.wait_type("step_started", timeout=5, id="H")
+    kitchen.reset()  # no waiting for the `reset` event: the next orders follow at once
+    kitchen.order([Order("after", "crunch"), Order("late", "redis", 0.01)])
+    for order_id in ("after", "late"):
+        watch.wait_type("served", timeout=5, id=order_id)
+    assert watch.wait_type("reset", timeout=1)["cancelled"] == 1
+
+
+@pytest.mark.parametrize("mode", ["async", "sync"])
 def test_reset_cancels_an_inline_cpu_step(start_kitchen: StartKitchen, mode: Mode) -> None:
     kitchen, watch = start_kitchen(KitchenSettings(mode=mode))
     kitchen.define_dishes([dish("hog", ("cpu", 30.0))])

@@ -81,7 +81,10 @@ class Kitchen:
     def submit(self, command: Command) -> None:
         """Hand a command to the kitchen; safe from any thread, never blocks."""
         if command.get("cmd") in ("reset", "shutdown"):
-            self._cancel.set()  # stop cook threads and loop-blocking steps right away
+            # Stop cook threads and loop-blocking steps right away; orders sent after this
+            # belong to the next service and get a fresh flag.
+            self._cancel.set()
+            self._cancel = threading.Event()
             self.doorman.clear()
         if command.get("cmd") == "order":
             command = {"cmd": "tickets", "tickets": self._make_tickets(command)}
@@ -143,9 +146,7 @@ class Kitchen:
                     service.cancel_scope.cancel()
                     break
                 await self._obey(command, service)
-        self._cancel = threading.Event()
         self._unwound = set()
-        self.doorman.clear()
         self.line.clear()
         if go_on:
             self.emitter.emit("reset", cancelled=cancelled)
