@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import ctypes
-import functools
-import signal
 import threading
 import time
+
+from kitchen_tui.kitchen.lifeline import die_with_parent
 
 # Iterations between clock reads: small enough to stop within ~0.1 ms, large enough that reading
 # the clock costs under a few percent of the work.
 _CHUNK = 2_000
-_PR_SET_PDEATHSIG = 1
 
 
 def burn_cpu(seconds: float, cancel: threading.Event | None = None) -> float:
@@ -35,16 +33,5 @@ def burn_cpu_on_shelf(seconds: float) -> tuple[float, int]:
     """The prep shelf's job, run in a worker process: the CPU seconds it used and the worker pid."""
     import os
 
-    _die_with_kitchen()
+    die_with_parent()  # the kitchen: a busy worker would outlive it until its job ends
     return burn_cpu(seconds), os.getpid()
-
-
-@functools.cache
-def _die_with_kitchen() -> None:
-    """Have Linux kill this worker when the kitchen dies: a busy worker reads no EOF until its
-    job ends, so a killed kitchen would otherwise leave it burning CPU for the rest of the job."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass  # not Linux: the worker ends at its next read of a closed pipe

@@ -50,22 +50,28 @@ class Doorman:
     def _run(self) -> None:
         while True:
             with self._cond:
-                ticket = self._next_due()
+                due = self._due()
                 if self._closed:
                     return
-            if ticket is not None and not ticket.cancel.is_set():
-                self._desk.arrive(ticket)
-                self._poke()
+            for ticket in due:
+                if not ticket.cancel.is_set():
+                    self._desk.arrive(ticket)
+            if due:
+                self._poke()  # once per batch: a burst of arrivals is one wake-up
 
-    def _next_due(self) -> Ticket | None:
-        """Pop the next ticket whose time has come, or wait (under the lock) a while for one."""
+    def _due(self) -> list[Ticket]:
+        """Pop every ticket whose time has come, or wait (under the lock) a while for one."""
         if self._closed:
-            return None
+            return []
         if not self._heap:
             self._cond.wait()
-            return None
+            return []
         delay = self._heap[0][0] - time.perf_counter()
         if delay > 0:
             self._cond.wait(delay)
-            return None
-        return heapq.heappop(self._heap)[2]
+            return []
+        now = time.perf_counter()
+        due = []
+        while self._heap and self._heap[0][0] <= now:
+            due.append(heapq.heappop(self._heap)[2])
+        return due

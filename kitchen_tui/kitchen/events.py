@@ -1,19 +1,23 @@
-"""The kitchen's event stream: stamped, numbered events written one JSON object a line.
+"""The kitchen's event stream: stamped, numbered events, one JSON object a line in the end.
 
-Any thread may emit (the loop, cook threads, the doorman); a writer thread serialises and writes
-them, so a slow reader never blocks the kitchen: past the buffer, events are counted as dropped
-and the count is written before the next event that gets through.
+Any thread may emit (the loop, cook threads, the doorman); a writer thread hands them in
+batches to the stream encoder process, so a slow reader never blocks the kitchen: past the
+buffer, events are counted as dropped and the count goes out before the next event that does.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
+import subprocess
+import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any, BinaryIO
+from typing import IO, Any
+
+from kitchen_tui.kitchen.encoder import frame
 
 EVENT_VERSION = 1
 DEFAULT_BUFFER = 200_000
@@ -28,42 +32,44 @@ def stall_level(seconds: float) -> int:
 
 
 class Emitter:
-    """Numbers and buffers events from any thread; `story` maps a real stamp to story time."""
+    """Buffers events from any thread without a lock; the writer numbers and stamps them.
+
+    Locks here made a convoy: a thread emitting in a tight loop (the doorman greeting a burst
+    of arrivals) kept the event loop waiting for the lock for hundreds of milliseconds. A
+    deque's append and popleft are atomic, so none is needed.
+    """
 
     def __init__(self, story: Callable[[float], float], buffer: int = DEFAULT_BUFFER) -> None:
         self._story = story
         self._buffer: deque[Event] = deque()
+        self._drops: deque[int] = deque()
         self._capacity = buffer
-        self._lock = threading.Lock()
         self._seq = 0
-        self.dropped = 0
 
     def emit(self, event_type: str, /, t: float | None = None, **fields: Any) -> None:
+        if len(self._buffer) >= self._capacity:
+            self._drops.append(1)
+            return
         stamp = time.perf_counter() if t is None else t
-        event: Event = {"v": EVENT_VERSION, "seq": 0, "type": event_type, "t": stamp}
-        event["story"] = round(self._story(stamp), 6)
-        event.update(fields)
-        with self._lock:
-            event["seq"] = self._seq
-            self._seq += 1
-            if len(self._buffer) >= self._capacity:
-                self.dropped += 1
-            else:
-                self._buffer.append(event)
+        self._buffer.append({"v": EVENT_VERSION, "type": event_type, "t": stamp, **fields})
 
     def take(self) -> tuple[list[Event], int]:
-        """Everything buffered so far, and how many events were dropped before it."""
-        with self._lock:
-            events = list(self._buffer)
-            self._buffer.clear()
-            dropped, self.dropped = self.dropped, 0
+        """Everything buffered so far, numbered and stamped with story time, and how many
+        events were dropped before it. Only the writer thread calls this."""
+        events = [self._buffer.popleft() for _ in range(len(self._buffer))]
+        dropped = sum(self._drops.popleft() for _ in range(len(self._drops)))
+        for event in events:
+            event["seq"] = self._seq
+            event["story"] = round(self._story(event["t"]), 6)
+            self._seq += 1
+        self._seq += dropped
         return events, dropped
 
 
 class StreamWriter:
-    """The thread that turns buffered events into JSON lines on the output file descriptor."""
+    """The thread that hands buffered events, marshalled in batches, to the stream encoder."""
 
-    def __init__(self, emitter: Emitter, out: BinaryIO, poll: float = 0.001) -> None:
+    def __init__(self, emitter: Emitter, out: IO[bytes], poll: float = 0.001) -> None:
         self._emitter = emitter
         self._fd = out.fileno()
         self._poll = poll
@@ -89,11 +95,9 @@ class StreamWriter:
         events, dropped = self._emitter.take()
         if not events and not dropped:
             return False
-        lines = []
         if dropped:
-            lines.append(_encode(_dropped_event(dropped)))
-        lines.extend(map(_encode, events))
-        self._write(("\n".join(lines) + "\n").encode())
+            events.insert(0, _dropped_event(dropped))
+        self._write(frame(events))
         return True
 
     def _write(self, data: bytes) -> None:
@@ -108,6 +112,29 @@ class StreamWriter:
             self.broken = True  # the reader is gone; the kitchen shuts down on stdin EOF
 
 
+class EventStream:
+    """The whole way out: a writer thread here, the encoder process writing to stdout."""
+
+    def __init__(self, emitter: Emitter) -> None:
+        self._encoder = subprocess.Popen(
+            [sys.executable, "-m", "kitchen_tui.kitchen.encoder"], stdin=subprocess.PIPE
+        )
+        assert self._encoder.stdin is not None
+        self._writer = StreamWriter(emitter, self._encoder.stdin)
+        self._writer.start()
+
+    def close(self) -> None:
+        """Send what is left; the encoder writes it and exits when its input closes."""
+        self._writer.close()
+        if self._encoder.stdin is not None:
+            with contextlib.suppress(OSError):
+                self._encoder.stdin.close()
+        try:
+            self._encoder.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self._encoder.kill()
+
+
 def _dropped_event(count: int) -> Event:
     return {
         "v": EVENT_VERSION,
@@ -116,32 +143,3 @@ def _dropped_event(count: int) -> Event:
         "t": time.perf_counter(),
         "count": count,
     }
-
-
-# One C encoder made once: `JSONEncoder.encode` builds a new one per call, which cost the
-# writer thread more per event (measured 9.4 -> 4.9 us for a step_started, 7.0 -> 5.6 us
-# for a served): GIL time the writer takes from the event loop.
-# Same output as json.dumps(event, separators=(",", ":")).
-_c_make_encoder = getattr(json.encoder, "c_make_encoder", None)  # Any: no stubs for it
-_slow_encode = json.JSONEncoder(separators=(",", ":")).encode
-_c_encode = (
-    None
-    if _c_make_encoder is None
-    else _c_make_encoder(
-        None,  # no check for circular references: events are flat, made here
-        json.JSONEncoder().default,  # the usual TypeError for a value JSON cannot hold
-        json.encoder.encode_basestring_ascii,
-        None,  # no indent
-        ":",
-        ",",
-        False,  # sort_keys
-        False,  # skipkeys
-        True,  # allow_nan
-    )
-)
-
-
-def _encode(event: Event) -> str:
-    if _c_encode is None:
-        return _slow_encode(event)
-    return "".join(_c_encode(event, 0))

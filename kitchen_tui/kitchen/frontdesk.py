@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-
-import anyio
-import anyio.lowlevel
 
 from kitchen_tui.kitchen.settings import Mode
 
@@ -25,14 +23,13 @@ class Ticket:
     arrival: float  # real stamp, set by the sender
     cancel: threading.Event
     accepted: bool | None = None  # None until it reaches the front desk
+    # next() on a counter is atomic: the first to call it (the doorman or the ticket's task)
+    # greets the ticket, without a lock.
+    greetings: itertools.count[int] = field(default_factory=itertools.count)
     at_desk: bool = False
     mode: Mode | None = None
     prep_shelf: bool = False
     seated: float | None = None
-    # Tickets arriving at the same instant wake one after another, in number order: the event
-    # loop's timer queue does not promise an order for equal deadlines.
-    after: anyio.Event | None = None
-    greeted: anyio.Event | None = None
     parts: dict[str, float] = field(
         default_factory=lambda: {"front_desk": 0.0, "cook": 0.0, "rail": 0.0, "shelf": 0.0}
     )
@@ -51,23 +48,27 @@ class FrontDesk:
         self.capacity = capacity
         self.waiting = 0
 
-    def arrive(self, ticket: Ticket) -> bool:
-        """Put the ticket on the desk once; False when it was 86'd."""
-        with self._lock:
-            if ticket.accepted is None:
-                ticket.accepted = ticket.at_desk = self.waiting < self.capacity
-                self.waiting += ticket.accepted
-                self._emit_arrived(ticket)
-                if not ticket.accepted:
-                    self._emitter.emit(
-                        "refused",
-                        t=ticket.arrival,
-                        id=ticket.id,
-                        n=ticket.n,
-                        dish=ticket.dish,
-                        reason=f"front desk full ({self.capacity} waiting)",
-                    )
-            return ticket.accepted
+    def arrive(self, ticket: Ticket) -> bool | None:
+        """Put the ticket on the desk once: True, or False when it was 86'd; None when another
+        thread is greeting it at this moment (its verdict follows in microseconds)."""
+        if next(ticket.greetings):
+            return ticket.accepted  # greeted already, or being greeted
+        with self._lock:  # held for a sum only: a lock held while emitting made a convoy
+            accepted = self.waiting < self.capacity
+            self.waiting += accepted
+        ticket.at_desk = accepted
+        self._emit_arrived(ticket)
+        if not accepted:
+            self._emitter.emit(
+                "refused",
+                t=ticket.arrival,
+                id=ticket.id,
+                n=ticket.n,
+                dish=ticket.dish,
+                reason=f"front desk full ({self.capacity} waiting)",
+            )
+        ticket.accepted = accepted  # last: whoever waits for the verdict sees the events first
+        return accepted
 
     def _emit_arrived(self, ticket: Ticket) -> None:
         self._emitter.emit(
@@ -81,7 +82,7 @@ class FrontDesk:
 
     def leave(self, ticket: Ticket) -> None:
         """The ticket was seated or cancelled: it no longer waits at the desk (idempotent)."""
-        with self._lock:
-            if ticket.at_desk:
-                ticket.at_desk = False
+        if ticket.at_desk:
+            ticket.at_desk = False
+            with self._lock:
                 self.waiting -= 1

@@ -1,0 +1,294 @@
+"""Event stream benchmark: does the stream carry a burst to its consumer, and are drops announced?
+
+Run: /work/venv/bin/python bench/bench_stream.py [--orders N]
+
+Target: the stream carries at least 50,000 events/s to a consumer, with no drops.
+
+1. Kitchen burst. N short orders (redis: one 50 ms wait, 5 events each: arrived, seated,
+   step_started, step_finished, served) injected at once into an async kitchen process; the
+   consumer is `KitchenProcess.drain()` in this process. Printed: events received, events/s
+   from the first to the last event's arrival at the consumer and by the kitchen's own `t`
+   stamps, how far behind the consumer was (receipt time - `t`), `dropped` and seq gaps.
+   The rate over a burst is bounded by how fast the kitchen makes events, so part 2 measures
+   the pipe alone.
+2. Stream capacity. The kitchen's own Emitter + StreamWriter in a child process emit M
+   served-like events as fast as they can; the parent reads them with the client's reader
+   thread (`KitchenProcess`'s) and counts them: the most the stream can carry here. The same
+   child writing to /dev/null first gives the kitchen side's own ceiling.
+3. Slow consumers get a count, not a silent gap.
+   a. In the kitchen process: an Emitter with a small buffer, a StreamWriter on a 4 KiB pipe,
+      a reader that sleeps: the next line through is a `dropped` event whose count equals
+      the jump in `seq`.
+   b. In the parent: the client queues up to `client.MAX_PENDING` events (1,000,000) for a
+      consumer that does not drain; past that it counts them and hands the consumer a
+      `dropped` event. Shown with MAX_PENDING lowered to 2,000 for the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import itertools
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from importlib.metadata import version
+
+from kitchen_tui.kitchen import client
+from kitchen_tui.kitchen.client import KitchenProcess
+from kitchen_tui.kitchen.scenario import Order
+from kitchen_tui.kitchen.settings import KitchenSettings
+
+TARGET_EPS = 50_000
+QUIET_S = 30.0
+F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
+
+
+# -- 1. a burst through the real kitchen ------------------------------------------------------
+
+
+def kitchen_burst(n: int) -> bool:
+    print(f"\n== 1. {n:,} redis orders at once, async kitchen, consumer = KitchenProcess.drain ==")
+    kitchen = KitchenProcess(KitchenSettings(mode="async", front_desk=n))
+    kitchen.start(wait=True)
+    kitchen.drain()
+    received: list[tuple[float, dict]] = []
+    try:
+        t0 = time.perf_counter() + 0.3 + n * 150e-6  # every ticket in hand before t0
+        kitchen.order([Order(id=f"r{i}", dish="redis") for i in range(n)], t0=t0)
+        served = 0
+        quiet_since = time.perf_counter()
+        while served < n:
+            batch = kitchen.drain()
+            now = time.perf_counter()
+            if not batch:
+                if now - quiet_since > QUIET_S:
+                    raise RuntimeError(f"no event for {QUIET_S} s, {served} served")
+                time.sleep(0.001)
+                continue
+            quiet_since = now
+            for event in batch:
+                received.append((now, event))
+                if event["type"] in ("served", "failed", "refused", "died"):
+                    served += 1
+    finally:
+        kitchen.stop()
+    burst = [(at, e) for at, e in received if e["type"] != "heartbeat"]
+    count = len(burst)
+    recv_s = burst[-1][0] - burst[0][0]
+    stamp_s = burst[-1][1]["t"] - burst[0][1]["t"]
+    # `arrived` carries the order's arrival stamp, not the moment it was written: left out.
+    behind = sorted(at - e["t"] for at, e in burst if e["type"] != "arrived")
+    dropped = sum(e["count"] for _, e in received if e["type"] == "dropped")
+    seqs = [e["seq"] for _, e in received if e.get("seq") is not None]
+    gaps = sum(1 for a, b in itertools.pairwise(seqs) if b != a + 1)
+    types = {}
+    for _, e in burst:
+        types[e["type"]] = types.get(e["type"], 0) + 1
+    print(f"events received: {count:,} ({', '.join(f'{k} {v:,}' for k, v in types.items())})")
+    print(
+        f"over the burst: {count / recv_s:,.0f} events/s at the consumer ({recv_s:.3f} s"
+        f" first to last arrival), {count / stamp_s:,.0f} events/s by the kitchen's t stamps"
+        f" ({stamp_s:.3f} s)"
+    )
+    print(
+        "consumer behind the kitchen (receipt - t, all but arrived):"
+        f" p50 {statistics.median(behind) * 1000:.1f}"
+        f" ms, p99 {behind[int(len(behind) * 0.99)] * 1000:.1f} ms,"
+        f" max {behind[-1] * 1000:.1f} ms"
+    )
+    print(f"dropped: {dropped}, seq gaps: {gaps}")
+    ok = dropped == 0 and gaps == 0 and count == 5 * n
+    print(f"no drops, every event: {'PASS' if ok else 'FAIL'}")
+    return ok
+
+
+# -- 2. the pipe alone -----------------------------------------------------------------------
+
+_FLOOD_CODE = """
+import os, sys, time
+from kitchen_tui.kitchen.clock import StoryClock
+from kitchen_tui.kitchen.events import Emitter, EventStream
+n = int(sys.argv[1])
+start = time.perf_counter()
+emitter = Emitter(StoryClock().story)
+writer = EventStream(emitter)  # the writer thread and the encoder process, as the kitchen has
+split = {"front_desk": 0.0001, "ready": 0.0002, "cook": 0.0, "rail": 0.05, "shelf": 0.0}
+for i in range(n):
+    emitter.emit("served", id=f"r{i}", n=i, dish="redis", latency_s=0.0503,
+                 real_latency_s=0.0503, split=split)
+    if i % 1000 == 999:
+        time.sleep(0)  # let the writer in, as the kitchen's awaits do
+writer.close()
+print(n / (time.perf_counter() - start), file=sys.stderr)  # made, encoded and written per s
+"""
+
+
+def stream_capacity(m: int) -> bool:
+    print(f"\n== 2. the stream alone: {m:,} served events, Emitter + StreamWriter -> client ==")
+    alone = subprocess.run(
+        [sys.executable, "-c", _FLOOD_CODE, str(m)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    print(
+        f"the kitchen's side alone (to /dev/null): {float(alone.stderr):,.0f} events/s"
+        " made, encoded and written"
+    )
+    kitchen = KitchenProcess(KitchenSettings())
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _FLOOD_CODE, str(m)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    kitchen._proc = proc  # the client's own reader thread, on this child's stdout
+    kitchen._stopping = True  # its end is expected: no `died` event
+    reader = threading.Thread(target=kitchen._read_events, args=(proc, None), daemon=True)
+    reader.start()
+    got, first, last, dropped = 0, 0.0, 0.0, 0
+    quiet_since = time.perf_counter()
+    while got < m:
+        batch = kitchen.drain()  # as the TUI does, once a frame
+        now = time.perf_counter()
+        if not batch:
+            if now - quiet_since > QUIET_S:
+                raise RuntimeError(f"stream stalled after {got} events")
+            time.sleep(0.001)
+            continue
+        quiet_since = now
+        for event in batch:
+            if event["type"] == "dropped":
+                dropped += event["count"]
+            else:
+                first = first or now
+                last = now
+                got += 1
+    proc.wait()
+    eps = (got - 1) / (last - first)
+    ok = eps >= TARGET_EPS and dropped == 0
+    print(
+        f"received {got:,} in {last - first:.3f} s: {eps:,.0f} events/s, dropped {dropped}"
+        f"  (target >= {TARGET_EPS:,}/s: {'PASS' if ok else 'FAIL'})"
+    )
+    return ok
+
+
+# -- 3. slow consumers -------------------------------------------------------------------------
+
+_SLOW_CODE = """
+import fcntl, os, sys, time
+from kitchen_tui.kitchen.clock import StoryClock
+from kitchen_tui.kitchen.events import Emitter, EventStream
+n, buffer = int(sys.argv[1]), int(sys.argv[2])
+fcntl.fcntl(1, int(sys.argv[3]), 4096)  # a 4 KiB pipe: fills after a few dozen lines
+emitter = Emitter(StoryClock().story, buffer=buffer)
+writer = EventStream(emitter)  # its encoder writes to this fd 1
+for i in range(n):
+    emitter.emit("served", id=f"r{i}", n=i, dish="redis", latency_s=0.05)
+    time.sleep(0.0001)
+writer.close()
+"""
+
+
+def slow_consumer_kitchen_side(n: int = 5_000, buffer: int = 500) -> bool:
+    print(
+        f"\n== 3a. slow reader of the kitchen's pipe: {n:,} events, Emitter buffer {buffer},"
+        " 4 KiB pipe, reader sleeps 1 ms a line for the first 200 lines =="
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_CODE, str(n), str(buffer), str(F_SETPIPE_SZ)],
+        stdout=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    import json
+
+    served_seqs: list[int] = []
+    announced = 0
+    jumps = 0
+    last_seq = -1
+    for i, line in enumerate(proc.stdout):
+        if i < 200:
+            time.sleep(0.001)  # a consumer too slow for the stream
+        event = json.loads(line)
+        if event["type"] == "dropped":
+            announced += event["count"]
+            continue
+        seq = event["seq"]
+        jumps += seq - last_seq - 1
+        last_seq = seq
+        served_seqs.append(seq)
+    proc.wait()
+    ok = announced > 0 and announced == jumps and len(served_seqs) + announced == n
+    print(
+        f"lines read {len(served_seqs):,}, `dropped` events announced {announced:,},"
+        f" seq jumps {jumps:,}, read + announced = {len(served_seqs) + announced:,} of {n:,}"
+        f"  ({'PASS' if ok else 'FAIL'}: every lost event is counted, no silent gap)"
+    )
+    return ok
+
+
+def slow_consumer_client_side(n: int = 2_000, pending: int = 2_000) -> bool:
+    print(
+        f"\n== 3b. slow consumer of KitchenProcess: {n:,} redis orders (~{5 * n:,} events),"
+        f" client.MAX_PENDING lowered to {pending:,}, consumer waits until all are served =="
+    )
+    saved = client.MAX_PENDING
+    client.MAX_PENDING = pending
+    kitchen = KitchenProcess(KitchenSettings(mode="async", front_desk=n))
+    try:
+        kitchen.start(wait=True)
+        kitchen.drain()
+        kitchen.order([Order(id=f"r{i}", dish="redis") for i in range(n)])
+        time.sleep(3.0)  # the consumer is busy elsewhere; the kitchen serves on
+        events = kitchen.drain()
+        kitchen.stop()
+        events += kitchen.drain()
+    finally:
+        client.MAX_PENDING = saved
+    dropped = sum(e["count"] for e in events if e["type"] == "dropped")
+    kept = [e for e in events if e["type"] != "dropped"]
+    seqs = [e["seq"] for e in kept if e.get("seq") is not None]
+    jumps = sum(b - a - 1 for a, b in itertools.pairwise(seqs))
+    ok = dropped > 0 and dropped == jumps
+    print(
+        f"events kept {len(kept):,}, `dropped` announced {dropped:,}, seq jumps {jumps:,}"
+        f"  ({'PASS' if ok else 'FAIL'}: the gap is counted)"
+    )
+    return ok
+
+
+def machine() -> str:
+    return (
+        f"nproc {os.cpu_count()}, Python {platform.python_version()}, anyio {version('anyio')},"
+        f" load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=20_000, help="part 1: redis orders")
+    parser.add_argument("--events", type=int, default=200_000, help="part 2: events")
+    parser.add_argument("--only", choices=("burst", "pipe", "slow"))
+    args = parser.parse_args()
+    print(f"{time.strftime('%Y-%m-%d %H:%M:%S')}  {machine()}")
+    ok = True
+    if args.only in (None, "burst"):
+        ok &= kitchen_burst(args.orders)
+    if args.only in (None, "pipe"):
+        ok &= stream_capacity(args.events)
+    if args.only in (None, "slow"):
+        ok &= slow_consumer_kitchen_side()
+        ok &= slow_consumer_client_side()
+    print(f"\nload average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
