@@ -21,21 +21,21 @@ RECENT_DONE = 200  # served strip and stall victims look back this far
 BUSY_WINDOW_S = 3.0  # loop busy % is measured over the last few heartbeats
 VICTIM_SETTLE_S = 1.0  # late events (rail tickets resumed after a stall) still count this long
 
-# Which areas each event type can change.
+# Which areas each event type can change, besides the lanes its ticket leaves and enters.
 _TOUCHES: dict[str, tuple[str, ...]] = {
     "hello": AREAS,
-    "settings": ("header", "cook", "shelf", "stats"),
+    "settings": AREAS,
     "dishes": ("header",),
-    "arrived": ("front_desk", "stats", "timeline"),
-    "refused": ("front_desk", "served", "stats", "timeline"),
-    "seated": ("front_desk", "cook", "timeline"),
-    "step_started": ("cook", "rail", "shelf", "timeline"),
-    "step_finished": ("cook", "rail", "shelf", "timeline"),
-    "shelf_in": ("shelf", "timeline"),
-    "shelf_out": ("shelf", "timeline"),
-    "stall": ("cook", "stats"),
-    "served": ("cook", "rail", "shelf", "served", "stats", "timeline"),
-    "failed": ("cook", "rail", "shelf", "served", "stats", "timeline"),
+    "arrived": ("stats", "timeline"),
+    "refused": ("stats", "timeline"),
+    "seated": ("timeline",),
+    "step_started": ("timeline",),
+    "step_finished": ("timeline",),
+    "shelf_in": ("timeline",),
+    "shelf_out": ("timeline",),
+    "stall": ("cook", "stats", "timeline"),
+    "served": ("stats", "timeline"),
+    "failed": ("stats", "timeline"),
     "heartbeat": ("stats",),
     "dropped": ("stats",),
     "reset": AREAS,
@@ -89,6 +89,11 @@ class Board:
         self.versions: dict[str, int] = dict.fromkeys(AREAS, 0)
         self._busy: deque[tuple[float, float]] = deque()
         self._lanes = (self.front_desk, self.ready, self.working, self.rail, self.shelf)
+        # The screen shows ready and working tickets together, in the line cook's lane.
+        self._named_lanes = tuple(
+            zip(("front_desk", "cook", "cook", "rail", "shelf"), self._lanes, strict=True)
+        )
+        self._lane_names = {id(lane): name for name, lane in self._named_lanes}
 
     # -- feeding ------------------------------------------------------------------------------
 
@@ -147,13 +152,16 @@ class Board:
         ticket = self.ledger.tickets.get(n)
         if ticket is None:
             return
-        for lane in self._lanes:
-            lane.pop(n, None)
+        for name, lane in self._named_lanes:
+            if lane.pop(n, None) is not None:
+                self.versions[name] += 1  # it left, or it moved on within the lane
         home = self._lane_for(ticket)
         if home is not None:
             home[n] = ticket
+            self.versions[self._lane_names[id(home)]] += 1
         elif not self.done or self.done[-1] is not ticket:
             self.done.append(ticket)
+            self.versions["served"] += 1
 
     def _lane_for(self, ticket: Ticket) -> dict[int, Ticket] | None:
         return {

@@ -37,14 +37,14 @@ PART_LOOKS: dict[Part, Look] = {
     "front_desk": Look("░", ".", "front-desk", "front desk"),
     "ready": Look("▒", ":", "ready", "ready"),
     "cook": Look("█", "#", "cook", "cook / loop"),
-    "rail": Look("─", "~", "rail", "rail (I/O)"),
+    "rail": Look("─", "~", "rail", "I/O wait"),
     "shelf": Look("▓", "=", "shelf", "prep shelf"),
 }
 assert tuple(PART_LOOKS) == PARTS
 
 # The alarm levels people know for a held loop: 50 ms, 250 ms, 1 s.
 ALARM_SECONDS = (0.05, 0.25, 1.0)
-ALARM_CAPTIONS = ("", "over 50 ms", "over 250 ms", "over 1 s")
+ALARM_CAPTIONS = ("", "> 50 ms", "> 250 ms", "> 1 s")
 
 
 def state_look(state: TicketState | str) -> Look:
@@ -66,6 +66,16 @@ def seconds_text(seconds: float | None) -> str:
     if seconds < 100:
         return f"{seconds:.1f}s"
     return f"{seconds:.0f}s"
+
+
+def age_text(seconds: float) -> str:
+    """A live, growing age: tenths are enough to see it move, and redraw 10 times a second."""
+    seconds = max(0.0, seconds)
+    tenths = int(seconds * 10) / 10  # truncated, so it never shows a time not yet reached
+    return f"{tenths:.1f}s" if tenths < 100 else f"{tenths:.0f}s"
+
+
+LIVE_HZ = 10  # how often a live age can change on screen
 
 
 def ms_text(seconds: float) -> str:

@@ -23,3 +23,4 @@ class Scene:
     asked: dict[str, object] = field(default_factory=dict)  # settings sent, not yet confirmed
     last_command: str = ""
     theme: str = ""
+    paused: bool = False  # tests step frames by hand: nothing is throttled

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
@@ -53,3 +55,8 @@ def fit(text: str, width: int) -> str:
     if len(text) <= width:
         return text
     return text[: max(0, width - 1)] + "."
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Word-wrap a caption to a lane's width (lanes are narrow at 80 columns)."""
+    return textwrap.wrap(text, max(1, width)) or [""]

@@ -1,0 +1,423 @@
+"""The Kitchen TUI app: keys become kitchen commands; one frame tick draws the event stream.
+
+The kitchen runs in its own process. Once a frame the app drains the events it sent, applies
+them to the board, reads the clock once and lets each widget decide whether it changed. Nothing
+shown is estimated: every time is the clock minus an event's stamp, every count an event.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import fields
+from functools import partial
+from pathlib import Path, PurePath
+from typing import Any, ClassVar
+
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from kitchen_tui.errors import UsageError
+from kitchen_tui.kitchen.ledger import Event
+from kitchen_tui.kitchen.scenario import BUILTIN_SCENARIOS, Order, Scenario, load_scenario
+from kitchen_tui.kitchen.settings import MAX_SPEED, MIN_SPEED, MODES, KitchenSettings
+from kitchen_tui.ui.board import Board
+from kitchen_tui.ui.help_screen import HelpScreen
+from kitchen_tui.ui.keys import ALL_KEYS, ORDER_PREFIX, RUSH_SIZE
+from kitchen_tui.ui.link import KitchenLink
+from kitchen_tui.ui.scene import Scene
+from kitchen_tui.ui.themes import THEME_NAMES, VARIABLE_DEFAULTS, resolve_theme
+from kitchen_tui.ui.widgets.died_banner import DiedBanner
+from kitchen_tui.ui.widgets.kitchen_header import KitchenHeader
+from kitchen_tui.ui.widgets.kitchen_view import KitchenView
+from kitchen_tui.ui.widgets.line_cook import LineCook
+from kitchen_tui.ui.widgets.prep_shelf import PrepShelf
+from kitchen_tui.ui.widgets.served_strip import ServedStrip
+from kitchen_tui.ui.widgets.stats_panel import StatsPanel
+from kitchen_tui.ui.widgets.style_palette import StylePalette
+from kitchen_tui.ui.widgets.ticket_lane import TicketLane
+from kitchen_tui.ui.widgets.timeline import Timeline
+from kitchen_tui.ui.widgets.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmall
+
+FRAME_S = 1 / 40  # the tick: a little above 30 fps, so jitter does not pull us below
+SPEEDS = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
+_HERE = Path(__file__).parent
+_CSS_FILES: list[str | PurePath] = [
+    _HERE / "app.tcss",
+    _HERE / "help_screen.tcss",
+    *sorted((_HERE / "widgets").glob("*.tcss")),
+]
+
+
+class KitchenApp(App[None]):
+    """A live kitchen: lanes of tickets, the line cook, the timeline and the stats."""
+
+    TITLE = "Kitchen TUI"
+    CSS_PATH: ClassVar[str | PurePath | list[str | PurePath] | None] = list(_CSS_FILES)
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(k.key, k.action, k.footer or k.title, show=bool(k.footer), key_display=k.shown)
+        for k in ALL_KEYS
+    ]
+    # Textual declares these as plain class attributes (not ClassVar): no annotation here.
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012
+        (0, "-too-narrow"),
+        (MIN_WIDTH, "-wide-enough"),
+    ]
+    VERTICAL_BREAKPOINTS = [  # noqa: RUF012
+        (0, "-too-short"),
+        (MIN_HEIGHT, "-tall-enough"),
+    ]
+
+    def __init__(
+        self,
+        settings: KitchenSettings,
+        backend: str = "asyncio",
+        theme: str = "dark",
+        ascii: bool = False,
+        scenario: Scenario | None = None,
+        screenshot_dir: Path = Path("screenshots"),
+        kitchen: KitchenLink | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+        paused: bool = False,
+    ) -> None:
+        super().__init__()
+        self._settings = settings
+        self._backend = backend
+        self._scenario = scenario
+        self._screenshot_dir = screenshot_dir
+        self._kitchen = kitchen
+        self._owns_kitchen = kitchen is None
+        self._clock = clock
+        self._paused = paused
+        self._frozen_events: list[Event] = []
+        self._after_reset: list[Callable[[], None]] = []
+        self._counters: dict[str, int] = {}
+        self._died: str | None = None
+        self._screenshots = 0
+        self.scene = Scene(Board(), clock(), ascii=ascii, paused=paused)
+        self._themes = self._register_themes(theme)
+        self._make_widgets()
+
+    # -- building --------------------------------------------------------------------------------
+
+    def _register_themes(self, chosen: str) -> list[str]:
+        """Register every built-in theme and the chosen one (a name or a file)."""
+        wanted = resolve_theme(chosen)  # UsageError for a bad name or file, before any drawing
+        names = list(THEME_NAMES)
+        for name in THEME_NAMES:
+            self.register_theme(resolve_theme(name))
+        self.register_theme(wanted)
+        if wanted.name not in names:
+            names.append(wanted.name)
+        self.theme = wanted.name
+        self.scene.theme = wanted.name
+        return names
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(VARIABLE_DEFAULTS)
+
+    def _make_widgets(self) -> None:
+        # Direct references: the tick touches these 30 times a second, never via a query.
+        scene = self.scene
+        self._header = KitchenHeader(scene, id="kitchen-header")
+        self._banner = DiedBanner(id="died")
+        self._too_small = TooSmall(id="too-small")
+        self._views: list[KitchenView] = [
+            self._header,
+            TicketLane(scene, "front_desk", id="front-desk"),
+            LineCook(scene, id="line-cook"),
+            TicketLane(scene, "rail", id="rail"),
+            PrepShelf(scene, id="prep-shelf"),
+            ServedStrip(scene, id="served"),
+            Timeline(scene, id="timeline"),
+            StatsPanel(scene, id="stats"),
+        ]
+        self._palette = StylePalette()
+        for view in self._views:
+            view.palette = self._palette
+
+    def compose(self) -> ComposeResult:
+        header, front, cook, rail, shelf, served, timeline, stats = self._views
+        yield header
+        yield self._banner
+        with Vertical(id="kitchen"):
+            with Horizontal(id="lanes"):
+                yield from (front, cook, rail, shelf)
+            yield served
+            with Horizontal(id="bottom"):
+                yield from (timeline, stats)
+        yield self._too_small
+        yield self._palette
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_class(self.scene.ascii, "-ascii")
+        self._mark_theme()
+        if not self._paused:
+            self.set_interval(FRAME_S, self.step_frame, name="frame")
+        # Spawning the kitchen waits for the first frame: the window shows up at once.
+        self.call_after_refresh(self._open_kitchen)
+
+    def on_resize(self, event: Resize) -> None:
+        self._too_small.explain(event.size.width, event.size.height)
+
+    def on_unmount(self) -> None:
+        self._stop_kitchen()
+
+    # -- the kitchen -----------------------------------------------------------------------------
+
+    def _open_kitchen(self) -> None:
+        if self._kitchen is None:
+            self._kitchen = self._new_kitchen(self._settings)
+        if not self._kitchen.alive:
+            self._kitchen.start()
+        if self._scenario is not None:
+            # The command line already laid its options over the scenario's settings.
+            self._play(self._scenario, self._settings)
+
+    def _new_kitchen(self, settings: KitchenSettings) -> KitchenLink:
+        from kitchen_tui.kitchen.client import KitchenProcess
+
+        return KitchenProcess(settings, backend=self._backend)
+
+    def _stop_kitchen(self) -> None:
+        if self._kitchen is not None:
+            self._kitchen.stop()
+
+    def _restart_kitchen(self) -> None:
+        """A stopped kitchen cannot be reset: start a new one with the last known settings."""
+        self._stop_kitchen()
+        if self._owns_kitchen or self._kitchen is None:
+            self._kitchen = self._new_kitchen(self._current_settings())
+        self._kitchen.start()
+        self._died = None
+        self._banner.show(None)
+        self.scene.board = Board()
+        self.scene.asked.clear()
+        self._frozen_events.clear()
+        self._after_reset.clear()
+        self._refresh_views()
+
+    def _current_settings(self) -> KitchenSettings:
+        known = {f.name for f in fields(KitchenSettings)}
+        last = {k: v for k, v in self.scene.board.settings.items() if k in known}
+        try:
+            return KitchenSettings.from_json(last) if last else self._settings
+        except (TypeError, ValueError):
+            return self._settings
+
+    def _play(self, scenario: Scenario, wanted: KitchenSettings) -> None:
+        """Set the kitchen up (dishes, then settings) and send the scenario's orders."""
+        kitchen = self._kitchen
+        if kitchen is None:
+            return
+        if scenario.dishes:
+            kitchen.define_dishes(scenario.dishes.values())
+        kitchen.configure(
+            mode=wanted.mode,
+            prep_shelf=wanted.prep_shelf,
+            cooks=wanted.cooks,
+            front_desk=wanted.front_desk,
+            speed=wanted.speed,
+            shelf_size=wanted.shelf_size,
+        )
+        if scenario.orders:
+            kitchen.order(scenario.orders)
+        self._say(f"> {scenario.name}: {scenario.title}")
+
+    # -- the frame -------------------------------------------------------------------------------
+
+    def step_frame(self) -> None:
+        """One frame: drain the kitchen, apply what came, redraw what changed."""
+        events = self._kitchen.drain() if self._kitchen is not None else []
+        self._notice(events)
+        if self.scene.frozen:
+            self._frozen_events.extend(events)
+            self.scene.held_events = len(self._frozen_events)
+            self._header.tick()
+            return
+        if self._frozen_events:
+            events, self._frozen_events = self._frozen_events + events, []
+        board = self.scene.board
+        board.apply_all(events)
+        if any(e.get("type") == "settings" for e in events):
+            self._confirm_asked()
+        now = self._clock()
+        self.scene.now = now
+        board.settle(now)
+        self._refresh_views()
+
+    def _refresh_views(self) -> None:
+        for view in self._views:
+            view.tick()
+
+    def _notice(self, events: Iterable[Event]) -> None:
+        """What must not wait for a frozen display: the kitchen's death, and a finished reset."""
+        for event in events:
+            kind = event.get("type")
+            if kind == "died":
+                self._died = str(event.get("message", "it ended unexpectedly"))
+                self._banner.show(self._died)
+            elif kind == "reset" and self._after_reset:
+                pending, self._after_reset = self._after_reset, []
+                for then in pending:
+                    then()
+
+    def _confirm_asked(self) -> None:
+        settings = self.scene.board.settings
+        for name, wanted in list(self.scene.asked.items()):
+            if settings.get(name) == wanted:
+                del self.scene.asked[name]
+
+    def _say(self, text: str) -> None:
+        """Echo a key's effect in the header at once: the kitchen's answer comes a frame later."""
+        self.scene.last_command = text
+        self._header.tick()
+
+    # -- orders ----------------------------------------------------------------------------------
+
+    def _next_id(self, dish: str) -> str:
+        prefix = ORDER_PREFIX.get(dish, dish[:1].upper())
+        self._counters[prefix] = self._counters.get(prefix, 0) + 1
+        return f"{prefix}{self._counters[prefix]}"
+
+    def _send(self, orders: list[Order], what: str) -> None:
+        if self._kitchen is None:
+            return
+        self._kitchen.order(orders)
+        ids = orders[0].id if len(orders) == 1 else f"{orders[0].id}..{orders[-1].id}"
+        self._say(f"> {ids} {what}")
+
+    def action_order(self, dish: str) -> None:
+        self._send([Order(self._next_id(dish), dish)], _DISH_WORDS.get(dish, dish))
+
+    def action_rush(self) -> None:
+        orders = [Order(self._next_id("message"), "message") for _ in range(RUSH_SIZE)]
+        self._send(orders, "rush of chat messages")
+
+    # -- kitchen settings ------------------------------------------------------------------------
+
+    def _setting(self, name: str, default: object) -> object:
+        """The value last asked for, else what the kitchen last confirmed."""
+        if name in self.scene.asked:
+            return self.scene.asked[name]
+        return self.scene.board.settings.get(name, getattr(self._settings, name, default))
+
+    def _configure(self, name: str, value: object, words: str) -> None:
+        if self._kitchen is None:
+            return
+        self._kitchen.configure(**{name: value})
+        self.scene.asked[name] = value
+        self._say(f"> {words}")
+
+    def action_cycle_mode(self) -> None:
+        mode = str(self._setting("mode", "async"))
+        following = MODES[(MODES.index(mode) + 1) % len(MODES)] if mode in MODES else MODES[0]
+        self._configure("mode", following, f"mode {following}")
+
+    def action_toggle_shelf(self) -> None:
+        on = not bool(self._setting("prep_shelf", False))
+        self._configure("prep_shelf", on, f"prep shelf {'on' if on else 'off'}")
+
+    def action_speed(self, direction: int) -> None:
+        speed = float(self._setting("speed", 1.0))  # type: ignore[arg-type]
+        if direction > 0:
+            chosen = next((s for s in SPEEDS if s > speed + 1e-9), MAX_SPEED)
+        else:
+            chosen = next((s for s in reversed(SPEEDS) if s < speed - 1e-9), MIN_SPEED)
+        self._configure("speed", chosen, f"speed {chosen:g}x")
+
+    def action_scenario(self, number: int) -> None:
+        name = BUILTIN_SCENARIOS[number - 1]
+        try:
+            scenario = load_scenario(name)
+        except UsageError as error:
+            self.notify(str(error), title="Scenario", severity="error")
+            return
+        self._reset_then(partial(self._play, scenario, scenario.settings))
+
+    def action_reset(self) -> None:
+        kitchen = self._kitchen
+        if kitchen is None:
+            return
+        if self._died is not None or not kitchen.alive:
+            self._restart_kitchen()
+            self._say("> started a new kitchen")
+        else:
+            self._reset_then(lambda: None)
+            self._say("> reset: everything in flight cancelled")
+
+    def _reset_then(self, then: Callable[[], None]) -> None:
+        """Reset, and only once the kitchen confirms it, go on: orders sent earlier would be
+        cancelled with the old ones."""
+        if self._kitchen is None:
+            return
+        if self._died is not None or not self._kitchen.alive:
+            self._restart_kitchen()
+            then()
+            return
+        self._after_reset.append(then)
+        self._kitchen.reset()
+        self.scene.asked.clear()
+
+    # -- the screen ------------------------------------------------------------------------------
+
+    def action_next_theme(self) -> None:
+        names = self._themes
+        current = self.scene.theme
+        following = names[(names.index(current) + 1) % len(names)] if current in names else names[0]
+        self.theme = following
+        self.scene.theme = following
+        self._mark_theme()
+        self._say(f"> theme {following}")
+
+    def _mark_theme(self) -> None:
+        for name in self._themes:
+            self.set_class(name == self.scene.theme, f"-theme-{name}")
+
+    def action_freeze(self) -> None:
+        self.scene.frozen = not self.scene.frozen
+        self.scene.held_events = len(self._frozen_events)
+        if not self.scene.frozen:
+            self.step_frame()  # show the truth at once: everything that happened meanwhile
+        self._header.tick()
+
+    def action_snapshot(self) -> None:
+        self._screenshots += 1
+        name = time.strftime("kitchen-%Y%m%d-%H%M%S") + f"-{self._screenshots}.svg"
+        try:
+            self._screenshot_dir.mkdir(parents=True, exist_ok=True)
+            path = self.save_screenshot(filename=name, path=str(self._screenshot_dir))
+        except OSError as error:
+            self.notify(f"Could not save the screenshot: {error}", severity="error")
+            return
+        self.notify(f"Saved to {path}", title="Screenshot")
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(ascii=self.scene.ascii))
+
+    async def action_quit(self) -> None:
+        self._stop_kitchen()  # before exit: the kitchen must never outlive the window
+        self.exit()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for key in ALL_KEYS:
+            yield SystemCommand(
+                f"{key.title} ({key.shown})", key.help, partial(self.run_action, key.action)
+            )
+
+
+_DISH_WORDS = {
+    "llm": "slow LLM order",
+    "redis": "fast Redis order",
+    "postgres": "Postgres order",
+    "chat": "AI chat pipeline",
+    "pdf": "CPU-heavy PDF job",
+    "sneaky": "sneaky blocking call",
+}

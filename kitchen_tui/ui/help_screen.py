@@ -1,0 +1,94 @@
+"""The help screen: every key, and how to read tickets, lanes and the timeline."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from kitchen_tui.ui.glyphs import PART_LOOKS, STATE_LOOKS, Look
+from kitchen_tui.ui.keys import KITCHEN_KEYS, ORDER_KEYS, SCENARIO_KEYS, SCREEN_KEYS, Key
+
+INTRO = (
+    "Every ticket is a real request running as an anyio task in a separate kitchen process; "
+    "every time on screen was measured there. Inject orders, switch the mode, and watch "
+    "who waits for whom."
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys in groups, then a legend of ticket letters and timeline glyphs."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "dismiss", "Close help"),
+    ]
+
+    def __init__(self, *, ascii: bool) -> None:
+        super().__init__()
+        self.ascii = ascii
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body"):
+            yield Static(Text(INTRO), id="help-intro")
+            yield Static(self._keys(), id="help-keys")
+            yield Static(self._legend(), id="help-legend")
+            yield Static("escape or ? closes this page", id="help-close")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-body").border_title = "Kitchen TUI: keys and legend"
+
+    def _keys(self) -> Table:
+        left = [*_rows("Orders", ORDER_KEYS), ("", ""), *_rows("Kitchen", KITCHEN_KEYS)]
+        right = [*_rows("Scenarios", SCENARIO_KEYS), ("", ""), *_rows("Screen", SCREEN_KEYS)]
+        return _side_by_side(left, right)
+
+    def _legend(self) -> Table:
+        letters: list[Row] = [("", Text("Ticket letters", style="bold underline"))]
+        letters += [
+            (self._sample(look, f"ticket-{look.name}", badge=True), look.caption)
+            for look in STATE_LOOKS.values()
+        ]
+        parts: list[Row] = [("", Text("Timeline: where time went", style="bold underline"))]
+        parts += [
+            (self._sample(look, f"part-{look.name}", badge=False), look.caption)
+            for look in PART_LOOKS.values()
+        ]
+        parts.append(("!", "on the axis: a stall of 50 ms or more"))
+        return _side_by_side(letters, parts)
+
+    def _sample(self, look: Look, variable: str, *, badge: bool) -> Text:
+        """The glyph as the kitchen draws it, in the current theme's colour for it."""
+        colour = self.app.theme_variables.get(variable, "")
+        glyph = look.ascii if self.ascii else look.glyph
+        if badge:
+            text_colour = self.app.theme_variables.get("ticket-text", "")
+            return Text(f"{glyph:^3}", style=f"bold {text_colour} on {colour}")
+        return Text(glyph * 3, style=colour)
+
+
+Row = tuple[str | Text, str | Text]
+
+
+def _rows(title: str, keys: tuple[Key, ...]) -> list[Row]:
+    rows: list[Row] = [("", Text(title, style="bold underline"))]
+    rows += [(key.shown, key.help) for key in keys]
+    return rows
+
+
+def _side_by_side(left: list[Row], right: list[Row]) -> Table:
+    table = Table.grid(padding=(0, 1))
+    for _ in range(2):
+        table.add_column(justify="right", style="bold", min_width=5)
+        table.add_column(ratio=1)
+    blank: Row = ("", "")
+    for index in range(max(len(left), len(right))):
+        a = left[index] if index < len(left) else blank
+        b = right[index] if index < len(right) else blank
+        table.add_row(*a, *b)
+    return table

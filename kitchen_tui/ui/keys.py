@@ -1,0 +1,66 @@
+"""Every key the kitchen answers to, in one table: bindings, footer, help and palette use it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kitchen_tui.kitchen.scenario import BUILTIN_SCENARIOS
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key: Textual's name for it, how we print it, its action, a title and one line of help."""
+
+    key: str
+    shown: str
+    action: str
+    title: str
+    help: str
+    footer: str = ""  # a short label puts the key in the footer (it must fit 80 columns)
+
+
+# Order ids from keys start with a letter that names the dish: S1, F2, D1, A3, C1, B1, R10.
+ORDER_PREFIX: dict[str, str] = {
+    "llm": "S",
+    "redis": "F",
+    "postgres": "D",
+    "chat": "A",
+    "pdf": "C",
+    "sneaky": "B",
+    "message": "R",
+}
+
+RUSH_SIZE = 10
+
+ORDER_KEYS = (
+    Key("s", "s", "order('llm')", "Slow LLM order", "slow LLM order (2 s of waiting)", "LLM"),
+    Key("f", "f", "order('redis')", "Fast Redis order", "fast Redis order (50 ms of I/O)", "Redis"),
+    Key("d", "d", "order('postgres')", "Postgres order", "Postgres order (80 ms of I/O)"),
+    Key("a", "a", "order('chat')", "AI chat pipeline", "AI chat pipeline (six steps in a row)"),
+    Key("c", "c", "order('pdf')", "CPU-heavy PDF job", "CPU-heavy PDF job (15 s of CPU)", "PDF"),
+    Key("b", "b", "order('sneaky')", "Sneaky blocker", "sneaky blocking call (1 s)", "Blocker"),
+    Key("r", "r", "rush", "Rush", f"rush: {RUSH_SIZE} chat messages at once"),
+)
+
+KITCHEN_KEYS = (
+    Key("m", "m", "cycle_mode", "Mode", "mode: sync, threads, async", "Mode"),
+    Key("p", "p", "toggle_shelf", "Prep shelf", "prep shelf on / off (CPU to workers)", "Shelf"),
+    Key("plus", "+", "speed(1)", "Faster", "faster story clock (up to 10x)"),
+    Key("minus", "-", "speed(-1)", "Slower", "slower story clock (down to 0.1x)"),
+    Key("x", "x", "reset", "Reset", "reset; restarts a stopped kitchen"),
+)
+
+SCENARIO_KEYS = tuple(
+    Key(str(k), str(k), f"scenario({k})", f"Scenario {k}", "scenario: " + name.replace("-", " "))
+    for k, name in enumerate(BUILTIN_SCENARIOS, start=1)
+)
+
+SCREEN_KEYS = (
+    Key("t", "t", "next_theme", "Theme", "next colour theme"),
+    Key("space", "space", "freeze", "Freeze", "freeze the picture (kitchen runs on)"),
+    Key("ctrl+s", "ctrl+s", "snapshot", "Screenshot", "save a screenshot (SVG)"),
+    Key("question_mark", "?", "help", "Help", "this help", "Help"),
+    Key("q", "q", "quit", "Quit", "quit (stops the kitchen too)", "Quit"),
+)
+
+ALL_KEYS = ORDER_KEYS + KITCHEN_KEYS + SCENARIO_KEYS + SCREEN_KEYS

@@ -1,0 +1,30 @@
+"""What the app needs from a kitchen: the client's interface, so tests can hand in a fake."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+from kitchen_tui.kitchen.menu import Dish
+from kitchen_tui.kitchen.scenario import Order
+
+
+class KitchenLink(Protocol):
+    """The parent's side of a kitchen process (see kitchen_tui.kitchen.client.KitchenProcess)."""
+
+    def start(self) -> None: ...
+
+    def order(self, orders: Sequence[Order], t0: float | None = None) -> None: ...
+
+    def define_dishes(self, dishes: Iterable[Dish]) -> None: ...
+
+    def configure(self, **changes: object) -> None: ...
+
+    def reset(self) -> None: ...
+
+    def drain(self, limit: int | None = None) -> list[dict[str, Any]]: ...
+
+    def stop(self) -> None: ...
+
+    @property
+    def alive(self) -> bool: ...

@@ -1,0 +1,76 @@
+"""The header: how the kitchen is set up (as the kitchen confirmed it), and the last key."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+from textual.strip import Strip
+
+from kitchen_tui.ui.scene import Scene
+from kitchen_tui.ui.strips import fit
+from kitchen_tui.ui.widgets.kitchen_view import KitchenView
+
+
+class KitchenHeader(KitchenView):
+    """One line: mode, prep shelf, cooks, backend, speed; then the last command and freeze."""
+
+    def __init__(self, scene: Scene, *, id: str | None = None) -> None:
+        super().__init__(scene, id=id)
+
+    def view_key(self) -> Hashable:
+        scene = self.scene
+        return (
+            scene.board.versions["header"],
+            scene.frozen,
+            scene.held_events,
+            tuple(scene.asked.items()),
+            scene.last_command,
+        )
+
+    def build(self, width: int, height: int) -> list[Strip]:
+        line = self.line(width)
+        line.add(" KITCHEN ", self.style("kitchen--key"))
+        for label, value in self._fields():
+            line.add(f"  {label} ", self.style("kitchen--dim"))
+            line.add(value, self.style("kitchen--strong"))
+        status = self._status()
+        if status and line.room > 12:
+            line.right(fit(status, line.room - 3) + " ", self.style("kitchen--accent"))
+        return [line.strip()]
+
+    def _fields(self) -> list[tuple[str, str]]:
+        board = self.scene.board
+        settings = board.settings
+        if not settings:
+            return [("", "starting the kitchen...")]
+        mode = str(settings.get("mode", "?"))
+        cooks = {"sync": "1", "async": "1 loop"}.get(mode, str(settings.get("cooks", "?")))
+        shelf = "on" if settings.get("prep_shelf") else "off"
+        speed = f"{float(settings.get('speed', 1.0)):g}x"
+        return [
+            ("mode", self._asked("mode", mode)),
+            ("prep shelf", self._asked("prep_shelf", shelf)),
+            ("cooks", cooks),
+            ("backend", str(board.ledger.backend or "?")),
+            ("speed", self._asked("speed", speed)),
+        ]
+
+    def _asked(self, name: str, shown: str) -> str:
+        """A change sent but not yet confirmed by the kitchen shows as `old -> new`."""
+        if name not in self.scene.asked:
+            return shown
+        wanted = self.scene.asked[name]
+        if isinstance(wanted, bool):
+            wanted = "on" if wanted else "off"
+        elif isinstance(wanted, float):
+            wanted = f"{wanted:g}x"
+        return f"{shown} -> {wanted}"
+
+    def _status(self) -> str:
+        scene = self.scene
+        if scene.frozen:
+            held = f", {scene.held_events} events held" if scene.held_events else ""
+            return f"FROZEN (kitchen runs on{held}; space resumes)"
+        if scene.board.ledger.died:
+            return "KITCHEN STOPPED: press x"
+        return scene.last_command

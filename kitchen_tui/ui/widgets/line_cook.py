@@ -1,0 +1,143 @@
+"""The line cook: what the cook (or the event loop) is doing now, and who is stuck behind it.
+
+When one step holds the loop (async) or the only cook (sync), this lane says so in words: which
+ticket, what kind of step, for how long so far, and the alarm level it has reached. When the
+hold ends it reports the victims: how many tickets it kept waiting, and for how long in all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from itertools import chain, islice
+
+from textual.strip import Strip
+
+from kitchen_tui.ui.board import HeldStep, StallReport
+from kitchen_tui.ui.glyphs import ALARM_CAPTIONS, alarm_level, ms_text, seconds_text
+from kitchen_tui.ui.scene import Scene
+from kitchen_tui.ui.strips import fit, wrap
+from kitchen_tui.ui.widgets.kitchen_view import KitchenView
+
+# Why a held step matters, by (where, kind): in our words, for the people in the room.
+_WHY: dict[tuple[str, str], str] = {
+    ("loop", "cpu"): "CPU work on the event loop: no other ticket can run",
+    ("loop", "blocking"): "a blocking call inside async code: the loop cannot switch tickets",
+    ("loop", "wait"): "a wait on the loop itself: every ticket waits with it",
+    ("cook", "wait"): "waiting on I/O, and the only cook waits with it",
+    ("cook", "cpu"): "CPU work: the only cook is busy",
+    ("cook", "blocking"): "a blocking call: the only cook is stuck",
+}
+
+
+class LineCook(KitchenView):
+    """The cook's lane: the held step and its alarm, busy cooks, ready tickets, last stall."""
+
+    def __init__(self, scene: Scene, *, id: str | None = None) -> None:
+        super().__init__(scene, id=id, classes="lane")
+        self.border_title = "line cook"
+
+    def view_key(self) -> Hashable:
+        board = self.scene.board
+        # A held step's counter runs at the frame rate; ages of other tickets at LIVE_HZ.
+        if board.held is not None:
+            live: float | None = self.scene.now
+        else:
+            live = self.live_slot() if board.working or board.ready else None
+        # While a step holds everyone, the lane counts who is stuck at the desk and the rail.
+        held = (board.versions["front_desk"], board.versions["rail"]) if board.held else None
+        return (
+            self.shown_key(board.working, board.ready),
+            board.held,
+            held,
+            live,
+            id(board.last_stall),
+        )
+
+    def build(self, width: int, height: int) -> list[Strip]:
+        board = self.scene.board
+        top = self._held_lines(board.held, width) if board.held else self._status_lines(width)
+        report = self._report_lines(board.last_stall, width)
+        room = height - len(top) - len(report) - (1 if report else 0)
+        tickets = self._busy_tickets(room, width)
+        filler = [self.line(width).strip()] * max(0, height - len(top) - len(tickets) - len(report))
+        return (top + tickets + filler + report)[:height]
+
+    def titles(self) -> tuple[str, str]:
+        subtitle = {"async": "one event loop", "threads": "a pool of threads"}.get(
+            self.scene.board.mode, "one cook thread"
+        )
+        return "line cook", subtitle
+
+    # -- a step holds everyone ----------------------------------------------------------------
+
+    def _held_lines(self, held: HeldStep, width: int) -> list[Strip]:
+        seconds = max(0.0, self.scene.now - held.started)
+        level = alarm_level(seconds)
+        what = "LOOP HELD" if held.where == "loop" else "COOK BUSY"
+        head = self.line(width)
+        head.add(f" {what} {ms_text(seconds):>7} ", self.style(f"alarm-badge--{level}"))
+        caption = ALARM_CAPTIONS[level]
+        if len(caption) < head.room:  # narrow: the time and the colour tell the level
+            head.add(f" {caption}", self.style(f"alarm--{level}"))
+        who = self.line(width)
+        who.add(held.ticket, self.style("kitchen--strong"))
+        who.add(f" {held.dish}", self.style("kitchen--dim"))
+        who.add(f" {self._dot()} {held.label}", self.style("kitchen--accent"))
+        why = _WHY.get((held.where, held.kind), f"a {held.kind} step holds the {held.where}")
+        lines = [head.strip(), who.strip()]
+        lines += [self._text(text, width, "kitchen--dim") for text in wrap(why, width)]
+        lines += [self._text(text, width, "kitchen--strong") for text in self._stuck(width)]
+        return lines
+
+    def _stuck(self, width: int) -> list[str]:
+        board = self.scene.board
+        parts = [f"{len(board.front_desk)} at the front desk", f"{len(board.ready)} ready"]
+        if board.mode == "async":
+            parts.append(f"{len(board.rail)} on the rail")
+        return wrap("stuck behind it: " + ", ".join(parts), width)
+
+    # -- nobody holds everyone ------------------------------------------------------------------
+
+    def _status_lines(self, width: int) -> list[Strip]:
+        board = self.scene.board
+        line = self.line(width)
+        if board.mode == "threads":
+            cooks = int(board.settings.get("cooks", 0))
+            line.add(f"{len(board.working)} of {cooks} cooks busy", self.style("kitchen--strong"))
+        elif board.mode == "async":
+            line.add("loop free", self.style("ticket--served"))
+            line.add(f" {self._dot()} {len(board.ready)} ready", self.style("kitchen--dim"))
+        else:
+            busy = "cook busy" if board.working else "cook idle"
+            line.add(busy, self.style("kitchen--strong"))
+        return [line.strip()]
+
+    def _busy_tickets(self, room: int, width: int) -> list[Strip]:
+        board = self.scene.board
+        if room <= 0:
+            return []
+        total = len(board.working) + len(board.ready)
+        tickets = list(islice(chain(board.working.values(), board.ready.values()), room * width))
+        return self.chip_grid(tickets, total, width, min(room, total)) if total else []
+
+    # -- after a hold: its victims ----------------------------------------------------------------
+
+    def _report_lines(self, report: StallReport | None, width: int) -> list[Strip]:
+        if report is None:
+            return []
+        held = report.held
+        head = self.line(width)
+        verb = "held the loop" if held.where == "loop" else "held the cook"
+        head.add("last stall ", self.style("kitchen--dim"))
+        head.add(
+            f"{held.ticket} {verb} {ms_text(report.seconds)}", self.style(f"alarm--{report.level}")
+        )
+        victims = "ticket" if report.victims == 1 else "tickets"
+        body = f"it delayed {report.victims} {victims}, {seconds_text(report.delay_s)} in total"
+        return [head.strip(), self._text(fit(body, width), width, "kitchen--strong")]
+
+    def _text(self, text: str, width: int, style: str) -> Strip:
+        return self.line(width).add(text, self.style(style)).strip()
+
+    def _dot(self) -> str:
+        return "-" if self.scene.ascii else "·"

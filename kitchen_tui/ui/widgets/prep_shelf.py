@@ -1,0 +1,69 @@
+"""The prep shelf: one slot per worker process, and the CPU steps waiting for a free one."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+from textual.strip import Strip
+
+from kitchen_tui.kitchen.ledger import Ticket
+from kitchen_tui.kitchen.settings import default_shelf_size
+from kitchen_tui.ui.scene import Scene
+from kitchen_tui.ui.strips import fit, wrap
+from kitchen_tui.ui.widgets.kitchen_view import KitchenView
+
+
+class PrepShelf(KitchenView):
+    """Worker slots with the ticket each one cooks, and how long it has been at it."""
+
+    def __init__(self, scene: Scene, *, id: str | None = None) -> None:
+        super().__init__(scene, id=id, classes="lane")
+        self.border_title = "prep shelf"
+
+    def view_key(self) -> Hashable:
+        board = self.scene.board
+        live = self.live_slot() if board.shelf else None
+        return board.versions["shelf"], board.versions["header"], live
+
+    def titles(self) -> tuple[str, str]:
+        on = bool(self.scene.board.settings.get("prep_shelf", False))
+        return "prep shelf", f"on, {self._workers()} workers" if on else "off"
+
+    def _workers(self) -> int:
+        # shelf_size 0 means one worker per CPU; the kitchen runs on this same machine.
+        return int(self.scene.board.settings.get("shelf_size") or 0) or default_shelf_size()
+
+    def build(self, width: int, height: int) -> list[Strip]:
+        board = self.scene.board
+        on = bool(board.settings.get("prep_shelf", False))
+        if not on and not board.shelf:
+            hint = "off: CPU steps run on the cook or the loop. Press p to open it."
+            dim = self.style("kitchen--dim")
+            return [self.line(width).add(text, dim).strip() for text in wrap(hint, width)][:height]
+        slots: dict[int, Ticket] = {}
+        waiting: list[Ticket] = []
+        for ticket in board.shelf.values():
+            if ticket.shelf_slot is None:
+                waiting.append(ticket)
+            else:
+                slots[ticket.shelf_slot] = ticket
+        lines = [self._slot(slot, slots.get(slot), width) for slot in self._slot_numbers(slots)]
+        if waiting and len(lines) < height:
+            text = f"{len(waiting)} waiting for a worker"
+            lines.append(self.line(width).add(fit(text, width), self.style("kitchen--dim")).strip())
+            lines += self.chip_grid(waiting, len(waiting), width, height - len(lines))
+        return lines[:height]
+
+    def _slot_numbers(self, busy: dict[int, Ticket]) -> list[int]:
+        # Slots are numbered by the kitchen; show every worker even if a number is unexpected.
+        return sorted(set(range(self._workers())) | set(busy))
+
+    def _slot(self, slot: int, ticket: Ticket | None, width: int) -> Strip:
+        line = self.line(width)
+        line.add(f"{slot + 1:>2} ", self.style("kitchen--dim"))
+        if ticket is None:
+            return line.add("idle", self.style("kitchen--dim")).strip()
+        started = ticket.segments[-1].start if ticket.segments else ticket.arrived
+        cooking = max(0.0, self.scene.now - started)
+        self.add_chip(line, ticket, cooking, width - 3, live=True)
+        return line.strip()

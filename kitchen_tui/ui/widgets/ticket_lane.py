@@ -1,0 +1,61 @@
+"""A lane of waiting tickets: the front desk (in arrival order) or the rail (awaiting I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from itertools import islice
+from typing import Literal
+
+from textual.strip import Strip
+
+from kitchen_tui.kitchen.ledger import Ticket
+from kitchen_tui.ui.scene import Scene
+from kitchen_tui.ui.strips import wrap
+from kitchen_tui.ui.widgets.kitchen_view import KitchenView
+
+LaneName = Literal["front_desk", "rail"]
+
+_TITLES: dict[LaneName, str] = {"front_desk": "front desk", "rail": "rail"}
+_COUNTED: dict[LaneName, str] = {"front_desk": "waiting", "rail": "awaiting I/O"}
+
+
+class TicketLane(KitchenView):
+    """Tickets standing in one lane, each with the time since it arrived, growing live."""
+
+    def __init__(self, scene: Scene, lane: LaneName, *, id: str | None = None) -> None:
+        super().__init__(scene, id=id, classes="lane")
+        self.lane = lane
+        self.border_title = _TITLES[lane]
+
+    def _tickets(self) -> dict[int, Ticket]:
+        board = self.scene.board
+        return board.front_desk if self.lane == "front_desk" else board.rail
+
+    def view_key(self) -> Hashable:
+        tickets = self._tickets()
+        live = self.live_slot() if tickets else None  # ages grow only while someone waits
+        return self.shown_key(tickets), live, self.scene.board.mode
+
+    def build(self, width: int, height: int) -> list[Strip]:
+        tickets = self._tickets()
+        if not tickets:
+            return self._empty(width, height)
+        shown = list(islice(tickets.values(), width * height))
+        return self.chip_grid(shown, len(tickets), width, height)
+
+    def titles(self) -> tuple[str, str]:
+        # The count goes below: a title must fit a narrow lane without being cut.
+        count = len(self._tickets())
+        return _TITLES[self.lane], f"{count} {_COUNTED[self.lane]}" if count else ""
+
+    def _empty(self, width: int, height: int) -> list[Strip]:
+        """An empty lane says why, when the reason is the lesson."""
+        mode = self.scene.board.mode
+        if self.lane == "front_desk":
+            hint = "nobody waiting"
+        elif mode == "async":
+            hint = "no I/O in flight"
+        else:
+            hint = f"stays empty in {mode} mode: a wait blocks its cook instead"
+        dim = self.style("kitchen--dim")
+        return [self.line(width).add(text, dim).strip() for text in wrap(hint, width)[:height]]

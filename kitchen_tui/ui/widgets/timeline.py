@@ -1,0 +1,164 @@
+"""The timeline: a Gantt row per recent ticket on one time axis, coloured by where time went.
+
+Each column is a slice of real time; a cell shows the part of the ticket's life that covers it
+(the ledger's segments: front desk, ready, cook, rail, prep shelf), with a distinct glyph per
+part so the chart reads without colour. Stalls are marked on the axis.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable
+
+from textual.strip import Strip
+
+from kitchen_tui.kitchen.ledger import PARTS, Part, Ticket
+from kitchen_tui.ui.glyphs import PART_LOOKS, alarm_level, state_look
+from kitchen_tui.ui.scene import Scene
+from kitchen_tui.ui.strips import fit
+from kitchen_tui.ui.widgets.kitchen_view import KitchenView
+
+REFRESH_HZ = 15
+MIN_SPAN_S = 0.5
+TICK_STEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600)
+MIN_TICK_GAP = 8  # columns between axis labels
+_SHORT: dict[str, str] = {"front_desk": "desk", "cook": "cook", "rail": "I/O", "shelf": "shelf"}
+
+
+class Timeline(KitchenView):
+    """Recent tickets as bars on a shared axis that ends at now."""
+
+    def __init__(self, scene: Scene, *, id: str | None = None) -> None:
+        super().__init__(scene, id=id, classes="panel")
+        self.border_title = "timeline"
+        self._seen = -1
+        self._slot = -1
+
+    def view_key(self) -> Hashable:
+        board = self.scene.board
+        version = board.versions["timeline"]
+        slot = int(self.scene.now * REFRESH_HZ) if board.in_flight else self._slot
+        # Redraw on news, at most REFRESH_HZ times a second (every time when stepped by hand).
+        if version != self._seen and (slot != self._slot or self.scene.paused):
+            self._seen, self._slot = version, slot
+        elif slot != self._slot and board.in_flight:
+            self._slot = slot  # bars of tickets in flight grow with the clock
+        return self._seen, self._slot, id(board)
+
+    def build(self, width: int, height: int) -> list[Strip]:
+        rows = self.scene.board.recent(max(0, height - 2))
+        if not rows:
+            hint = "each ticket gets a row here: where its time went, second by second"
+            return [self.line(width).add(fit(hint, width), self.style("kitchen--dim")).strip()]
+        label_width = 13 if width >= 70 else 9
+        bar_width = max(1, width - label_width - 2)
+        start = min(t.arrived for t in rows)
+        end = max(self.scene.now, start + MIN_SPAN_S)
+        per_column = (end - start) / bar_width
+        lines = [self._axis(label_width, bar_width, start, per_column, width)]
+        lines += [self._row(t, label_width, bar_width, start, per_column, width) for t in rows]
+        lines += [self.line(width).strip()] * (height - 1 - len(lines))
+        lines.append(self._legend(width))
+        return lines[:height]
+
+    # -- one ticket -------------------------------------------------------------------------------
+
+    def _row(
+        self, ticket: Ticket, label_width: int, bar_width: int, start: float, per: float, width: int
+    ) -> Strip:
+        line = self.line(width)
+        label = fit(f"{ticket.id} {ticket.dish}", label_width)
+        line.add(f"{label:<{label_width}} ", self.style("kitchen--dim"))
+        cells = self._cells(ticket, bar_width, start, per)
+        if ticket.is_done:
+            cells = cells[: _last_filled(cells) + 1]  # the outcome glyph follows the bar
+        for part, run in _runs(cells):
+            if part is None:
+                line.add(" " * run)
+            else:
+                look = PART_LOOKS[part]
+                glyph = look.ascii if self.scene.ascii else look.glyph
+                line.add(glyph * run, self.style(f"part--{look.name}"))
+        if ticket.is_done:
+            look = state_look(ticket.state)
+            line.add(self.glyph(ticket.state), self.style(f"ticket--{look.name}"))
+        return line.strip()
+
+    def _cells(self, ticket: Ticket, bar_width: int, start: float, per: float) -> list[Part | None]:
+        """Each column shows the part covering most of it; a part shorter than a column
+        shows only where nothing else does, so rounding never paints time that did not pass."""
+        cells: list[Part | None] = [None] * bar_width
+        slivers: list[tuple[int, Part]] = []
+        now = self.scene.now
+        for segment in ticket.segments:
+            seg_end = now if segment.end is None else segment.end
+            first = max(0, round((segment.start - start) / per))
+            last = min(bar_width, round((seg_end - start) / per))
+            if last <= first:
+                slivers.append((min(first, bar_width - 1), segment.part))
+            for column in range(first, last):
+                cells[column] = segment.part
+        for column, part in slivers:
+            if cells[column] is None:
+                cells[column] = part
+        return cells
+
+    # -- axis and legend -------------------------------------------------------------------------
+
+    def _axis(
+        self, label_width: int, bar_width: int, start: float, per: float, width: int
+    ) -> Strip:
+        line = self.line(width)
+        line.add(f"{'seconds':<{label_width}} ", self.style("kitchen--dim"))
+        text = [" "] * bar_width
+        marks = [" "] * bar_width
+        step = next((s for s in TICK_STEPS if s / per >= MIN_TICK_GAP), TICK_STEPS[-1])
+        tick = 0.0
+        while True:
+            column = int(tick / per)
+            label = f"{tick:g}s"
+            if column + len(label) > bar_width:
+                break
+            text[column : column + len(label)] = label
+            tick += step
+        for stall in self.scene.board.ledger.stalls:
+            if alarm_level(stall.seconds) == 0:
+                continue  # a slice under 50 ms: nobody feels it, and it would bury the labels
+            first = int((stall.end - stall.seconds - start) / per)
+            last = math.ceil((stall.end - start) / per)
+            for column in range(max(0, first), min(bar_width, last)):
+                marks[column] = str(alarm_level(stall.seconds))
+        for glyph, mark in zip(text, marks, strict=True):
+            if mark != " " and glyph == " ":
+                line.add("!", self.style(f"alarm--{mark}"))
+            else:
+                line.add(glyph, self.style("kitchen--dim"))
+        return line.strip()
+
+    def _legend(self, width: int) -> Strip:
+        line = self.line(width)
+        wide = width >= 70
+        for part in PARTS:
+            look = PART_LOOKS[part]
+            glyph = look.ascii if self.scene.ascii else look.glyph
+            line.add(glyph * (2 if wide else 1), self.style(f"part--{look.name}"))
+            caption = look.caption if wide else _SHORT.get(part, look.caption)
+            line.add(f" {caption}  " if wide else f" {caption} ", self.style("kitchen--dim"))
+        return line.strip()
+
+
+def _runs(cells: list[Part | None]) -> list[tuple[Part | None, int]]:
+    runs: list[tuple[Part | None, int]] = []
+    for cell in cells:
+        if runs and runs[-1][0] == cell:
+            runs[-1] = (cell, runs[-1][1] + 1)
+        else:
+            runs.append((cell, 1))
+    return runs
+
+
+def _last_filled(cells: list[Part | None]) -> int:
+    for index in range(len(cells) - 1, -1, -1):
+        if cells[index] is not None:
+            return index
+    return -1

@@ -1,0 +1,250 @@
+"""Every key, driven through Pilot: what it sends to the kitchen and what it changes on screen."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from kitchen_tui.kitchen.scenario import BUILTIN_SCENARIOS, Order, load_scenario
+from kitchen_tui.kitchen.settings import KitchenSettings
+from kitchen_tui.ui.app import KitchenApp
+from kitchen_tui.ui.help_screen import HelpScreen
+from kitchen_tui.ui.keys import ALL_KEYS
+from kitchen_tui.ui.widgets.died_banner import DiedBanner
+from kitchen_tui.ui.widgets.kitchen_view import KitchenView
+from kitchen_tui.ui.widgets.too_small import TooSmall
+from tests.ui.fakes import FakeClock, FakeKitchen
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"  # Textual runs on asyncio
+
+
+@dataclass
+class Rig:
+    app: KitchenApp
+    pilot: Pilot[None]
+    kitchen: FakeKitchen
+    clock: FakeClock
+
+    async def frame(self, seconds: float = 0.1) -> None:
+        """Let `seconds` pass on the kitchen's clock, then draw one frame."""
+        self.clock.advance(seconds)
+        self.app.step_frame()
+        await self.pilot.pause()
+
+    def text(self, widget_id: str) -> str:
+        view = self.app.query_one(f"#{widget_id}", KitchenView)
+        return "\n".join(view.render_line(y).text for y in range(view.size.height))
+
+
+@pytest.fixture
+async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
+    clock = FakeClock()
+    kitchen = FakeKitchen(clock)
+    app = KitchenApp(
+        KitchenSettings(), kitchen=kitchen, clock=clock, paused=True, screenshot_dir=tmp_path
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        rig = Rig(app, pilot, kitchen, clock)
+        await pilot.pause()
+        await rig.frame()
+        yield rig
+
+
+ORDER_KEYS = [
+    ("s", "llm", "S1"),
+    ("f", "redis", "F1"),
+    ("d", "postgres", "D1"),
+    ("a", "chat", "A1"),
+    ("c", "pdf", "C1"),
+    ("b", "sneaky", "B1"),
+]
+
+
+@pytest.mark.parametrize(("key", "dish", "ticket"), ORDER_KEYS)
+async def test_order_keys_send_an_order_that_shows_at_the_front_desk(
+    rig: Rig, key: str, dish: str, ticket: str
+) -> None:
+    await rig.pilot.press(key)
+    assert rig.kitchen.sent("order") == [[Order(ticket, dish)]]
+    await rig.frame()
+    assert ticket in rig.text("front-desk")
+    assert ticket in rig.text("kitchen-header")
+
+
+async def test_ids_count_up_per_dish(rig: Rig) -> None:
+    await rig.pilot.press("f", "f", "s", "f")
+    ids = [orders[0].id for orders in rig.kitchen.sent("order")]
+    assert ids == ["F1", "F2", "S1", "F3"]
+
+
+async def test_rush_sends_ten_messages_at_once(rig: Rig) -> None:
+    await rig.pilot.press("r")
+    (orders,) = rig.kitchen.sent("order")
+    assert [o.id for o in orders] == [f"R{i}" for i in range(1, 11)]
+    assert {o.dish for o in orders} == {"message"}
+    await rig.frame()
+    assert len(rig.app.scene.board.front_desk) == 10
+    assert "10 waiting" in str(rig.app.query_one("#front-desk").border_subtitle)
+
+
+async def test_m_cycles_sync_threads_async(rig: Rig) -> None:
+    modes = []
+    for _ in range(3):
+        await rig.pilot.press("m")
+        await rig.frame()
+        modes.append(rig.app.scene.board.mode)
+    assert [c["mode"] for c in rig.kitchen.sent("settings")] == ["sync", "threads", "async"]
+    assert modes == ["sync", "threads", "async"]
+
+
+async def test_m_shows_the_asked_mode_before_the_kitchen_confirms(rig: Rig) -> None:
+    rig.kitchen.answer = False
+    await rig.pilot.press("m")
+    assert "async -> sync" in rig.text("kitchen-header")
+
+
+async def test_p_toggles_the_prep_shelf(rig: Rig) -> None:
+    await rig.pilot.press("p")
+    await rig.frame()
+    await rig.pilot.press("p")
+    await rig.frame()
+    assert rig.kitchen.sent("settings") == [{"prep_shelf": True}, {"prep_shelf": False}]
+    await rig.pilot.press("p")
+    await rig.frame()
+    assert rig.app.query_one("#prep-shelf").border_subtitle.startswith("on")  # type: ignore[union-attr]
+
+
+async def test_plus_and_minus_step_the_speed_within_limits(rig: Rig) -> None:
+    for _ in range(8):
+        await rig.pilot.press("plus")
+        await rig.frame()
+    assert [c["speed"] for c in rig.kitchen.sent("settings")][-1] == 10.0
+    assert "10x" in rig.text("kitchen-header")
+    for _ in range(10):
+        await rig.pilot.press("minus")
+        await rig.frame()
+    speeds = [c["speed"] for c in rig.kitchen.sent("settings")]
+    assert speeds[-1] == 0.1
+    assert all(0.1 <= s <= 10 for s in speeds)
+
+
+@pytest.mark.parametrize("number", [1, 2, 3, 4, 5])
+async def test_number_keys_play_a_builtin_scenario_after_a_reset(rig: Rig, number: int) -> None:
+    scenario = load_scenario(BUILTIN_SCENARIOS[number - 1])
+    await rig.pilot.press(str(number))
+    # The reset goes first; orders wait for the kitchen to confirm it.
+    assert rig.kitchen.commands[0] == ("reset", None)
+    assert rig.kitchen.sent("order") == []
+    await rig.frame()
+    (orders,) = rig.kitchen.sent("order")
+    assert tuple(orders) == scenario.orders
+    assert rig.kitchen.sent("settings")[-1]["mode"] == scenario.settings.mode
+    await rig.frame(0.0)
+    assert scenario.name in rig.text("kitchen-header")
+
+
+async def test_x_resets_a_live_kitchen_and_clears_the_board(rig: Rig) -> None:
+    await rig.pilot.press("f", "s")
+    await rig.frame()
+    assert rig.app.scene.board.in_flight == 2
+    await rig.pilot.press("x")
+    assert rig.kitchen.sent("reset") == [None]
+    await rig.frame()
+    assert rig.app.scene.board.in_flight == 0
+    assert "nobody waiting" in rig.text("front-desk")
+
+
+async def test_a_dead_kitchen_shows_a_banner_and_x_restarts_it(rig: Rig) -> None:
+    rig.kitchen.die()
+    await rig.frame()
+    banner = rig.app.query_one(DiedBanner)
+    assert banner.display
+    assert "signal 9" in str(banner.render())
+    await rig.pilot.press("x")
+    await rig.frame()
+    assert rig.kitchen.started == 2
+    assert rig.kitchen.stopped >= 1
+    assert not banner.display
+
+
+async def test_t_cycles_the_themes(rig: Rig) -> None:
+    seen = [rig.app.theme]
+    for _ in range(3):
+        await rig.pilot.press("t")
+        seen.append(rig.app.theme)
+    assert seen == ["dark", "light", "projector", "dark"]
+    assert rig.app.has_class("-theme-dark")
+
+
+async def test_space_freezes_the_picture_and_unfreezing_shows_the_truth(rig: Rig) -> None:
+    await rig.pilot.press("space")
+    await rig.pilot.press("f")
+    await rig.frame()
+    assert "F1" not in rig.text("front-desk")  # frozen: the kitchen runs, the picture holds
+    assert "FROZEN" in rig.text("kitchen-header")
+    assert "1 events held" in rig.text("kitchen-header")
+    await rig.pilot.press("space")
+    await rig.pilot.pause()
+    assert "F1" in rig.text("front-desk")
+    assert "FROZEN" not in rig.text("kitchen-header")
+
+
+async def test_ctrl_s_saves_an_svg_and_says_where(rig: Rig, tmp_path: Path) -> None:
+    await rig.pilot.press("ctrl+s")
+    await rig.pilot.pause()
+    (svg,) = tmp_path.glob("*.svg")
+    assert svg.read_text().startswith("<svg")
+    assert any(str(svg) in n.message for n in rig.app._notifications)
+
+
+async def test_question_mark_opens_and_closes_help(rig: Rig) -> None:
+    await rig.pilot.press("question_mark")
+    assert isinstance(rig.app.screen, HelpScreen)
+    await rig.pilot.press("escape")
+    assert not isinstance(rig.app.screen, HelpScreen)
+
+
+async def test_q_stops_the_kitchen_and_quits(rig: Rig) -> None:
+    await rig.pilot.press("s")
+    await rig.pilot.press("q")
+    await rig.pilot.pause()
+    assert rig.kitchen.stopped >= 1
+    assert not rig.kitchen.alive
+    assert rig.app.return_code == 0
+
+
+def test_every_key_is_bound_and_in_the_command_palette() -> None:
+    app = KitchenApp(KitchenSettings(), kitchen=FakeKitchen(FakeClock()), paused=True)
+    bound = {binding.key for binding in app.BINDINGS}  # type: ignore[union-attr]
+    assert {key.key for key in ALL_KEYS} <= bound
+    assert {"s", "f", "d", "a", "c", "b", "r", "m", "p", "plus", "minus", "x", "t"} <= bound
+    assert {"space", "ctrl+s", "question_mark", "q", "1", "2", "3", "4", "5"} <= bound
+
+
+async def test_palette_commands_run_the_same_actions(rig: Rig) -> None:
+    commands = {c.title: c for c in rig.app.get_system_commands(rig.app.screen)}
+    for key in ALL_KEYS:
+        assert f"{key.title} ({key.shown})" in commands
+    await commands["Fast Redis order (f)"].callback()
+    assert rig.kitchen.sent("order") == [[Order("F1", "redis")]]
+
+
+async def test_a_small_terminal_asks_to_be_bigger() -> None:
+    clock = FakeClock()
+    app = KitchenApp(KitchenSettings(), kitchen=FakeKitchen(clock), clock=clock, paused=True)
+    async with app.run_test(size=(70, 20)) as pilot:
+        await pilot.pause()
+        too_small = app.query_one(TooSmall)
+        assert too_small.display and too_small.styles.display == "block"
+        assert "Make me bigger" in str(too_small.render())
+        assert "70x20" in str(too_small.render())
+        assert app.query_one("#kitchen").styles.display == "none"
