@@ -393,11 +393,13 @@ class Kitchen:
         return result[0]
 
     async def _on_shelf(self, ticket: Ticket, i: int, real: float) -> tuple[float, float]:
-        marks: dict[str, float] = {}
+        marks: dict[str, float] = {"asked": time.perf_counter()}
 
         def moved(kind: str, slot: int, t: float, pid: int) -> None:
             marks[kind] = t
-            self.emitter.emit(kind, t=t, id=ticket.id, n=ticket.n, i=i, slot=slot, pid=pid)
+            # How long it queued for a free worker: the model queues it itself.
+            extra = {"waited_s": t - marks["asked"]} if kind == "shelf_in" else {}
+            self.emitter.emit(kind, t=t, id=ticket.id, n=ticket.n, i=i, slot=slot, pid=pid, **extra)
 
         cpu_s, _pid = await self.shelf.cook(real, moved)
         return cpu_s, marks["shelf_out"] - marks["shelf_in"]

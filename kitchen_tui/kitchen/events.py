@@ -45,13 +45,21 @@ class Emitter:
         self._drops: deque[int] = deque()
         self._capacity = buffer
         self._seq = 0
+        # Set when events wait for the writer. A writer that polled instead woke a thousand
+        # times a second, each time taking the GIL from a cook thread in the middle of its work.
+        self.ready = threading.Event()
 
     def emit(self, event_type: str, /, t: float | None = None, **fields: Any) -> None:
         if len(self._buffer) >= self._capacity:
             self._drops.append(1)
+            self.ready.set()
             return
         stamp = time.perf_counter() if t is None else t
         self._buffer.append({"v": EVENT_VERSION, "type": event_type, "t": stamp, **fields})
+        # Append first, then look: the writer clears the flag before it takes, so an event
+        # appended after its take always finds the flag clear and sets it.
+        if not self.ready.is_set():
+            self.ready.set()
 
     def take(self) -> tuple[list[Event], int]:
         """Everything buffered so far, numbered and stamped with story time, and how many
@@ -69,11 +77,10 @@ class Emitter:
 class StreamWriter:
     """The thread that hands buffered events, marshalled in batches, to the stream encoder."""
 
-    def __init__(self, emitter: Emitter, out: IO[bytes], poll: float = 0.001) -> None:
+    def __init__(self, emitter: Emitter, out: IO[bytes]) -> None:
         self._emitter = emitter
         self._fd = out.fileno()
-        self._poll = poll
-        self._stop = threading.Event()
+        self._stop = False
         self._thread = threading.Thread(target=self._run, name="event-writer", daemon=True)
         self.broken = False
 
@@ -82,16 +89,18 @@ class StreamWriter:
 
     def close(self) -> None:
         """Write what is left, then stop."""
-        self._stop.set()
+        self._stop = True
+        self._emitter.ready.set()
         self._thread.join(timeout=5)
         self._flush()
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            if not self._flush():
-                self._stop.wait(self._poll)
+        while not self._stop:
+            self._emitter.ready.wait()
+            self._flush()
 
     def _flush(self) -> bool:
+        self._emitter.ready.clear()
         events, dropped = self._emitter.take()
         if not events and not dropped:
             return False
