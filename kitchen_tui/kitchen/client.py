@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 from kitchen_tui.kitchen.menu import Dish
 from kitchen_tui.kitchen.scenario import Order
 from kitchen_tui.kitchen.settings import KitchenSettings
@@ -190,15 +192,15 @@ class KitchenProcess:
 
 
 def _parse(lines: list[bytes]) -> list[Event]:
-    """The events of a chunk's lines, parsed as one JSON array: one C call for the whole chunk
-    instead of one per line nearly doubled what this thread can read (measured 60k -> 115k
-    events/s). A chunk that will not parse whole is parsed line by line, as before."""
+    """The events of a chunk's lines, parsed as one JSON array by orjson: one call for the
+    whole chunk (measured 60k -> 115k events/s with the json module, and orjson parses in half
+    json's time). A chunk that will not parse whole is parsed line by line."""
     if not lines:
         return []
     try:
-        events: list[Event] = json.loads(b"[" + b",".join(lines) + b"]")
-    except json.JSONDecodeError:
-        return [json.loads(line) for line in lines]
+        events: list[Event] = orjson.loads(b"[" + b",".join(lines) + b"]")
+    except orjson.JSONDecodeError:
+        return [orjson.loads(line) for line in lines]
     return events
 
 

@@ -6,6 +6,7 @@ The kitchen shuts down when told to or when its standard input closes (its paren
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -24,10 +25,15 @@ from kitchen_tui.kitchen.settings import KitchenSettings
 # share the GIL evenly, as the model and the eye assume. The work and the contention are the
 # same; only the slices are thinner.
 GIL_SWITCH_S = 0.0005
+# The kitchen is a latency-sensitive server: with 10,000 tickets in flight, CPython's default
+# collections (every 700 allocations, each full one walking every live task) cost a quarter
+# of a burst's serving time (measured: 10,000 orders 1.48 x 1.8 s with them, 1.30 x without).
+# Collect young objects every 50,000 allocations and the old ones twenty times less often.
+GC_THRESHOLDS = (50_000, 20, 10)
 
 
 def _quiet_stdout() -> None:
-    """The stream encoder owns the real stdout; here fd 1 points at stderr from now on, so a
+    """The event stream has its own copy of stdout; fd 1 points at stderr from now on, so a
     stray print cannot corrupt the stream."""
     os.dup2(2, 1)
     sys.stdout = sys.stderr
@@ -52,6 +58,8 @@ def main(argv: list[str]) -> int:
     settings = KitchenSettings.from_json(config)
     die_with_parent()
     sys.setswitchinterval(GIL_SWITCH_S)
+    gc.freeze()  # what is alive now lives as long as the kitchen: never walk it again
+    gc.set_threshold(*GC_THRESHOLDS)
     clock = StoryClock(settings.speed)
     emitter = Emitter(clock.story)
     stream = EventStream(emitter)
