@@ -1,4 +1,4 @@
-"""The command line: `kitchen-tui` starts the app; `kitchen-tui report` runs a scenario headless."""
+"""The command line: `kitchen-tui` runs the app; report, replay, play, record and race."""
 
 from __future__ import annotations
 
@@ -17,6 +17,18 @@ def main(argv: list[str] | None = None) -> int:
             from kitchen_tui.cli.report import run_report
 
             return run_report(options)
+        if command in ("replay", "play"):
+            from kitchen_tui.cli.talk import run_play, run_replay
+
+            return run_replay(options) if command == "replay" else run_play(options)
+        if command == "record":
+            from kitchen_tui.cli.record import run_record
+
+            return run_record(options)
+        if command == "race":
+            from kitchen_tui.cli.race import run_race
+
+            return run_race(options)
         from kitchen_tui.cli.app import run_app
 
         return run_app(options)

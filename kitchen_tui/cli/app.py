@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from kitchen_tui.cli.options import scenario_and_settings
+from kitchen_tui.cli.talk_options import trace_path
 
 
 def run_app(options: argparse.Namespace) -> int:
@@ -21,6 +22,7 @@ def run_app(options: argparse.Namespace) -> int:
         ascii=options.ascii,
         scenario=scenario,
         screenshot_dir=Path(options.screenshot_dir),
+        trace=trace_path(options.trace),
     )
     app.run()
     return 0

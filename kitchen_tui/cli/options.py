@@ -84,6 +84,19 @@ def add_kitchen_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--speed", type=_speed, help="0.1 (slow motion) to 10; scales every step")
 
 
+def add_trace_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--trace",
+        metavar="FILE",
+        help="write the kitchen's event stream to FILE as it happens (replay it later)",
+    )
+
+
+def add_screen_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--theme", default="dark", help="dark, light, projector, or a theme file")
+    parser.add_argument("--ascii", action="store_true", help="draw with ASCII characters only")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="kitchen-tui",
@@ -91,8 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"kitchen-tui {__version__}")
     add_kitchen_options(parser)
-    parser.add_argument("--theme", default="dark", help="dark, light, projector, or a theme file")
-    parser.add_argument("--ascii", action="store_true", help="draw with ASCII characters only")
+    add_trace_option(parser)
+    add_screen_options(parser)
     parser.add_argument(
         "--screenshot-dir", default="screenshots", help="where ctrl+s saves SVG screenshots"
     )
@@ -101,7 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
         "report", help="run a scenario headless and print every order's latency"
     )
     add_kitchen_options(report)
+    add_trace_option(report)
     report.add_argument("--json", action="store_true", help="print one JSON object")
+    from kitchen_tui.cli.talk_options import add_talk_commands
+
+    add_talk_commands(commands)
     return parser
 
 

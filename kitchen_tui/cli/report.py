@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kitchen_tui.cli.options import scenario_and_settings
+from kitchen_tui.cli.talk_options import trace_path
 from kitchen_tui.errors import UsageError
 from kitchen_tui.kitchen.headless import OrderResult, RunResult, run_scenario
 from kitchen_tui.kitchen.ledger import PARTS
@@ -28,7 +29,8 @@ def run_report(options: argparse.Namespace) -> int:
     if scenario is None:
         raise UsageError("report needs a scenario: --scenario NAME|FILE (try three-tables)")
     try:
-        result = run_scenario(scenario, settings, backend=options.backend)
+        trace = trace_path(options.trace)
+        result = run_scenario(scenario, settings, backend=options.backend, trace=trace)
     except RuntimeError as error:
         print(f"kitchen-tui: {error}", file=sys.stderr)
         return 1

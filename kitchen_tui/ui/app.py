@@ -8,7 +8,7 @@ shown is estimated: every time is the clock minus an event's stamp, every count 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields
 from functools import partial
 from pathlib import Path, PurePath
@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.dom import DOMNode
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -24,18 +25,37 @@ from textual.widgets import Footer
 from kitchen_tui.errors import UsageError
 from kitchen_tui.kitchen.ledger import Event
 from kitchen_tui.kitchen.scenario import BUILTIN_SCENARIOS, Order, Scenario, load_scenario
+from kitchen_tui.kitchen.scenes import (
+    Caption,
+    Cue,
+    Marker,
+    ModeAction,
+    OrderAction,
+    PauseAction,
+    PrepShelfAction,
+    ResetAction,
+    SceneFile,
+    ScenePlayer,
+    SceneSetup,
+    SpeedAction,
+)
 from kitchen_tui.kitchen.settings import MAX_SPEED, MIN_SPEED, MODES, KitchenSettings
+from kitchen_tui.recording.cast import CastChannel
+from kitchen_tui.recording.replay import ReplayKitchen
 from kitchen_tui.ui.board import Board
 from kitchen_tui.ui.help_screen import HelpScreen
-from kitchen_tui.ui.keys import ALL_KEYS, ORDER_PREFIX, RUSH_SIZE
+from kitchen_tui.ui.keys import ALL_KEYS, KEY_BY_ACTION, ORDER_PREFIX, RUSH_SIZE, Key, typed
 from kitchen_tui.ui.link import KitchenLink
 from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.themes import THEME_NAMES, VARIABLE_DEFAULTS, resolve_theme
+from kitchen_tui.ui.widgets.caption_strip import CaptionStrip
 from kitchen_tui.ui.widgets.died_banner import DiedBanner
+from kitchen_tui.ui.widgets.key_overlay import KeyOverlay
 from kitchen_tui.ui.widgets.kitchen_header import KitchenHeader
 from kitchen_tui.ui.widgets.kitchen_view import KitchenView
 from kitchen_tui.ui.widgets.line_cook import LineCook
 from kitchen_tui.ui.widgets.prep_shelf import PrepShelf
+from kitchen_tui.ui.widgets.scene_bar import SceneBar
 from kitchen_tui.ui.widgets.served_strip import ServedStrip
 from kitchen_tui.ui.widgets.stats_panel import StatsPanel
 from kitchen_tui.ui.widgets.style_palette import StylePalette
@@ -83,8 +103,27 @@ class KitchenApp(App[None]):
         kitchen: KitchenLink | None = None,
         clock: Callable[[], float] = time.perf_counter,
         paused: bool = False,
+        *,
+        replay: str | None = None,
+        talk: SceneFile | None = None,
+        hold_at_markers: bool = True,
+        autoplay: float | None = None,
+        stills_dir: Path | None = None,
+        trace: Path | None = None,
+        cast: CastChannel | None = None,
     ) -> None:
         super().__init__()
+        self._replay = replay  # the trace's name: nothing is cooked, nothing can be sent
+        self._talk = talk
+        self._hold_at_markers = hold_at_markers
+        self._autoplay = autoplay
+        self._stills_dir = stills_dir
+        self._trace = trace
+        self._cast = cast if cast is not None else CastChannel.from_env()
+        self.player: ScenePlayer | None = None
+        self.stills: list[Path] = []
+        self._waiting_since: float | None = None
+        self._acting: tuple[Key, bool] | None = None  # the key being obeyed; True: the script
         self._settings = settings
         self._backend = backend
         self._scenario = scenario
@@ -137,12 +176,16 @@ class KitchenApp(App[None]):
             StatsPanel(scene, id="stats"),
         ]
         self._palette = StylePalette()
+        self._scene_bar = SceneBar(id="scene-bar")
+        self._caption = CaptionStrip(id="caption")
+        self._key_overlay = KeyOverlay(id="key-overlay")
         for view in self._views:
             view.palette = self._palette
 
     def compose(self) -> ComposeResult:
         header, front, cook, rail, shelf, served, timeline, stats = self._views
         yield header
+        yield self._scene_bar
         yield self._banner
         with Vertical(id="kitchen"):
             with Horizontal(id="lanes"):
@@ -150,12 +193,16 @@ class KitchenApp(App[None]):
             yield served
             with Horizontal(id="bottom"):
                 yield from (timeline, stats)
+        yield self._caption
+        yield self._key_overlay
         yield self._too_small
         yield self._palette
         yield Footer()
 
     def on_mount(self) -> None:
         self.set_class(self.scene.ascii, "-ascii")
+        if self._replay is not None:
+            self._scene_bar.show(f"REPLAY  {self._replay}  (a recorded kitchen: x rewinds)")
         self._mark_theme()
         if not self._paused:
             self.set_interval(FRAME_S, self.step_frame, name="frame")
@@ -175,14 +222,20 @@ class KitchenApp(App[None]):
             self._kitchen = self._new_kitchen(self._settings)
         if not self._kitchen.alive:
             self._kitchen.start()
-        if self._scenario is not None:
+        if self._talk is not None:
+            self._play(self._talk.scenario, self._settings, send_orders=False)
+            speed = self._settings.speed
+            self.player = ScenePlayer(
+                self._talk, self._clock, hold_at_markers=self._hold_at_markers, speed=speed
+            )
+        elif self._scenario is not None:
             # The command line already laid its options over the scenario's settings.
             self._play(self._scenario, self._settings)
 
     def _new_kitchen(self, settings: KitchenSettings) -> KitchenLink:
         from kitchen_tui.kitchen.client import KitchenProcess
 
-        return KitchenProcess(settings, backend=self._backend)
+        return KitchenProcess(settings, backend=self._backend, trace=self._trace)
 
     def _stop_kitchen(self) -> None:
         if self._kitchen is not None:
@@ -210,10 +263,10 @@ class KitchenApp(App[None]):
         except (TypeError, ValueError):
             return self._settings
 
-    def _play(self, scenario: Scenario, wanted: KitchenSettings) -> None:
+    def _play(self, scenario: Scenario, wanted: KitchenSettings, send_orders: bool = True) -> None:
         """Set the kitchen up (dishes, then settings) and send the scenario's orders."""
         kitchen = self._kitchen
-        if kitchen is None:
+        if kitchen is None or self._replay is not None:
             return
         if scenario.dishes:
             kitchen.define_dishes(scenario.dishes.values())
@@ -225,14 +278,16 @@ class KitchenApp(App[None]):
             speed=wanted.speed,
             shelf_size=wanted.shelf_size,
         )
-        if scenario.orders:
+        if scenario.orders and send_orders:
             kitchen.order(scenario.orders)
         self._say(f"> {scenario.name}: {scenario.title}")
 
     # -- the frame -------------------------------------------------------------------------------
 
     def step_frame(self) -> None:
-        """One frame: drain the kitchen, apply what came, redraw what changed."""
+        """One frame: run the script, drain the kitchen, apply what came, redraw what changed."""
+        if self.player is not None:
+            self._run_script(self.player)
         events = self._kitchen.drain() if self._kitchen is not None else []
         self._notice(events)
         if self.scene.frozen:
@@ -250,6 +305,112 @@ class KitchenApp(App[None]):
         self.scene.now = now
         board.settle(now)
         self._refresh_views()
+
+    # -- the script (kitchen-tui play) ------------------------------------------------------------
+
+    def _run_script(self, player: ScenePlayer) -> None:
+        """Perform the cues that came due, through the same code as the keys."""
+        if self._autoplay is not None and player.waiting:
+            now = self._clock()
+            if self._waiting_since is None:
+                self._waiting_since = now
+            elif now - self._waiting_since >= self._autoplay:
+                player.resume()
+        if not player.waiting:
+            self._waiting_since = None
+        for cue in player.poll():
+            self._cue(cue)
+        self._caption.show(player.caption)
+        self._scene_bar.show(self._scene_text(player))
+
+    def _scene_text(self, player: ScenePlayer) -> str:
+        scene = player.scene
+        where = f"SCENE {scene.number}/{len(player.talk.scenes)}  {scene.title}"
+        if player.finished:
+            return f"{where}   -- the end: x plays it again, q quits"
+        if player.waiting:
+            return f"{where}   -- waiting: space goes on"
+        return f"{where}   {player.speed:g}x"
+
+    def _cue(self, cue: Cue) -> None:
+        if isinstance(cue, SceneSetup):
+            self._reset_then(partial(self._set_up, cue.settings))
+        elif isinstance(cue, Marker):
+            self._cast.marker(cue.label)
+            self._say(f"> scene: {cue.label}")
+            self._take_still(cue.label)
+        elif isinstance(cue, Caption | PauseAction | SpeedAction):
+            if isinstance(cue, SpeedAction):
+                self._by_script("speed(1)", partial(self._configure_speed, cue.speed))
+        elif isinstance(cue, ResetAction):
+            self._by_script("reset", partial(self._reset_then, lambda: None))
+        else:
+            self._when_reset(partial(self._script_step, cue))
+
+    def _script_step(self, step: OrderAction | ModeAction | PrepShelfAction) -> None:
+        if isinstance(step, OrderAction):
+            orders = step.orders(self._next_id)
+            action = f"order('{step.dish}')"
+            words = _DISH_WORDS.get(step.dish, step.dish)
+            if len(orders) > 1:
+                words = f"{len(orders)} x {words}"
+            self._by_script(action, partial(self._send, orders, words))
+        elif isinstance(step, ModeAction):
+            self._by_script("cycle_mode", partial(self._set_mode, step.mode))
+        else:
+            self._by_script("toggle_shelf", partial(self._set_shelf, step.on))
+
+    def _by_script(self, action: str, do: Callable[[], None]) -> None:
+        """Do what a key does, as the key would, and tell the recording which key it was."""
+        key = KEY_BY_ACTION.get(action)
+        previous, self._acting = self._acting, (key, True) if key is not None else None
+        try:
+            do()
+        finally:
+            self._acting = previous
+        if key is not None:
+            self._cast.key(typed(key))
+
+    def _when_reset(self, then: Callable[[], None]) -> None:
+        """Now, or once the reset the kitchen was asked for is done."""
+        if self._after_reset:
+            self._after_reset.append(then)
+        else:
+            then()
+
+    def _set_up(self, settings: KitchenSettings) -> None:
+        """A scene's starting settings, on a kitchen that was just reset."""
+        if self._kitchen is None:
+            return
+        changes = {
+            "mode": settings.mode,
+            "prep_shelf": settings.prep_shelf,
+            "cooks": settings.cooks,
+            "speed": settings.speed,
+        }
+        self._kitchen.configure(**changes)
+        self.scene.asked.update(changes)
+
+    def _take_still(self, label: str) -> None:
+        if self._stills_dir is None:
+            return
+        number = len(self.stills) + 1
+        safe = "".join(c if c.isalnum() else "-" for c in label.lower()).strip("-")[:40]
+        name = f"{number:02d}-{safe or 'scene'}.svg"
+        self.stills.append(self._stills_dir / name)
+        # After the reset and the scene's first orders: the picture the scene starts from.
+        if self._paused:
+            self.call_after_refresh(self._save_still, name)
+        else:
+            self.set_timer(0.6, partial(self._save_still, name))
+
+    def _save_still(self, name: str) -> None:
+        assert self._stills_dir is not None
+        try:
+            self._stills_dir.mkdir(parents=True, exist_ok=True)
+            self.save_screenshot(filename=name, path=str(self._stills_dir))
+        except OSError as error:
+            self.notify(f"Could not save a still: {error}", severity="error")
 
     def _refresh_views(self) -> None:
         for view in self._views:
@@ -277,6 +438,33 @@ class KitchenApp(App[None]):
         """Echo a key's effect in the header at once: the kitchen's answer comes a frame later."""
         self.scene.last_command = text
         self._header.tick()
+        if self._acting is not None:
+            key, scripted = self._acting
+            words = text.removeprefix("> ")
+            self._key_overlay.add(key.shown, f"{words} (script)" if scripted else words)
+
+    def _can_send(self) -> bool:
+        """False in a replay, where nothing cooks: say so instead of sending."""
+        if self._replay is None:
+            return True
+        self._say("replay: nothing to send")
+        return False
+
+    async def run_action(
+        self,
+        action: str | tuple[str, str, tuple[object, ...]],
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """Every action, with the key that asked for it remembered for the keystroke overlay."""
+        key = KEY_BY_ACTION.get(action) if isinstance(action, str) else None
+        previous = self._acting
+        if key is not None:
+            self._acting = (key, False)
+        try:
+            return await super().run_action(action, default_namespace, namespaces)
+        finally:
+            self._acting = previous
 
     # -- orders ----------------------------------------------------------------------------------
 
@@ -286,7 +474,7 @@ class KitchenApp(App[None]):
         return f"{prefix}{self._counters[prefix]}"
 
     def _send(self, orders: list[Order], what: str) -> None:
-        if self._kitchen is None:
+        if self._kitchen is None or not self._can_send():
             return
         self._kitchen.order(orders)
         ids = orders[0].id if len(orders) == 1 else f"{orders[0].id}..{orders[-1].id}"
@@ -308,7 +496,7 @@ class KitchenApp(App[None]):
         return self.scene.board.settings.get(name, getattr(self._settings, name, default))
 
     def _configure(self, name: str, value: object, words: str) -> None:
-        if self._kitchen is None:
+        if self._kitchen is None or not self._can_send():
             return
         self._kitchen.configure(**{name: value})
         self.scene.asked[name] = value
@@ -317,21 +505,41 @@ class KitchenApp(App[None]):
     def action_cycle_mode(self) -> None:
         mode = str(self._setting("mode", "async"))
         following = MODES[(MODES.index(mode) + 1) % len(MODES)] if mode in MODES else MODES[0]
-        self._configure("mode", following, f"mode {following}")
+        self._set_mode(following)
+
+    def _set_mode(self, mode: str) -> None:
+        self._configure("mode", mode, f"mode -> {mode}")
 
     def action_toggle_shelf(self) -> None:
-        on = not bool(self._setting("prep_shelf", False))
+        self._set_shelf(not bool(self._setting("prep_shelf", False)))
+
+    def _set_shelf(self, on: bool) -> None:
         self._configure("prep_shelf", on, f"prep shelf {'on' if on else 'off'}")
 
     def action_speed(self, direction: int) -> None:
-        speed = float(self._setting("speed", 1.0))  # type: ignore[arg-type]
+        if isinstance(self._kitchen, ReplayKitchen) and self._replay is not None:
+            speed = self._kitchen.speed
+        else:
+            speed = float(self._setting("speed", 1.0))  # type: ignore[arg-type]
         if direction > 0:
             chosen = next((s for s in SPEEDS if s > speed + 1e-9), MAX_SPEED)
         else:
             chosen = next((s for s in reversed(SPEEDS) if s < speed - 1e-9), MIN_SPEED)
+        self._configure_speed(chosen)
+
+    def _configure_speed(self, chosen: float) -> None:
+        if self._replay is not None:
+            if isinstance(self._kitchen, ReplayKitchen):
+                self._kitchen.set_speed(chosen)
+                self._say(f"> replay speed {chosen:g}x")
+            return
+        if self.player is not None:
+            self.player.set_speed(chosen)  # the script keeps pace with the kitchen
         self._configure("speed", chosen, f"speed {chosen:g}x")
 
     def action_scenario(self, number: int) -> None:
+        if not self._can_send():
+            return
         name = BUILTIN_SCENARIOS[number - 1]
         try:
             scenario = load_scenario(name)
@@ -343,6 +551,17 @@ class KitchenApp(App[None]):
     def action_reset(self) -> None:
         kitchen = self._kitchen
         if kitchen is None:
+            return
+        if self._replay is not None:
+            kitchen.start()  # from the first event again
+            self.scene.board = Board()
+            self._frozen_events.clear()
+            self._refresh_views()
+            self._say("> replay from the top")
+            return
+        if self.player is not None and self._died is None and kitchen.alive:
+            self.player.restart_scene()
+            self._say(f"> scene {self.player.scene.number} again")
             return
         if self._died is not None or not kitchen.alive:
             self._restart_kitchen()
@@ -379,8 +598,32 @@ class KitchenApp(App[None]):
         for name in self._themes:
             self.set_class(name == self.scene.theme, f"-theme-{name}")
 
+    def action_next_scene(self) -> None:
+        if self.player is None:
+            self._say("no talk to step through (kitchen-tui play FILE)")
+        elif self.player.next_scene():
+            self._say(f"> next scene: {self.player.scene.number}")
+        else:
+            self._say("this is the last scene")
+
+    def action_toggle_captions(self) -> None:
+        on = self._caption.toggle()
+        self._say(f"> captions {'on' if on else 'off'}")
+
+    def action_toggle_keys(self) -> None:
+        on = self._key_overlay.toggle()
+        self._say(f"> key overlay {'on' if on else 'off'}")
+
     def action_freeze(self) -> None:
+        """Space: unfreezes a frozen picture; in a talk, goes on from a pause; else freezes."""
+        player = self.player
+        if player is not None and player.waiting and not self.scene.frozen:
+            player.resume()
+            self._waiting_since = None
+            self._say("> go on")
+            return
         self.scene.frozen = not self.scene.frozen
+        self._say("> picture frozen" if self.scene.frozen else "> picture live")
         self.scene.held_events = len(self._frozen_events)
         if not self.scene.frozen:
             self.step_frame()  # show the truth at once: everything that happened meanwhile

@@ -13,7 +13,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from kitchen_tui.ui.glyphs import PART_LOOKS, STATE_LOOKS, Look
-from kitchen_tui.ui.keys import KITCHEN_KEYS, ORDER_KEYS, SCENARIO_KEYS, SCREEN_KEYS, Key
+from kitchen_tui.ui.keys import (
+    KITCHEN_KEYS,
+    ORDER_KEYS,
+    SCENARIO_KEYS,
+    SCREEN_KEYS,
+    TALK_KEYS,
+    Key,
+)
 
 INTRO = (
     "Every ticket is a real request running as an anyio task in a separate kitchen process; "
@@ -46,6 +53,7 @@ class HelpScreen(ModalScreen[None]):
     def _keys(self) -> Table:
         left = [*_rows("Orders", ORDER_KEYS), ("", ""), *_rows("Kitchen", KITCHEN_KEYS)]
         right = [*_rows("Scenarios", SCENARIO_KEYS), ("", ""), *_rows("Screen", SCREEN_KEYS)]
+        left += [("", ""), *_rows("Talks (kitchen-tui play)", TALK_KEYS)]
         return _side_by_side(left, right)
 
     def _legend(self) -> Table:

@@ -47,7 +47,7 @@ KITCHEN_KEYS = (
     Key("p", "p", "toggle_shelf", "Prep shelf", "prep shelf on / off (CPU to workers)", "Shelf"),
     Key("plus", "+", "speed(1)", "Faster", "faster story clock (up to 10x)"),
     Key("minus", "-", "speed(-1)", "Slower", "slower story clock (down to 0.1x)"),
-    Key("x", "x", "reset", "Reset", "reset; restarts a stopped kitchen"),
+    Key("x", "x", "reset", "Reset", "reset (in a talk: restart the scene; in a replay: rewind)"),
 )
 
 SCENARIO_KEYS = tuple(
@@ -57,10 +57,32 @@ SCENARIO_KEYS = tuple(
 
 SCREEN_KEYS = (
     Key("t", "t", "next_theme", "Theme", "next colour theme"),
-    Key("space", "space", "freeze", "Freeze", "freeze the picture (kitchen runs on)"),
+    Key(
+        "space",
+        "space",
+        "freeze",
+        "Freeze / go on",
+        "freeze the picture (kitchen runs on); in a talk, first goes on from a pause",
+    ),
     Key("ctrl+s", "ctrl+s", "snapshot", "Screenshot", "save a screenshot (SVG)"),
     Key("question_mark", "?", "help", "Help", "this help", "Help"),
     Key("q", "q", "quit", "Quit", "quit (stops the kitchen too)", "Quit"),
 )
 
-ALL_KEYS = ORDER_KEYS + KITCHEN_KEYS + SCENARIO_KEYS + SCREEN_KEYS
+TALK_KEYS = (
+    Key("n", "n", "next_scene", "Next scene", "talk: jump to the next scene"),
+    Key("C", "C", "toggle_captions", "Captions", "talk: captions on / off"),
+    Key("k", "k", "toggle_keys", "Key overlay", "show the last keys pressed and what they did"),
+)
+
+ALL_KEYS = ORDER_KEYS + KITCHEN_KEYS + SCENARIO_KEYS + SCREEN_KEYS + TALK_KEYS
+KEY_BY_ACTION: dict[str, Key] = {key.action: key for key in ALL_KEYS}
+# What a terminal sends for a key, for the recording's input events.
+_TYPED = {"space": " ", "plus": "+", "minus": "-", "question_mark": "?"}
+
+
+def typed(key: Key) -> str:
+    """The characters a terminal sends for `key` (ctrl keys as their control code)."""
+    if key.key.startswith("ctrl+") and len(key.key) == 6:
+        return chr(ord(key.key[-1]) - ord("a") + 1)
+    return _TYPED.get(key.key, key.key)

@@ -1,0 +1,77 @@
+"""`kitchen-tui record`: a take of the app at a fixed size, written as an asciicast v2 file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kitchen_tui.cli.talk_options import parse_size
+from kitchen_tui.errors import UsageError
+from kitchen_tui.kitchen.scenario import load_scenario
+from kitchen_tui.kitchen.scenes import PauseAction, SceneFile, load_scene_file
+from kitchen_tui.recording.cast import check_output, record
+
+START_S = 3.0  # Python, Textual and the kitchen process starting up in the pty
+TAIL_S = 3.0  # after the last step: let the last orders finish on camera
+AUTOPLAY_S = 1.5  # a pause step in a recording goes on by itself after this long
+SCENARIO_S = 10.0
+QUIT_GRACE_S = 8.0  # after the quit key, this long for the app to exit before a hang-up
+
+
+def run_record(options: argparse.Namespace) -> int:
+    width, height = parse_size(options.size)
+    out = Path(options.out)
+    check_output(out, options.force)  # before anything runs
+    for name in ("trace", "stills"):
+        value = getattr(options, name)
+        if value is not None and not Path(value).parent.is_dir():
+            raise UsageError(f"--{name} {value}: no such directory {str(Path(value).parent)!r}")
+    command, seconds, title = _command(options)
+    summary = record(
+        command,
+        out,
+        width,
+        height,
+        timeout=seconds + QUIT_GRACE_S,
+        keys=[(seconds, "q")],
+        title=title,
+        force=options.force,
+    )
+    how = "timed out" if summary.timed_out else f"exit {summary.exit_code}"
+    print(
+        f"wrote {out}: {width}x{height}, {summary.duration:.1f} s, "
+        f"{summary.markers} markers, {summary.input_events} keys ({how})"
+    )
+    return 0 if not summary.timed_out and summary.exit_code == 0 else 1
+
+
+def _command(options: argparse.Namespace) -> tuple[list[str], float, str]:
+    """The command to record, how long the take runs before the quit key, and its title."""
+    base = [sys.executable, "-m", "kitchen_tui"]
+    screen = ["--theme", options.theme, *(["--ascii"] if options.ascii else [])]
+    speed = ["--speed", f"{options.speed:g}"] if options.speed is not None else []
+    trace = ["--trace", options.trace] if options.trace else []
+    if options.scene is not None:
+        talk = load_scene_file(options.scene)  # a bad scene fails here, before the take
+        command = [*base, "play", options.scene, "--no-hold", "--autoplay", f"{AUTOPLAY_S:g}"]
+        command += [*screen, *speed, *trace]
+        if options.stills:
+            command += ["--stills", options.stills]
+        seconds = options.seconds or script_seconds(talk, options.speed)
+        return command, seconds, talk.title
+    if options.stills:
+        raise UsageError("--stills needs --scene: markers come from a scene file")
+    name = options.scenario or "three-tables"
+    scenario = load_scenario(name)
+    command = [*base, "--scenario", name, *screen, *speed, *trace]
+    return command, options.seconds or SCENARIO_S, scenario.title
+
+
+def script_seconds(talk: SceneFile, speed: float | None) -> float:
+    """Real seconds a take of the whole talk needs, start-up and the last orders included."""
+    steps = list(talk.steps())
+    story = steps[-1].at if steps else 0.0
+    pace = speed or talk.scenario.settings.speed
+    pauses = sum(1 for step in steps if isinstance(step, PauseAction))
+    return START_S + story / pace + pauses * AUTOPLAY_S + TAIL_S

@@ -1,0 +1,54 @@
+"""`kitchen-tui replay` and `kitchen-tui play`: a recorded kitchen, and a talk on stage."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+
+from kitchen_tui.cli.talk_options import stills_dir, trace_path
+from kitchen_tui.kitchen.scenes import load_scene_file
+from kitchen_tui.kitchen.settings import KitchenSettings
+
+
+def run_replay(options: argparse.Namespace) -> int:
+    from kitchen_tui.recording.replay import ReplayKitchen
+    from kitchen_tui.ui.app import KitchenApp
+    from kitchen_tui.ui.themes import resolve_theme
+
+    kitchen = ReplayKitchen.from_file(options.file, speed=options.speed)  # UsageError if bad
+    resolve_theme(options.theme)
+    app = KitchenApp(
+        settings=KitchenSettings(),
+        theme=options.theme,
+        ascii=options.ascii,
+        kitchen=kitchen,
+        replay=str(options.file),
+    )
+    app.run()
+    return 0
+
+
+def run_play(options: argparse.Namespace) -> int:
+    from kitchen_tui.cli.options import check_backend
+    from kitchen_tui.ui.app import KitchenApp
+    from kitchen_tui.ui.themes import resolve_theme
+
+    check_backend(options.backend)
+    talk = load_scene_file(options.scene)  # UsageError for a bad name or file
+    resolve_theme(options.theme)
+    settings = talk.scenario.settings
+    if options.speed is not None:
+        settings = replace(settings, speed=options.speed)
+    app = KitchenApp(
+        settings=settings,
+        backend=options.backend,
+        theme=options.theme,
+        ascii=options.ascii,
+        talk=talk,
+        hold_at_markers=not options.no_hold,
+        autoplay=options.autoplay,
+        stills_dir=stills_dir(options.stills),
+        trace=trace_path(options.trace),
+    )
+    app.run()
+    return 0

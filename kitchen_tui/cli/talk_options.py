@@ -1,0 +1,153 @@
+"""Options of the talk commands: replay, play, record and race."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from kitchen_tui.errors import UsageError
+from kitchen_tui.kitchen.scenario import BUILTIN_SCENARIOS
+from kitchen_tui.kitchen.scenes import BUILTIN_SCENES
+from kitchen_tui.kitchen.settings import BACKENDS, MAX_SPEED, MIN_SPEED, MODES
+
+DEFAULT_SIZE = "100x30"
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--speed takes a number, got {text!r}") from None
+    if not MIN_SPEED <= value <= MAX_SPEED:
+        raise argparse.ArgumentTypeError(
+            f"speed must be from {MIN_SPEED} to {MAX_SPEED:g}, got {text}"
+        )
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"takes a number of seconds, got {text!r}") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 3600 seconds, got {text}")
+    return value
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """`100x30` as (width, height); a UsageError of one line otherwise."""
+    width, sep, height = text.lower().partition("x")
+    if not sep or not width.isdigit() or not height.isdigit():
+        raise UsageError(f"--size takes COLUMNSxROWS like {DEFAULT_SIZE}, got {text!r}")
+    w, h = int(width), int(height)
+    if not (20 <= w <= 1000 and 10 <= h <= 1000):
+        raise UsageError(f"--size must be from 20x10 to 1000x1000, got {text!r}")
+    return w, h
+
+
+def parse_modes(text: str) -> tuple[str, str]:
+    """`sync,async` as two modes (the same one twice is allowed: a control run)."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 2 or any(p not in MODES for p in parts):
+        raise UsageError(
+            f"--modes takes two of {', '.join(MODES)} separated by a comma, got {text!r}"
+        )
+    return parts[0], parts[1]
+
+
+def _screen(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--theme", default="dark", help="dark, light, projector, or a theme file")
+    parser.add_argument("--ascii", action="store_true", help="draw with ASCII characters only")
+
+
+def add_talk_commands(commands: Any) -> None:
+    """Add replay, play, record and race to the `kitchen-tui` subcommands."""
+    replay = commands.add_parser("replay", help="animate a recorded trace; no kitchen runs")
+    replay.add_argument("file", metavar="FILE", help="a trace written with --trace")
+    replay.add_argument("--speed", type=_speed, default=1.0, help="0.1 to 10 times the pace")
+    _screen(replay)
+
+    play = commands.add_parser("play", help="present a scene file: captions, markers, scenes")
+    play.add_argument(
+        "scene",
+        metavar="FILE|NAME",
+        help=f"a scene file, or a built-in ({', '.join(BUILTIN_SCENES)})",
+    )
+    play.add_argument("--speed", type=_speed, help="0.1 to 10; the script keeps pace")
+    play.add_argument("--backend", choices=BACKENDS, default="asyncio", help="the event loop")
+    play.add_argument("--stills", metavar="DIR", help="save an SVG of the screen at each marker")
+    play.add_argument("--trace", metavar="FILE", help="write the kitchen's event stream to FILE")
+    play.add_argument(
+        "--no-hold",
+        action="store_true",
+        help="run on at markers instead of waiting for space",
+    )
+    play.add_argument(
+        "--autoplay",
+        type=_seconds,
+        metavar="SECONDS",
+        help="go on by itself after a pause step (for recordings)",
+    )
+    _screen(play)
+
+    record = commands.add_parser("record", help="record a take as an asciicast v2 file")
+    what = record.add_mutually_exclusive_group()
+    what.add_argument(
+        "--scenario",
+        metavar="NAME|FILE",
+        help=f"record the live app with a scenario ({', '.join(BUILTIN_SCENARIOS)})",
+    )
+    what.add_argument("--scene", metavar="NAME|FILE", help="record `kitchen-tui play` of a talk")
+    record.add_argument("--out", metavar="FILE", required=True, help="the .cast file to write")
+    record.add_argument("--size", default=DEFAULT_SIZE, help="COLUMNSxROWS (default 100x30)")
+    record.add_argument("--speed", type=_speed, help="0.1 to 10")
+    record.add_argument("--stills", metavar="DIR", help="save an SVG at each marker")
+    record.add_argument("--trace", metavar="FILE", help="also write the kitchen's event stream")
+    record.add_argument(
+        "--seconds", type=_seconds, help="length of the take (default: the script's, or 10)"
+    )
+    record.add_argument("--force", action="store_true", help="overwrite an existing --out")
+    _screen(record)
+
+    race = commands.add_parser("race", help="the same orders to two kitchens, side by side")
+    race.add_argument(
+        "--scenario",
+        metavar="NAME|FILE",
+        help=f"a built-in ({', '.join(BUILTIN_SCENARIOS)}) or a TOML file",
+    )
+    race.add_argument("--modes", default="sync,async", help="two modes (default sync,async)")
+    race.add_argument("--backend", choices=BACKENDS, default="asyncio", help="the event loop")
+    _screen(race)
+
+
+def trace_path(text: str | None) -> Path | None:
+    """A --trace FILE that can be written: emptied now, so one run makes one trace."""
+    if text is None:
+        return None
+    path = Path(text)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"--trace {text}: no such directory {str(parent)!r}")
+    if path.is_dir():
+        raise UsageError(f"--trace {text}: is a directory")
+    try:
+        path.write_bytes(b"")
+    except OSError as error:
+        raise UsageError(f"--trace {text}: cannot write: {error.strerror or error}") from None
+    return path
+
+
+def stills_dir(text: str | None) -> Path | None:
+    """A --stills DIR: created if missing; a file in its way is a usage error."""
+    if text is None:
+        return None
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"--stills {text}: not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"--stills {text}: cannot create: {error.strerror or error}") from None
+    return path

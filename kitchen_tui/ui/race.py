@@ -1,0 +1,240 @@
+"""The race: one order stream served by two kitchens at once, each in its own process.
+
+Both kitchens get the same orders with the same arrival instant; the screen shows each one
+compactly (header, lanes, served, stats) and a line per dish comparing their measured p50s.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path, PurePath
+from typing import ClassVar
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer
+
+from kitchen_tui.kitchen.scenario import Order, Scenario
+from kitchen_tui.kitchen.settings import KitchenSettings
+from kitchen_tui.ui.board import Board
+from kitchen_tui.ui.keys import ORDER_KEYS, ORDER_PREFIX, RUSH_SIZE
+from kitchen_tui.ui.link import KitchenLink
+from kitchen_tui.ui.scene import Scene
+from kitchen_tui.ui.themes import THEME_NAMES, VARIABLE_DEFAULTS, resolve_theme
+from kitchen_tui.ui.widgets.kitchen_header import KitchenHeader
+from kitchen_tui.ui.widgets.kitchen_view import KitchenView
+from kitchen_tui.ui.widgets.line_cook import LineCook
+from kitchen_tui.ui.widgets.race_diff import RaceDiff
+from kitchen_tui.ui.widgets.served_strip import ServedStrip
+from kitchen_tui.ui.widgets.stats_panel import StatsPanel
+from kitchen_tui.ui.widgets.style_palette import StylePalette
+from kitchen_tui.ui.widgets.ticket_lane import TicketLane
+
+FRAME_S = 1 / 30
+LEAD_S = 0.5  # both kitchens get the orders this long before they arrive: a fair start
+_HERE = Path(__file__).parent
+_WIDGET_CSS = ("kitchen_header", "style_palette", "race_diff")
+
+
+class Racer:
+    """One of the two kitchens: its link, its scene and the views that draw it."""
+
+    def __init__(self, name: str, kitchen: KitchenLink, now: float, ascii: bool) -> None:
+        self.name = name
+        self.kitchen = kitchen
+        self.scene = Scene(Board(), now, ascii=ascii)
+        self.views: list[KitchenView] = [
+            KitchenHeader(self.scene),
+            TicketLane(self.scene, "front_desk"),
+            LineCook(self.scene),
+            TicketLane(self.scene, "rail"),
+            ServedStrip(self.scene),
+            StatsPanel(self.scene),
+        ]
+
+    def frame(self, now: float) -> list[str]:
+        """Apply what the kitchen said since the last frame; the kinds of events it said."""
+        board = self.scene.board
+        events = self.kitchen.drain()
+        board.apply_all(events)
+        self.scene.now = now
+        board.settle(now)
+        for view in self.views:
+            view.tick()
+        return [str(e.get("type")) for e in events]
+
+    @property
+    def ready(self) -> bool:
+        """The kitchen said hello: orders sent now arrive when they are meant to."""
+        return bool(self.scene.board.settings)
+
+
+class RaceApp(App[None]):
+    """Two kitchens, the same orders, and the difference."""
+
+    TITLE = "Kitchen TUI: race"
+    CSS_PATH: ClassVar[str | PurePath | list[str | PurePath] | None] = [
+        _HERE / "race.tcss",
+        *(_HERE / "widgets" / f"{name}.tcss" for name in _WIDGET_CSS),
+    ]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(k.key, k.action, k.footer or k.title, show=bool(k.footer)) for k in ORDER_KEYS),
+        Binding("x", "again", "Again"),
+        Binding("t", "next_theme", "Theme", show=False),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        modes: tuple[str, str],
+        backend: str = "asyncio",
+        theme: str = "dark",
+        ascii: bool = False,
+        kitchens: Sequence[KitchenLink] | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+        paused: bool = False,
+    ) -> None:
+        super().__init__()
+        self.scenario = scenario
+        self.modes = modes
+        self._clock = clock
+        self._paused = paused
+        self._counters: dict[str, int] = {}
+        # Orders wait until both kitchens are up (or both confirmed a reset): a fair start.
+        self._held: list[tuple[list[Order], str]] = []
+        self._resetting: set[int] = set()
+        wanted = resolve_theme(theme)
+        for name in THEME_NAMES:
+            self.register_theme(resolve_theme(name))
+        self.register_theme(wanted)
+        self.theme = wanted.name
+        self._themes = [*THEME_NAMES, *([wanted.name] if wanted.name not in THEME_NAMES else [])]
+        links = (
+            list(kitchens)
+            if kitchens is not None
+            else [self._new_kitchen(scenario.settings, mode, backend) for mode in modes]
+        )
+        names = _names(modes)
+        self.racers = [
+            Racer(name, link, clock(), ascii) for name, link in zip(names, links, strict=True)
+        ]
+        self._palette = StylePalette()
+        for racer in self.racers:
+            for view in racer.views:
+                view.palette = self._palette
+        self.diff = RaceDiff((names[0], names[1]), id="race-diff")
+        self._ascii = ascii
+
+    @staticmethod
+    def _new_kitchen(settings: KitchenSettings, mode: str, backend: str) -> KitchenLink:
+        from dataclasses import replace
+
+        from kitchen_tui.kitchen.client import KitchenProcess
+
+        return KitchenProcess(replace(settings, mode=mode), backend=backend)  # type: ignore[arg-type]
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(VARIABLE_DEFAULTS)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="race"):
+            for index, racer in enumerate(self.racers):
+                header, front, cook, rail, served, stats = racer.views
+                with Vertical(classes="racer", id=f"racer-{index}"):
+                    yield header
+                    with Horizontal(classes="race-lanes"):
+                        yield from (front, cook, rail)
+                    yield served
+                    yield stats
+        yield self.diff
+        yield self._palette
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_class(self._ascii, "-ascii")
+        if not self._paused:
+            self.set_interval(FRAME_S, self.step_frame, name="frame")
+        self.call_after_refresh(self._start)
+
+    def on_unmount(self) -> None:
+        self._stop()
+
+    def _start(self) -> None:
+        for racer in self.racers:
+            if not racer.kitchen.alive:
+                racer.kitchen.start()
+            if self.scenario.dishes:
+                racer.kitchen.define_dishes(self.scenario.dishes.values())
+        self._held.append((list(self.scenario.orders), f"{self.scenario.title}: to both"))
+
+    def _stop(self) -> None:
+        for racer in self.racers:
+            racer.kitchen.stop()
+
+    def step_frame(self) -> None:
+        now = self._clock()
+        for index, racer in enumerate(self.racers):
+            if "reset" in racer.frame(now):
+                self._resetting.discard(index)
+        if self._held and not self._resetting and all(r.ready for r in self.racers):
+            held, self._held = self._held, []
+            for orders, words in held:
+                self._send(orders, words)
+        left, right = self.racers
+        self.diff.tick(left.scene.board.ledger, right.scene.board.ledger)
+
+    # -- the same orders to both ---------------------------------------------------------------
+
+    def _send(self, orders: list[Order], words: str) -> None:
+        if not orders:
+            return
+        t0 = self._clock() + LEAD_S  # one arrival instant, in both kitchens
+        for racer in self.racers:
+            racer.kitchen.order(orders, t0=t0)
+            racer.scene.last_command = f"> {words}"
+            racer.views[0].tick()
+
+    def _next_id(self, dish: str) -> str:
+        prefix = ORDER_PREFIX.get(dish, dish[:1].upper())
+        self._counters[prefix] = self._counters.get(prefix, 0) + 1
+        return f"{prefix}{self._counters[prefix]}"
+
+    def action_order(self, dish: str) -> None:
+        order = Order(self._next_id(dish), dish)
+        self._send_or_hold([order], f"{order.id} {dish} to both kitchens")
+
+    def action_rush(self) -> None:
+        orders = [Order(self._next_id("message"), "message") for _ in range(RUSH_SIZE)]
+        self._send_or_hold(orders, "a rush to both kitchens")
+
+    def _send_or_hold(self, orders: list[Order], words: str) -> None:
+        if self._held or self._resetting:
+            self._held.append((orders, words))
+        else:
+            self._send(orders, words)
+
+    def action_again(self) -> None:
+        """Reset both kitchens, and once each confirms, send the scenario again."""
+        for index, racer in enumerate(self.racers):
+            racer.kitchen.reset()
+            self._resetting.add(index)
+        self._held.append((list(self.scenario.orders), f"{self.scenario.title} again"))
+
+    def action_next_theme(self) -> None:
+        names = self._themes
+        following = names[(names.index(self.theme) + 1) % len(names)]
+        self.theme = following
+
+    async def action_quit(self) -> None:
+        self._stop()
+        self.exit()
+
+
+def _names(modes: tuple[str, str]) -> list[str]:
+    """Each kitchen's name on screen; the same mode twice becomes `async A` and `async B`."""
+    if modes[0] == modes[1]:
+        return [f"{modes[0]} A", f"{modes[1]} B"]
+    return list(modes)

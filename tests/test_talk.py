@@ -1,0 +1,194 @@
+"""Talk mode in the app, headless: a scene file played on a fake clock and a fake kitchen."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from kitchen_tui.kitchen.scenes import load_scene_file
+from kitchen_tui.kitchen.settings import KitchenSettings
+from kitchen_tui.recording.cast import CastChannel
+from kitchen_tui.ui.app import KitchenApp
+from kitchen_tui.ui.widgets.key_overlay import KeyOverlay
+from tests.ui.fakes import FakeClock, FakeKitchen
+
+TALK = Path(__file__).parent / "ui" / "fixtures" / "short-talk.toml"
+SIZE = (100, 30)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+class Channel(CastChannel):
+    """Records what the app tells the recording."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.notes: list[tuple[str, str]] = []
+
+    def marker(self, label: str) -> None:
+        self.notes.append(("m", label))
+
+    def key(self, key: str) -> None:
+        self.notes.append(("i", key))
+
+
+def talk_app(
+    hold: bool = False, stills: Path | None = None
+) -> tuple[KitchenApp, FakeClock, FakeKitchen, Channel]:
+    talk = load_scene_file(str(TALK))
+    clock = FakeClock()
+    kitchen = FakeKitchen(clock, settings=talk.scenario.settings)
+    channel = Channel()
+    app = KitchenApp(
+        talk.scenario.settings,
+        kitchen=kitchen,
+        clock=clock,
+        paused=True,
+        talk=talk,
+        hold_at_markers=hold,
+        stills_dir=stills,
+        cast=channel,
+    )
+    return app, clock, kitchen, channel
+
+
+async def frames(pilot: Pilot[None], app: KitchenApp, clock: FakeClock, seconds: float) -> None:
+    """Step the app's frames by hand through `seconds` of the fake clock."""
+    for _ in range(round(seconds / 0.05)):
+        clock.advance(0.05)
+        app.step_frame()
+    await pilot.pause()
+
+
+@pytest.mark.anyio
+async def test_a_talk_sends_its_orders_through_the_keys_path_and_marks_the_cast() -> None:
+    app, clock, kitchen, channel = talk_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await frames(pilot, app, clock, 0.5)
+        assert [o.id for batch in kitchen.sent("order") for o in batch] == ["F", "D"]
+        assert "One cook, two orders" in str(app.query_one("#caption").render())
+        await frames(pilot, app, clock, 1.0)
+        sent = [o.id for batch in kitchen.sent("order") for o in batch]
+        assert sent == ["F", "D", "F", "D"]
+        assert ("reset", None) in kitchen.commands
+        assert {"mode": "async"} in kitchen.sent("settings")
+        assert channel.notes[0] == ("m", "Sync: one cook")
+        assert ("m", "Async: the same orders") in channel.notes
+        assert [k for code, k in channel.notes if code == "i"] == ["f", "d", "x", "m", "f", "d"]
+        assert app.player is not None and app.player.finished
+        assert "SCENE 2/2" in str(app.query_one("#scene-bar").render())
+
+
+@pytest.mark.anyio
+async def test_space_goes_on_at_a_held_marker_and_n_jumps_a_scene() -> None:
+    app, clock, kitchen, _ = talk_app(hold=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await frames(pilot, app, clock, 0.5)
+        assert app.player is not None and app.player.waiting
+        assert kitchen.sent("order") == []
+        assert "space goes on" in str(app.query_one("#scene-bar").render())
+        await pilot.press("space")
+        await frames(pilot, app, clock, 0.5)
+        assert len(kitchen.sent("order")) == 2
+        assert not app.scene.frozen  # space went on; it did not freeze the picture
+        await pilot.press("space")
+        assert app.scene.frozen  # not waiting: space freezes, as in the live kitchen
+        await pilot.press("space")
+        await pilot.press("n")
+        await frames(pilot, app, clock, 0.1)
+        assert app.player.scene.number == 2
+        resets = [c for c in kitchen.commands if c[0] == "reset"]
+        assert resets
+
+
+@pytest.mark.anyio
+async def test_captions_and_the_key_overlay_toggle() -> None:
+    app, clock, _, _ = talk_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await frames(pilot, app, clock, 0.3)
+        caption = app.query_one("#caption")
+        overlay = app.query_one("#key-overlay")
+        assert isinstance(overlay, KeyOverlay)
+        assert ("f", "F fast Redis order (script)") in overlay.pressed
+        assert caption.display
+        await pilot.press("C")
+        assert not caption.display
+        await pilot.press("k")
+        assert overlay.display
+        await pilot.press("s", "m")
+        shown = "\n".join(f"{key}  {words}" for key, words in overlay.pressed)
+        assert "slow LLM order" in shown and "mode -> " in shown
+        assert "m  mode -> threads" in shown  # the talk started in sync
+
+
+@pytest.mark.anyio
+async def test_speed_keys_change_the_script_pace_and_x_restarts_the_scene() -> None:
+    app, clock, kitchen, _ = talk_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await frames(pilot, app, clock, 0.3)
+        await pilot.press("plus")
+        assert app.player is not None and app.player.speed == 2.0
+        await pilot.press("x")
+        await frames(pilot, app, clock, 0.2)
+        assert app.player.scene.number == 1
+        assert len([c for c in kitchen.commands if c[0] == "reset"]) == 1
+
+
+@pytest.mark.anyio
+async def test_stills_are_saved_at_each_marker(tmp_path: Path) -> None:
+    app, clock, _, _ = talk_app(stills=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await frames(pilot, app, clock, 1.5)
+        await pilot.pause()
+        await asyncio.sleep(0.05)
+    names = sorted(p.name for p in tmp_path.glob("*.svg"))
+    assert names == ["01-sync--one-cook.svg", "02-async--the-same-orders.svg"]
+
+
+def _at_marker(marker: int, keys: tuple[str, ...] = ()) -> Any:
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, KitchenApp)
+        clock = app._clock
+        assert isinstance(clock, FakeClock)
+        await pilot.pause()
+        seconds = 0.6 if marker == 1 else 1.6
+        for _ in range(round(seconds / 0.05)):
+            clock.advance(0.05)
+            app.step_frame()
+        await pilot.pause()
+        if keys:
+            await pilot.press(*keys)
+            await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("marker", [1, 2])
+def test_each_marker_looks_right(snap_compare: Any, marker: int) -> None:
+    app, _, _, _ = talk_app()
+    assert snap_compare(app, terminal_size=SIZE, run_before=_at_marker(marker))
+
+
+def test_the_key_overlay_looks_right(snap_compare: Any) -> None:
+    app, _, _, _ = talk_app()
+    run_before = _at_marker(1, keys=("k", "s", "m"))
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_settings_start_from_the_scene_file() -> None:
+    talk = load_scene_file(str(TALK))
+    assert talk.scenario.settings.mode == "sync"
+    assert KitchenSettings().mode == "async"

@@ -1,0 +1,78 @@
+"""Bad input to the talk commands: one line on stderr, exit code 2, nothing runs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def kitchen_tui(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kitchen_tui", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=cwd,
+        env={"PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "utf-8"},
+    )
+
+
+CASES = [
+    (["replay", "missing.trace"], "no such trace file"),
+    (["replay", "notes.txt"], "not a kitchen trace"),
+    (["replay", "good.trace", "--speed", "50"], "speed must be from"),
+    (["play", "no-such-talk"], "no such scene"),
+    (["play", "notes.txt"], "notes.txt"),
+    (["play", "three-tables", "--theme", "nope"], "nope"),
+    (["record", "--scene", "three-tables", "--out", "nodir/demo.cast"], "no such directory"),
+    (["record", "--scene", "three-tables", "--out", "exists.cast"], "--force"),
+    (["record", "--scene", "three-tables", "--out", "d.cast", "--size", "100by30"], "--size"),
+    (["record", "--scene", "three-tables", "--out", "d.cast", "--size", "5x5"], "--size"),
+    (["record", "--scene", "nope", "--out", "d.cast"], "no such scene"),
+    (["record", "--out", "d.cast", "--scene", "a", "--scenario", "b"], "not allowed with"),
+    (["race", "--modes", "sync"], "--modes"),
+    (["race", "--modes", "sync,fast"], "--modes"),
+    (["race", "--scenario", "nope"], "nope"),
+    (["--trace", "nodir/x.trace"], "no such directory"),
+    (["report", "--scenario", "three-tables", "--trace", "nodir/x.trace"], "no such directory"),
+]
+
+
+@pytest.mark.parametrize(("args", "says"), CASES, ids=[" ".join(c[0]) for c in CASES])
+def test_bad_input_is_one_line_and_exit_2(args: list[str], says: str, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("hello\n")
+    (tmp_path / "exists.cast").write_text("keep me\n")
+    (tmp_path / "good.trace").write_text('{"v": 1, "type": "hello", "t": 1.0}\n')
+    run = kitchen_tui(*args, cwd=tmp_path)
+    assert run.returncode == 2, (run.stdout, run.stderr)
+    assert run.stderr.count("\n") == 1, run.stderr
+    assert says in run.stderr
+    assert run.stdout == ""
+    assert (tmp_path / "exists.cast").read_text() == "keep me\n"
+    assert not (tmp_path / "d.cast").exists()
+
+
+def test_report_writes_a_trace_that_replays(tmp_path: Path) -> None:
+    from kitchen_tui.recording.replay import load_trace
+    from kitchen_tui.ui.board import Board
+
+    run = kitchen_tui(
+        "report",
+        "--scenario",
+        "three-tables",
+        "--mode",
+        "async",
+        "--trace",
+        "run.trace",
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr
+    board = Board()
+    board.apply_all(load_trace(tmp_path / "run.trace").events)
+    assert board.ledger.served == 3
+    assert board.ledger.settings["mode"] == "async"
