@@ -23,7 +23,7 @@ def step_ranges(mode: Mode, prep_shelf: bool) -> dict[StepKind, tuple[int, int]]
     """The step kinds and lengths a mode is checked with, and the two limits of the model.
 
     - Threads: the model shares the GIL evenly; the real GIL hands over in time slices and not
-      quite fairly, an error that grows with the work, so cpu steps stay short (2-10 ms).
+      quite fairly, an error that grows with the work, so cpu steps stay short (2-5 ms).
     - Async with the prep shelf: asyncio notices a shelf job's return when it reads the
       worker's pipe, after the tasks its timers woke in the same round; the model counts the
       ticket ready when the worker finishes. The two order differently only while steps stall
@@ -31,7 +31,7 @@ def step_ranges(mode: Mode, prep_shelf: bool) -> dict[StepKind, tuple[int, int]]
     """
     ranges = dict(STEP_MS)
     if mode == "threads":
-        ranges["cpu"] = (2, 10)
+        ranges["cpu"] = (2, 5)
     if mode == "async" and prep_shelf:
         del ranges["blocking"]
     return ranges
