@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from itertools import chain
 from typing import Any
 
 from kitchen_tui.kitchen.ledger import Event, Ledger, Ticket
@@ -227,15 +228,25 @@ class Board:
         while len(self._busy) > 2 and e["t"] - self._busy[0][0] > BUSY_WINDOW_S:
             self._busy.popleft()
 
-    @property
-    def loop_busy(self) -> float | None:
-        """Share of the last few seconds the loop was held, from the kitchen's heartbeats."""
+    def loop_busy(self, now: float) -> float | None:
+        """Share of the last few seconds the loop was held, from the kitchen's heartbeats, and
+        the hold going on now (a held loop sends no heartbeat until it is free)."""
         if len(self._busy) < 2:
             return None
         (t0, busy0), (t1, busy1) = self._busy[0], self._busy[-1]
+        if self.held is not None and self.held.where == "loop" and now > t1:
+            busy1 += now - max(t1, self.held.started)
+            t1 = now
         if t1 <= t0:
             return None
         return max(0.0, min(1.0, (busy1 - busy0) / (t1 - t0)))
+
+    @property
+    def cooks_busy(self) -> int:
+        """Cook threads taken: every seated sync or threads ticket holds one, even while it
+        waits for I/O or for the prep shelf."""
+        seated = chain(self.working.values(), self.ready.values(), self.shelf.values())
+        return sum(1 for ticket in seated if ticket.mode in ("sync", "threads"))
 
     # -- questions ------------------------------------------------------------------------------
 

@@ -31,6 +31,8 @@ class KitchenHeader(KitchenView):
         line = self.line(width)
         line.add(" KITCHEN ", self.style("kitchen--key"))
         for label, value in self._fields():
+            if line.room < len(label) + len(value) + 3:
+                break  # a narrow header (a race's half) keeps the fields that matter most
             line.add(f"  {label} ", self.style("kitchen--dim"))
             line.add(value, self.style("kitchen--strong"))
         status = self._status()

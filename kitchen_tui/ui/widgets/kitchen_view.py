@@ -56,11 +56,11 @@ class KitchenView(Widget):
     # -- the frame protocol -------------------------------------------------------------------
 
     def tick(self) -> None:
+        self._set_titles()  # titles follow the settings too, which the view key may not cover
         key = self.view_key()
         if key != self._key:
             self._key = key
             self._dirty = True
-            self._set_titles()
             self.refresh()
 
     def _set_titles(self) -> None:

@@ -103,7 +103,7 @@ class LineCook(KitchenView):
         line = self.line(width)
         if board.mode == "threads":
             cooks = int(board.settings.get("cooks", 0))
-            line.add(f"{len(board.working)} of {cooks} cooks busy", self.style("kitchen--strong"))
+            line.add(f"{board.cooks_busy} of {cooks} cooks busy", self.style("kitchen--strong"))
         elif board.mode == "async":
             line.add("loop free", self.style("ticket--served"))
             line.add(f" {self._dot()} {len(board.ready)} ready", self.style("kitchen--dim"))

@@ -56,7 +56,7 @@ class StatsPanel(KitchenView):
     def _kitchen_lines(self, width: int) -> list[Strip]:
         board = self.scene.board
         ledger = board.ledger
-        busy = board.loop_busy
+        busy = board.loop_busy(self.scene.now)
         busy_text = "-" if busy is None else f"{busy * 100:.0f}%"
         throughput = f"{max(0.0, ledger.throughput()):.1f}"
         lines = [
