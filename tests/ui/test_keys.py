@@ -106,6 +106,17 @@ async def test_m_cycles_sync_threads_async(rig: Rig) -> None:
     assert modes == ["sync", "threads", "async"]
 
 
+async def test_the_line_cook_lane_follows_the_mode(rig: Rig) -> None:
+    # The lane is drawn once before the kitchen's hello: it must not keep that first picture.
+    assert "loop free" in rig.text("line-cook")
+    await rig.pilot.press("m")
+    await rig.frame()
+    assert "cook idle" in rig.text("line-cook")
+    await rig.pilot.press("m")
+    await rig.frame()
+    assert "0 of 40 cooks busy" in rig.text("line-cook")
+
+
 async def test_m_shows_the_asked_mode_before_the_kitchen_confirms(rig: Rig) -> None:
     rig.kitchen.answer = False
     await rig.pilot.press("m")
