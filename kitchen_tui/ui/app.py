@@ -405,6 +405,14 @@ class KitchenApp(App[None]):
             self.set_timer(0.6, partial(self._save_still, name))
 
     def _save_still(self, name: str) -> None:
+        self._redraw_all()
+        self.call_after_refresh(self._write_still, name)
+
+    def _redraw_all(self) -> None:
+        for view in self._views:
+            view.redraw_now()
+
+    def _write_still(self, name: str) -> None:
         assert self._stills_dir is not None
         try:
             self._stills_dir.mkdir(parents=True, exist_ok=True)
@@ -630,6 +638,10 @@ class KitchenApp(App[None]):
         self._header.tick()
 
     def action_snapshot(self) -> None:
+        self._redraw_all()
+        self.call_after_refresh(self._write_snapshot)
+
+    def _write_snapshot(self) -> None:
         self._screenshots += 1
         name = time.strftime("kitchen-%Y%m%d-%H%M%S") + f"-{self._screenshots}.svg"
         try:

@@ -63,6 +63,14 @@ class KitchenView(Widget):
             self._dirty = True
             self.refresh()
 
+    def redraw_now(self) -> None:
+        """Rebuild on the next paint whatever the view key says: a screenshot must not catch a
+        panel that redraws only a few times a second behind the others."""
+        self._key = object()
+        self._dirty = True
+        self._set_titles()
+        self.refresh()
+
     def _set_titles(self) -> None:
         titles = self.titles()
         if titles is None:
