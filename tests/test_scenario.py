@@ -9,6 +9,7 @@ import pytest
 
 from kitchen_tui.errors import UsageError
 from kitchen_tui.kitchen import scenario as scenario_module
+from kitchen_tui.kitchen import tomlfile
 from kitchen_tui.kitchen.menu import MENU, Dish, Step
 from kitchen_tui.kitchen.scenario import (
     BUILTIN_SCENARIOS,
@@ -460,7 +461,7 @@ def test_a_file_error_names_the_path_as_given(tmp_path: Path) -> None:
 def test_a_huge_file_is_refused_before_parsing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(scenario_module, "MAX_FILE_BYTES", 10)
+    monkeypatch.setattr(tomlfile, "MAX_FILE_BYTES", 10)
     path = tmp_path / "big.toml"
     path.write_text("title = 'a long enough title'\n")
     with pytest.raises(UsageError, match=r"big.toml: too large for a scenario file \(limit 10"):

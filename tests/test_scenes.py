@@ -251,7 +251,7 @@ def test_a_missing_file_names_the_builtins(tmp_path: Path) -> None:
         UsageError, match=r"no such scene 'three-tabels'.*did you mean 'three-tables'"
     ):
         load_scene_file("three-tabels")
-    with pytest.raises(UsageError, match="not a regular file"):
+    with pytest.raises(UsageError, match="is a directory, not a scene file"):
         load_scene_file(str(tmp_path))
     path = tmp_path / "mine.toml"
     path.write_text('[[script]]\nat = 0\nmarker = "Mine"\n')

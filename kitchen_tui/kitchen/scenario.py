@@ -33,12 +33,8 @@ Errors are one line naming the file and the key path, with 0-based array indexes
 
 from __future__ import annotations
 
-import difflib
 import re
-import sys
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 from kitchen_tui.errors import UsageError
@@ -53,11 +49,7 @@ from kitchen_tui.kitchen.settings import (
     KitchenSettings,
     Mode,
 )
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+from kitchen_tui.kitchen.tomlfile import did_you_mean, load_toml, parse_toml
 
 
 @dataclass(frozen=True)
@@ -93,7 +85,6 @@ MAX_COUNT = 100_000
 MAX_ORDERS = 100_000  # all orders of a file after expansion: more is a typo, not a demo
 MAX_AT_SECONDS = 3600.0  # an hour of story time
 MAX_STEPS = 100
-MAX_FILE_BYTES = 1_000_000  # count/every keep real files tiny; this stops a wrong path early
 MAX_LABEL = 60  # labels and titles are drawn on one line of a ticket or a header
 MAX_ID = 24
 
@@ -102,74 +93,24 @@ _TOP_KEYS = ("title", "mode", "prep_shelf", "cooks", "front_desk", "shelf_size",
 _ORDER_KEYS = ("id", "dish", "at", "count", "every")
 _DISH_KEYS = ("label", "steps")
 _STEP_KEYS = ("kind", "seconds", "label", "error")
-# tomllib on 3.11-3.13 puts the position only in the message; 3.14 adds lineno/colno.
-_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\Z")
-_TOML_AT_END = re.compile(r"\s*\(at end of document\)\Z")
 
 
 def load_scenario(name_or_path: str) -> Scenario:
     """A built-in by name (it wins over a file of the same name: use `./name`), or a TOML file."""
-    if name_or_path in BUILTIN_SCENARIOS:
-        resource = resources.files("kitchen_tui.kitchen") / "scenarios" / f"{name_or_path}.toml"
-        return parse_scenario(resource.read_text(encoding="utf-8"), f"{name_or_path}.toml")
-    return parse_scenario(_read_file(name_or_path), name_or_path)
+    doc, source = load_toml(
+        name_or_path, kind="scenario", builtins=BUILTIN_SCENARIOS, folder="scenarios"
+    )
+    return _Parser(source).scenario(doc, Path(source).stem)
 
 
 def parse_scenario(text: str, source: str) -> Scenario:
     """Parse and check scenario TOML; `source` names the file in errors and gives the name."""
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise UsageError(_toml_error(error, text, source)) from None
-    return _Parser(source).scenario(doc, Path(source).stem)
+    return _Parser(source).scenario(parse_toml(text, source), Path(source).stem)
 
 
 def full_menu(scenario: Scenario) -> dict[str, Dish]:
     """Every dish the scenario may order: the built-in menu plus the scenario's own dishes."""
     return {**MENU, **scenario.dishes}
-
-
-def _read_file(name: str) -> str:
-    path = Path(name)
-    try:
-        if path.is_dir():
-            raise UsageError(f"{name}: is a directory, not a scenario file")
-        if not path.exists():
-            raise UsageError(
-                f"no such scenario {name!r}: not a built-in ({', '.join(BUILTIN_SCENARIOS)})"
-                f" and no file at {name}{_did_you_mean(name, BUILTIN_SCENARIOS)}"
-            )
-        if not path.is_file():  # a FIFO or a device would block or never end
-            raise UsageError(f"{name}: not a regular file")
-        with path.open("rb") as file:
-            data = file.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        raise UsageError(f"{name}: cannot read: {error.strerror or error}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise UsageError(f"{name}: too large for a scenario file (limit {MAX_FILE_BYTES} bytes)")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise UsageError(f"{name}: not UTF-8 text (byte {error.start})") from None
-
-
-def _toml_error(error: tomllib.TOMLDecodeError, text: str, source: str) -> str:
-    message = str(getattr(error, "msg", None) or error)
-    line, column = getattr(error, "lineno", None), getattr(error, "colno", None)
-    if (match := _TOML_POSITION.search(message)) is not None:
-        line, column = int(match[1]), int(match[2])
-        message = message[: match.start()]
-    elif (match := _TOML_AT_END.search(message)) is not None:
-        lines = text.split("\n")
-        line, column = len(lines), len(lines[-1]) + 1
-        message = message[: match.start()]
-    where = f"{source}:{line}:{column}" if line is not None else source
-    return f"{where}: invalid TOML: {message}"
-
-
-def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _describe(value: object) -> str:
@@ -223,7 +164,7 @@ class _Parser:
     def check_keys(self, table: dict[str, object], path: str, allowed: tuple[str, ...]) -> None:
         for key in table:
             if key not in allowed:
-                hint = _did_you_mean(key, allowed) or f" (expected one of: {', '.join(allowed)})"
+                hint = did_you_mean(key, allowed) or f" (expected one of: {', '.join(allowed)})"
                 raise self.fail(f"{path}{key}", f"unknown key{hint}")
 
     def table(self, value: object, path: str, expected: str) -> dict[str, object]:
@@ -408,6 +349,6 @@ class _Parser:
             raise self.fail(
                 path + ".dish",
                 f"unknown dish {dish!r} (menu: {', '.join(menu)}, or define it under [dishes])"
-                + _did_you_mean(dish, menu),
+                + did_you_mean(dish, menu),
             )
         return dish

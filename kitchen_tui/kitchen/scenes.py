@@ -39,29 +39,25 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from kitchen_tui.errors import UsageError
 from kitchen_tui.kitchen.scenario import (
     MAX_AT_SECONDS,
-    MAX_FILE_BYTES,
     MAX_LABEL,
     Order,
     Scenario,
     _describe,
-    _did_you_mean,
     _Parser,
-    _toml_error,
     full_menu,
 )
 from kitchen_tui.kitchen.settings import MAX_SPEED, MIN_SPEED, MODES, KitchenSettings, Mode
+from kitchen_tui.kitchen.tomlfile import did_you_mean, load_toml, parse_toml
 
 if sys.version_info >= (3, 11):
-    import tomllib
+    pass
 else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+    pass
 
 # Scene names for `play`, in the order a talk would use them.
 BUILTIN_SCENES: tuple[str, ...] = ("three-tables", "hidden-blocker", "pdf-embed", "ten-chats")
@@ -223,44 +219,20 @@ class SceneFile:
 
 def load_scene_file(name_or_path: str) -> SceneFile:
     """A built-in by name (it wins over a file of the same name: use `./name`), or a TOML file."""
-    if name_or_path in BUILTIN_SCENES:
-        resource = resources.files("kitchen_tui.kitchen") / "scenes" / f"{name_or_path}.toml"
-        return parse_scene_file(resource.read_text(encoding="utf-8"), f"{name_or_path}.toml")
-    return parse_scene_file(_read_file(name_or_path), name_or_path)
+    doc, source = load_toml(name_or_path, kind="scene", builtins=BUILTIN_SCENES, folder="scenes")
+    return _scene_file(doc, source)
 
 
 def parse_scene_file(text: str, source: str) -> SceneFile:
     """Parse and check a scene file; `source` names the file in errors and gives the name."""
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise UsageError(_toml_error(error, text, source)) from None
+    return _scene_file(parse_toml(text, source), source)
+
+
+def _scene_file(doc: dict[str, Any], source: str) -> SceneFile:
     parser = _ScriptParser(source)
     scenario = parser.scenario(doc, Path(source).stem, extra_keys=("script",))
     steps = parser.script(doc.get("script"), tuple(full_menu(scenario)))
     return SceneFile(scenario, _cut_into_scenes(steps, scenario.settings))
-
-
-def _read_file(name: str) -> str:
-    path = Path(name)
-    try:
-        if not path.exists():
-            raise UsageError(
-                f"no such scene {name!r}: not a built-in ({', '.join(BUILTIN_SCENES)})"
-                f" and no file at {name}{_did_you_mean(name, BUILTIN_SCENES)}"
-            )
-        if not path.is_file():  # a directory, FIFO or device would fail or block
-            raise UsageError(f"{name}: not a regular file")
-        with path.open("rb") as file:
-            data = file.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        raise UsageError(f"{name}: cannot read: {error.strerror or error}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise UsageError(f"{name}: too large for a scene file (limit {MAX_FILE_BYTES} bytes)")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise UsageError(f"{name}: not UTF-8 text (byte {error.start})") from None
 
 
 def _cut_into_scenes(steps: list[ScriptStep], start: KitchenSettings) -> tuple[Scene, ...]:
@@ -366,7 +338,7 @@ class _ScriptParser(_Parser):
             if value == name:
                 return name
         shown = repr(value) if isinstance(value, str) else "a non-string"
-        hint = _did_you_mean(value, ACTIONS) if isinstance(value, str) else ""
+        hint = did_you_mean(value, ACTIONS) if isinstance(value, str) else ""
         raise self.fail(
             path, f"unknown action {shown} (expected one of {', '.join(ACTIONS)}){hint}"
         )
