@@ -38,6 +38,7 @@ CASES = [
     (["race", "--modes", "sync"], "--modes"),
     (["race", "--modes", "sync,fast"], "--modes"),
     (["race", "--scenario", "nope"], "nope"),
+    (["race", "--trace", "nodir/race.trace"], "no such directory"),
     (["--trace", "nodir/x.trace"], "no such directory"),
     (["report", "--scenario", "three-tables", "--trace", "nodir/x.trace"], "no such directory"),
 ]
@@ -76,3 +77,14 @@ def test_report_writes_a_trace_that_replays(tmp_path: Path) -> None:
     board.apply_all(load_trace(tmp_path / "run.trace").events)
     assert board.ledger.served == 3
     assert board.ledger.settings["mode"] == "async"
+
+
+def test_a_race_traces_each_kitchen_under_its_mode(tmp_path: Path) -> None:
+    from kitchen_tui.cli.talk_options import race_trace_paths
+
+    paths = race_trace_paths(str(tmp_path / "race.trace"), ["sync", "async"])
+    assert paths == [tmp_path / "race.sync.trace", tmp_path / "race.async.trace"]
+    assert all(path is not None and path.exists() for path in paths)  # emptied, writable
+    twins = race_trace_paths(str(tmp_path / "t.trace"), ["async A", "async B"])
+    assert twins == [tmp_path / "t.async-A.trace", tmp_path / "t.async-B.trace"]
+    assert race_trace_paths(None, ["sync", "async"]) == [None, None]

@@ -119,6 +119,12 @@ def add_talk_commands(commands: Any) -> None:
     )
     race.add_argument("--modes", default="sync,async", help="two modes (default sync,async)")
     race.add_argument("--backend", choices=BACKENDS, default="asyncio", help="the event loop")
+    race.add_argument(
+        "--trace",
+        metavar="FILE",
+        help="write each kitchen's event stream, named by its mode: race.trace gives"
+        " race.sync.trace and race.async.trace",
+    )
     _screen(race)
 
 
@@ -137,6 +143,17 @@ def trace_path(text: str | None) -> Path | None:
     except OSError as error:
         raise UsageError(f"--trace {text}: cannot write: {error.strerror or error}") from None
     return path
+
+
+def race_trace_paths(text: str | None, names: list[str]) -> list[Path | None]:
+    """One trace per kitchen of a race: the kitchen's name goes before the file's suffix."""
+    if text is None:
+        return [None for _ in names]
+    path = Path(text)
+    return [
+        trace_path(str(path.with_name(f"{path.stem}.{name.replace(' ', '-')}{path.suffix}")))
+        for name in names
+    ]
 
 
 def stills_dir(text: str | None) -> Path | None:

@@ -96,6 +96,7 @@ class RaceApp(App[None]):
         kitchens: Sequence[KitchenLink] | None = None,
         clock: Callable[[], float] = time.perf_counter,
         paused: bool = False,
+        traces: Sequence[Path | None] = (None, None),
     ) -> None:
         super().__init__()
         self.scenario = scenario
@@ -115,9 +116,12 @@ class RaceApp(App[None]):
         links = (
             list(kitchens)
             if kitchens is not None
-            else [self._new_kitchen(scenario.settings, mode, backend) for mode in modes]
+            else [
+                self._new_kitchen(scenario.settings, mode, backend, trace)
+                for mode, trace in zip(modes, traces, strict=True)
+            ]
         )
-        names = _names(modes)
+        names = racer_names(modes)
         self.racers = [
             Racer(name, link, clock(), ascii) for name, link in zip(names, links, strict=True)
         ]
@@ -129,12 +133,15 @@ class RaceApp(App[None]):
         self._ascii = ascii
 
     @staticmethod
-    def _new_kitchen(settings: KitchenSettings, mode: str, backend: str) -> KitchenLink:
+    def _new_kitchen(
+        settings: KitchenSettings, mode: str, backend: str, trace: Path | None
+    ) -> KitchenLink:
         from dataclasses import replace
 
         from kitchen_tui.kitchen.client import KitchenProcess
 
-        return KitchenProcess(replace(settings, mode=mode), backend=backend)  # type: ignore[arg-type]
+        settings = replace(settings, mode=mode)  # type: ignore[arg-type]
+        return KitchenProcess(settings, backend=backend, trace=trace)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)
@@ -233,7 +240,7 @@ class RaceApp(App[None]):
         self.exit()
 
 
-def _names(modes: tuple[str, str]) -> list[str]:
+def racer_names(modes: tuple[str, str]) -> list[str]:
     """Each kitchen's name on screen; the same mode twice becomes `async A` and `async B`."""
     if modes[0] == modes[1]:
         return [f"{modes[0]} A", f"{modes[1]} B"]
