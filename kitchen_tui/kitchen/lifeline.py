@@ -11,7 +11,7 @@ _PR_SET_PDEATHSIG = 1
 
 @functools.cache
 def die_with_parent() -> None:
-    """Ask for SIGKILL when the parent dies, so no kitchen, encoder or worker is orphaned.
+    """Ask for SIGKILL when the parent dies, so no kitchen or prep shelf worker is orphaned.
 
     A busy process reads no EOF until it looks at its input again; this reaches it at once.
     """
