@@ -1,6 +1,6 @@
 """Kitchen engine benchmark: does the kitchen add to latency only what anyio itself adds?
 
-Run: /work/venv/bin/python bench/bench_engine.py [--only burst|chats|tables] [--sizes N ...]
+Run: python bench/bench_engine.py [--only burst|chats|tables] [--sizes N ...]
 
 What it measures, through the real kitchen process (`KitchenProcess`, the one the TUI uses):
 

@@ -1,6 +1,6 @@
 """Event stream benchmark: does the stream carry a burst to its consumer, and are drops announced?
 
-Run: /work/venv/bin/python bench/bench_stream.py [--orders N]
+Run: python bench/bench_stream.py [--orders N]
 
 Target: the stream carries at least 50,000 events/s to a consumer, with no drops.
 
