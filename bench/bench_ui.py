@@ -143,8 +143,9 @@ def child(mode: str, out: Path) -> None:
     from textual.app import App, ComposeResult
     from textual.widgets import Static
 
-    from kitchen_tui.kitchen.settings import KitchenSettings
-    from kitchen_tui.ui.app import KitchenApp
+    if mode != "hello":  # hello-world's start must not pay for importing the kitchen app
+        from kitchen_tui.kitchen.settings import KitchenSettings
+        from kitchen_tui.ui.app import KitchenApp
 
     stamps: list[float] = []
     result: dict[str, Any] = {}

@@ -20,7 +20,6 @@ from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from kitchen_tui.errors import UsageError
 from kitchen_tui.kitchen.ledger import Event
@@ -50,6 +49,7 @@ from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.themes import THEME_NAMES, VARIABLE_DEFAULTS, resolve_theme
 from kitchen_tui.ui.widgets.caption_strip import CaptionStrip
 from kitchen_tui.ui.widgets.died_banner import DiedBanner
+from kitchen_tui.ui.widgets.key_hints import KeyHints
 from kitchen_tui.ui.widgets.key_overlay import KeyOverlay
 from kitchen_tui.ui.widgets.kitchen_header import KitchenHeader
 from kitchen_tui.ui.widgets.kitchen_view import KitchenView
@@ -179,7 +179,8 @@ class KitchenApp(App[None]):
         self._scene_bar = SceneBar(id="scene-bar")
         self._caption = CaptionStrip(id="caption")
         self._key_overlay = KeyOverlay(id="key-overlay")
-        for view in self._views:
+        self._hints = KeyHints(scene, [(k.shown, k.footer) for k in ALL_KEYS if k.footer])
+        for view in (*self._views, self._hints):
             view.palette = self._palette
 
     def compose(self) -> ComposeResult:
@@ -197,7 +198,7 @@ class KitchenApp(App[None]):
         yield self._key_overlay
         yield self._too_small
         yield self._palette
-        yield Footer()
+        yield self._hints
 
     def on_mount(self) -> None:
         self.set_class(self.scene.ascii, "-ascii")

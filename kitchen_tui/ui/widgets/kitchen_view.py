@@ -85,6 +85,7 @@ class KitchenView(Widget):
         size = self.size  # the content area: the event's size includes border and padding
         self._view_size = (size.width, size.height)
         self._dirty = True
+        self.refresh()  # lines drawn before the first resize were drawn for no size at all
 
     def render_line(self, y: int) -> Strip:
         # The size comes from Resize events: reading self.size walks the compositor's map.
