@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -31,7 +32,5 @@ def burn_cpu(seconds: float, cancel: threading.Event | None = None) -> float:
 
 def burn_cpu_on_shelf(seconds: float) -> tuple[float, int]:
     """The prep shelf's job, run in a worker process: the CPU seconds it used and the worker pid."""
-    import os
-
     die_with_parent()  # the kitchen: a busy worker would outlive it until its job ends
     return burn_cpu(seconds), os.getpid()

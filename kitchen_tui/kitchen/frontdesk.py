@@ -1,4 +1,4 @@
-"""The front desk and the cooks: who waits, who gets picked up, and who is turned away."""
+"""The front desk: order tickets, and the accept queue that holds them until a cook is free."""
 
 from __future__ import annotations
 
