@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
 from dataclasses import replace
-from importlib.metadata import version
+
+from machine import machine  # bench/machine.py: run as `python bench/<script>.py`
 
 from kitchen_tui.kitchen.client import KitchenProcess
 from kitchen_tui.kitchen.headless import run_scenario
@@ -193,13 +193,6 @@ def run_three_tables() -> None:
             worst = max(worst, abs(measured - predicted))
             cells.append(f"{order.id} {measured:.4f} (model {predicted:.4f})")
         print(f"{mode:>7}: " + ", ".join(cells) + f"  max deviation {worst * 1000:.1f} ms")
-
-
-def machine() -> str:
-    return (
-        f"nproc {os.cpu_count()}, Python {platform.python_version()}, anyio {version('anyio')},"
-        f" load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}"
-    )
 
 
 def main() -> int:

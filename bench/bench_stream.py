@@ -30,13 +30,13 @@ import argparse
 import fcntl
 import itertools
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import threading
 import time
-from importlib.metadata import version
+
+from machine import machine  # bench/machine.py: run as `python bench/<script>.py`
 
 from kitchen_tui.kitchen import client
 from kitchen_tui.kitchen.client import KitchenProcess
@@ -262,13 +262,6 @@ def slow_consumer_client_side(n: int = 2_000, pending: int = 2_000) -> bool:
         f"  ({'PASS' if ok else 'FAIL'}: the gap is counted)"
     )
     return ok
-
-
-def machine() -> str:
-    return (
-        f"nproc {os.cpu_count()}, Python {platform.python_version()}, anyio {version('anyio')},"
-        f" load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}"
-    )
 
 
 def main() -> int:
