@@ -10,7 +10,7 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -302,31 +302,32 @@ class Kitchen:
             prep_shelf=ticket.prep_shelf,
         )
 
-    async def _cook_on_loop(self, ticket: Ticket) -> None:
+    @contextlib.contextmanager
+    def _responding(self, ticket: Ticket) -> Iterator[None]:
+        """How the handler ends decides the response: served, failed (a bug in one order must
+        not take the kitchen down), or none at all when a reset cancelled it."""
         try:
-            await self._cook_async(ticket, self.menu[ticket.dish])
+            yield
         except OrderCancelled:
             self._unwound.add(ticket.n)
-        except Exception as exc:  # a bug in one order must not take the kitchen down
+        except Exception as exc:
             self._finish(ticket, "failed", error=_error_text(exc))
         else:
             self._finish(ticket, "served")
+
+    async def _cook_on_loop(self, ticket: Ticket) -> None:
+        with self._responding(ticket):
+            await self._cook_async(ticket, self.menu[ticket.dish])
 
     def _cook_job(self, job: Job, cook: int, mode: Mode) -> None:
         """On a cook thread: seat the ticket, run its plain `def` handler, send the response."""
         ticket = job.ticket
         try:
-            if ticket.cancel.is_set():
-                return  # reset while it waited: nothing to cook
-            self.desk.leave(ticket)
-            self._seat(ticket, mode, cook)
-            self._cook_in_thread(ticket, self.menu[ticket.dish])
-        except OrderCancelled:
-            self._unwound.add(ticket.n)
-        except Exception as exc:  # a bug in one order must not take the cook down
-            self._finish(ticket, "failed", error=_error_text(exc))
-        else:
-            self._finish(ticket, "served")
+            if not ticket.cancel.is_set():  # a reset while it waited: nothing to cook
+                with self._responding(ticket):
+                    self.desk.leave(ticket)
+                    self._seat(ticket, mode, cook)
+                    self._cook_in_thread(ticket, self.menu[ticket.dish])
         finally:
             self._job_done(job)
 

@@ -56,11 +56,12 @@ class KitchenView(Widget):
     # -- the frame protocol -------------------------------------------------------------------
 
     def tick(self) -> None:
-        self._set_titles()  # titles follow the settings too, which the view key may not cover
-        key = self.view_key()
+        # Titles follow the settings too (the header's version), which a view key may not cover.
+        key = (self.view_key(), self.scene.board.versions["header"])
         if key != self._key:
             self._key = key
             self._dirty = True
+            self._set_titles()
             self.refresh()
 
     def redraw_now(self) -> None:

@@ -51,7 +51,6 @@ class LineCook(KitchenView):
             held,
             live,
             id(board.last_stall),
-            board.versions["header"],  # the mode and the cooks: what the status line says
             len(board.shelf),  # cooks waiting for the shelf are busy too
         )
 
