@@ -115,7 +115,7 @@ from kitchen_tui.kitchen.clock import StoryClock
 from kitchen_tui.kitchen.events import Emitter, EventStream
 n = int(sys.argv[1])
 start = time.perf_counter()
-emitter = Emitter(StoryClock().story)
+emitter = Emitter(StoryClock())
 writer = EventStream(emitter)  # the writer thread on a copy of stdout, as the kitchen has
 split = {"front_desk": 0.0001, "ready": 0.0002, "cook": 0.0, "rail": 0.05, "shelf": 0.0}
 for i in range(n):
@@ -188,7 +188,7 @@ from kitchen_tui.kitchen.clock import StoryClock
 from kitchen_tui.kitchen.events import Emitter, EventStream
 n, buffer = int(sys.argv[1]), int(sys.argv[2])
 fcntl.fcntl(1, int(sys.argv[3]), 4096)  # a 4 KiB pipe: fills after a few dozen lines
-emitter = Emitter(StoryClock().story, buffer=buffer)
+emitter = Emitter(StoryClock(), buffer=buffer)
 writer = EventStream(emitter)  # writes to a copy of this fd 1
 for i in range(n):
     emitter.emit("served", id=f"r{i}", n=i, dish="redis", latency_s=0.05)

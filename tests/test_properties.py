@@ -3,9 +3,11 @@ says it would, once the model is fed the step durations the kitchen really measu
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from conftest import close_enough, scenario
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
 from kitchen_tui.kitchen.headless import measured_durations, run_scenario
@@ -17,6 +19,9 @@ from kitchen_tui.kitchen.settings import KitchenSettings, Mode
 # Milliseconds per step kind, as the issue sets them.
 STEP_MS: dict[StepKind, tuple[int, int]] = {"wait": (5, 80), "cpu": (2, 30), "blocking": (5, 40)}
 EXAMPLES = 8  # per mode and shelf setting: about a second each
+# How late the kitchen's own clockwork may be on its own: a ticket is seated 0.2 to 1 ms after
+# it arrives (the doorman's and the loop's wake-ups), and a timer rounds up to the millisecond.
+JITTER_S = 0.0015
 
 
 def step_ranges(mode: Mode, prep_shelf: bool) -> dict[StepKind, tuple[int, int]]:
@@ -69,7 +74,11 @@ def scenarios(draw: st.DrawFn, ranges: dict[StepKind, tuple[int, int]]) -> Scena
     deadline=None,
     # No shrinking: every run is a real kitchen; the failure message carries the whole case.
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.filter_too_much,
+    ],
     print_blob=True,
 )
 @given(data=st.data(), cooks=st.integers(1, 3))
@@ -78,12 +87,28 @@ def test_measured_latency_is_the_models(
 ) -> None:
     plan = data.draw(scenarios(step_ranges(mode, prep_shelf)), label="plan")
     kitchen = KitchenSettings(mode=mode, prep_shelf=prep_shelf, cooks=cooks)
+    assume(not ambiguous(plan, kitchen))
     misses = disagreements(plan, kitchen)
     if misses:
         # One more run of the same case: a scheduling error repeats, a busy moment on the
         # shared machine (another process taking the core) rarely does. Same tolerance.
         misses = disagreements(plan, kitchen)
     assert not misses, misses
+
+
+def ambiguous(plan: Scenario, kitchen: KitchenSettings) -> bool:
+    """True when one order arriving JITTER_S later changes some order's predicted latency past
+    the tolerance: two events, closer than a real clock can order them, decide that case
+    (say, a wait ending 1 ms before another ticket's blocking step arrives)."""
+    menu = full_menu(plan)
+    base = predict(plan.orders, menu, kitchen)
+    for late in plan.orders:
+        moved = [replace(late, at=late.at + JITTER_S) if o is late else o for o in plan.orders]
+        for before, after in zip(base, predict(moved, menu, kitchen), strict=True):
+            assert before.latency is not None and after.latency is not None
+            if not close_enough(after.latency, before.latency):
+                return True
+    return False
 
 
 def disagreements(plan: Scenario, kitchen: KitchenSettings) -> str:

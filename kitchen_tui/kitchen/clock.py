@@ -16,6 +16,9 @@ class StoryClock:
         self._real = [origin]
         self._story = [0.0]
         self._speed = [speed]
+        # The latest segment (real start, story start, speed) in one tuple: read without the
+        # lock, it is always a consistent segment; most stamps fall in it.
+        self.segment = (origin, 0.0, speed)
         self._lock = threading.Lock()
 
     @property
@@ -33,11 +36,22 @@ class StoryClock:
             self._real.append(now)
             self._story.append(story)
             self._speed.append(speed)
+            self.segment = (now, story, speed)
 
     def story(self, t: float) -> float:
         """Story seconds at real stamp `t` (before the origin counts at the first speed)."""
+        real0, story0, speed = self.segment
+        if t >= real0:
+            return story0 + (t - real0) * speed
         i = max(0, bisect.bisect_right(self._real, t) - 1)
         return self._story[i] + (t - self._real[i]) * self._speed[i]
+
+    def span(self, start: float, end: float) -> float:
+        """Story seconds between two real stamps."""
+        real0, _, speed = self.segment
+        if start >= real0:
+            return (end - start) * speed
+        return self.story(end) - self.story(start)
 
     def real_after(self, t0: float, story_seconds: float) -> float:
         """The real stamp `story_seconds` after `t0`, at the current speed."""

@@ -53,11 +53,13 @@ class Doorman:
                 due = self._due()
                 if self._closed:
                     return
+            if due:
+                # Wake the loop first, once per batch: the tickets' own tasks may greet them
+                # while this thread is still at it (whoever comes first counts).
+                self._poke()
             for ticket in due:
                 if not ticket.cancel.is_set():
                     self._desk.arrive(ticket)
-            if due:
-                self._poke()  # once per batch: a burst of arrivals is one wake-up
 
     def _due(self) -> list[Ticket]:
         """Pop every ticket whose time has come, or wait (under the lock) a while for one."""

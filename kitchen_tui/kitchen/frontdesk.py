@@ -71,13 +71,15 @@ class FrontDesk:
         return accepted
 
     def _emit_arrived(self, ticket: Ticket) -> None:
-        self._emitter.emit(
-            "arrived",
-            t=ticket.arrival,
-            id=ticket.id,
-            n=ticket.n,
-            dish=ticket.dish,
-            front_desk=self.waiting,
+        self._emitter.put(
+            {
+                "type": "arrived",
+                "t": ticket.arrival,
+                "id": ticket.id,
+                "n": ticket.n,
+                "dish": ticket.dish,
+                "front_desk": self.waiting,
+            }
         )
 
     def leave(self, ticket: Ticket) -> None:

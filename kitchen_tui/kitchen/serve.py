@@ -61,7 +61,7 @@ def main(argv: list[str]) -> int:
     gc.freeze()  # what is alive now lives as long as the kitchen: never walk it again
     gc.set_threshold(*GC_THRESHOLDS)
     clock = StoryClock(settings.speed)
-    emitter = Emitter(clock.story)
+    emitter = Emitter(clock)
     stream = EventStream(emitter)
     _quiet_stdout()
     kitchen = Kitchen(settings, clock, emitter, backend)
