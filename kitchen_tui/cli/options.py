@@ -8,7 +8,8 @@ from typing import NoReturn
 
 from kitchen_tui import __version__
 from kitchen_tui.errors import UsageError
-from kitchen_tui.kitchen.scenario import BUILTIN_SCENARIOS, Scenario, load_scenario
+from kitchen_tui.kitchen.catalog import BUILTIN_SCENARIOS
+from kitchen_tui.kitchen.scenario import Scenario, load_scenario
 from kitchen_tui.kitchen.settings import (
     BACKENDS,
     MAX_COOKS,

@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from kitchen_tui.errors import UsageError
-from kitchen_tui.kitchen.scenario import BUILTIN_SCENARIOS
-from kitchen_tui.kitchen.scenes import BUILTIN_SCENES
+from kitchen_tui.kitchen.catalog import BUILTIN_SCENARIOS, BUILTIN_SCENES
 from kitchen_tui.kitchen.settings import BACKENDS, MAX_SPEED, MIN_SPEED, MODES
 
 DEFAULT_SIZE = "100x30"

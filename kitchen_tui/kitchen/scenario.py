@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kitchen_tui.errors import UsageError
+from kitchen_tui.kitchen.catalog import BUILTIN_SCENARIOS
 from kitchen_tui.kitchen.menu import MAX_STEP_SECONDS, MENU, STEP_KINDS, Dish, Step, StepKind
 from kitchen_tui.kitchen.settings import (
     MAX_COOKS,
@@ -71,15 +72,6 @@ class Scenario:
     dishes: dict[str, Dish] = field(default_factory=dict)
     orders: tuple[Order, ...] = ()
 
-
-# Keys 1-5 in the TUI, in this order.
-BUILTIN_SCENARIOS: tuple[str, ...] = (
-    "three-tables",
-    "ten-chats",
-    "pdf-embed",
-    "hidden-blocker",
-    "chat-pipeline",
-)
 
 MAX_COUNT = 100_000
 MAX_ORDERS = 100_000  # all orders of a file after expansion: more is a typo, not a demo

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from kitchen_tui.kitchen.catalog import BUILTIN_SCENES
 from kitchen_tui.kitchen.scenario import (
     MAX_AT_SECONDS,
     MAX_LABEL,
@@ -60,7 +61,6 @@ else:  # pragma: no cover - exercised on 3.10 only
     pass
 
 # Scene names for `play`, in the order a talk would use them.
-BUILTIN_SCENES: tuple[str, ...] = ("three-tables", "hidden-blocker", "pdf-embed", "ten-chats")
 
 ActionName = Literal["order", "mode", "prep_shelf", "speed", "pause", "reset"]
 ACTIONS: tuple[ActionName, ...] = ("order", "mode", "prep_shelf", "speed", "pause", "reset")

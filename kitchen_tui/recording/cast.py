@@ -6,7 +6,7 @@ output, "i" for input, "m" for a marker. asciinema 2.x, asciinema-player, agg an
 The side channel: the recorder makes a pipe and tells the child its write end's fd number in
 `KITCHEN_TUI_CAST_FD`. The child writes JSON lines there, `{"m": "Scene 2: async"}` for a marker
 and `{"i": "s"}` for a key press it acted on; the recorder stamps each line when it arrives.
-`CastChannel` is the child's end: every call is a no-op when it is not being recorded.
+`CastChannel` (channel.py) is the child's end: every call is a no-op when it is not recorded.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import IO
 
 from kitchen_tui.errors import UsageError
+from kitchen_tui.recording.channel import CAST_FD_ENV
 
-CAST_FD_ENV = "KITCHEN_TUI_CAST_FD"
 TERMINAL_RESET = "\x1bc"  # RIS: a full reset, for a take that was killed mid-screen
 MAX_SIZE = 1000  # columns or rows: more is a typo
 READ_BYTES = 1 << 16
@@ -336,53 +336,3 @@ def _exited(pid: int) -> bool:
 def _kill_group(pgid: int, sig: signal.Signals) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, sig)
-
-
-class CastChannel:
-    """The recorded app's end of the side channel: tells the recording what the speaker did."""
-
-    def __init__(self, fd: int | None) -> None:
-        self._fd = fd
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> CastChannel:
-        """The channel named by KITCHEN_TUI_CAST_FD; a silent one when absent or unusable."""
-        value = (os.environ if env is None else env).get(CAST_FD_ENV, "")
-        try:
-            fd = int(value)
-            os.fstat(fd)
-            # A full pipe must drop a note, never stall the app's frame.
-            os.set_blocking(fd, False)
-        except (ValueError, OSError):
-            return cls(None)
-        return cls(fd)
-
-    @property
-    def active(self) -> bool:
-        return self._fd is not None
-
-    def marker(self, label: str) -> None:
-        """A chapter mark in the recording, e.g. a scene's title."""
-        self._send({"m": label})
-
-    def key(self, key: str) -> None:
-        """A key press the app acted on, for a keystroke overlay."""
-        self._send({"i": key})
-
-    def close(self) -> None:
-        if self._fd is not None:
-            with contextlib.suppress(OSError):
-                os.close(self._fd)
-            self._fd = None
-
-    def _send(self, message: dict[str, str]) -> None:
-        if self._fd is None:
-            return
-        # One write of one line under PIPE_BUF bytes is atomic: lines never interleave.
-        data = (json.dumps(message) + "\n").encode()
-        try:
-            os.write(self._fd, data)
-        except BlockingIOError:
-            pass  # the recorder is behind: lose this note rather than the frame
-        except OSError:
-            self._fd = None  # the recorder is gone: stop trying

@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields
 from functools import partial
 from pathlib import Path, PurePath
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
@@ -22,31 +22,18 @@ from textual.events import Resize
 from textual.screen import Screen
 
 from kitchen_tui.errors import UsageError
+from kitchen_tui.kitchen.catalog import BUILTIN_SCENARIOS
 from kitchen_tui.kitchen.ledger import Event
-from kitchen_tui.kitchen.scenario import BUILTIN_SCENARIOS, Order, Scenario, load_scenario
-from kitchen_tui.kitchen.scenes import (
-    Caption,
-    Cue,
-    Marker,
-    ModeAction,
-    OrderAction,
-    PauseAction,
-    PrepShelfAction,
-    ResetAction,
-    SceneFile,
-    ScenePlayer,
-    SceneSetup,
-    SpeedAction,
-)
+from kitchen_tui.kitchen.scenario import Order, Scenario, load_scenario
 from kitchen_tui.kitchen.settings import MAX_SPEED, MIN_SPEED, MODES, KitchenSettings
-from kitchen_tui.recording.cast import CastChannel
-from kitchen_tui.recording.replay import ReplayKitchen
+from kitchen_tui.recording.channel import CastChannel
 from kitchen_tui.ui.board import Board
-from kitchen_tui.ui.help_screen import HelpScreen
 from kitchen_tui.ui.keys import ALL_KEYS, KEY_BY_ACTION, ORDER_PREFIX, RUSH_SIZE, Key, typed
 from kitchen_tui.ui.link import KitchenLink
+from kitchen_tui.ui.palette import StylePalette
 from kitchen_tui.ui.scene import Scene
-from kitchen_tui.ui.themes import THEME_NAMES, VARIABLE_DEFAULTS, resolve_theme
+from kitchen_tui.ui.startup import QuickStartApp, register_themes
+from kitchen_tui.ui.themes import VARIABLE_DEFAULTS
 from kitchen_tui.ui.widgets.caption_strip import CaptionStrip
 from kitchen_tui.ui.widgets.died_banner import DiedBanner
 from kitchen_tui.ui.widgets.key_hints import KeyHints
@@ -58,22 +45,40 @@ from kitchen_tui.ui.widgets.prep_shelf import PrepShelf
 from kitchen_tui.ui.widgets.scene_bar import SceneBar
 from kitchen_tui.ui.widgets.served_strip import ServedStrip
 from kitchen_tui.ui.widgets.stats_panel import StatsPanel
-from kitchen_tui.ui.widgets.style_palette import StylePalette
 from kitchen_tui.ui.widgets.ticket_lane import TicketLane
 from kitchen_tui.ui.widgets.timeline import Timeline
 from kitchen_tui.ui.widgets.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmall
 
+if TYPE_CHECKING:  # talk mode's types: the module itself loads with the first talk
+    from kitchen_tui.kitchen.scenes import (
+        Cue,
+        ModeAction,
+        OrderAction,
+        PrepShelfAction,
+        SceneFile,
+        ScenePlayer,
+    )
+
 FRAME_S = 1 / 40  # the tick: a little above 30 fps, so jitter does not pull us below
 SPEEDS = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
 _HERE = Path(__file__).parent
+# Only the style sheets of widgets this app shows: each one is parsed on every start.
+_WIDGET_CSS = (
+    "caption_strip",
+    "died_banner",
+    "key_hints",
+    "key_overlay",
+    "kitchen_header",
+    "scene_bar",
+    "too_small",
+)
 _CSS_FILES: list[str | PurePath] = [
     _HERE / "app.tcss",
-    _HERE / "help_screen.tcss",
-    *sorted((_HERE / "widgets").glob("*.tcss")),
+    *(_HERE / "widgets" / f"{name}.tcss" for name in _WIDGET_CSS),
 ]
 
 
-class KitchenApp(App[None]):
+class KitchenApp(QuickStartApp):
     """A live kitchen: lanes of tickets, the line cook, the timeline and the stats."""
 
     TITLE = "Kitchen TUI"
@@ -138,23 +143,11 @@ class KitchenApp(App[None]):
         self._died: str | None = None
         self._screenshots = 0
         self.scene = Scene(Board(), clock(), ascii=ascii, paused=paused)
-        self._themes = self._register_themes(theme)
+        self._themes = register_themes(self, theme)
+        self.scene.theme = self.theme
         self._make_widgets()
 
     # -- building --------------------------------------------------------------------------------
-
-    def _register_themes(self, chosen: str) -> list[str]:
-        """Register every built-in theme and the chosen one (a name or a file)."""
-        wanted = resolve_theme(chosen)  # UsageError for a bad name or file, before any drawing
-        names = list(THEME_NAMES)
-        for name in THEME_NAMES:
-            self.register_theme(resolve_theme(name))
-        self.register_theme(wanted)
-        if wanted.name not in names:
-            names.append(wanted.name)
-        self.theme = wanted.name
-        self.scene.theme = wanted.name
-        return names
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)
@@ -175,7 +168,7 @@ class KitchenApp(App[None]):
             Timeline(scene, id="timeline"),
             StatsPanel(scene, id="stats"),
         ]
-        self._palette = StylePalette()
+        self._palette = StylePalette(self)
         self._scene_bar = SceneBar(id="scene-bar")
         self._caption = CaptionStrip(id="caption")
         self._key_overlay = KeyOverlay(id="key-overlay")
@@ -197,7 +190,6 @@ class KitchenApp(App[None]):
         yield self._caption
         yield self._key_overlay
         yield self._too_small
-        yield self._palette
         yield self._hints
 
     def on_mount(self) -> None:
@@ -224,6 +216,8 @@ class KitchenApp(App[None]):
         if not self._kitchen.alive:
             self._kitchen.start()
         if self._talk is not None:
+            from kitchen_tui.kitchen.scenes import ScenePlayer
+
             self._play(self._talk.scenario, self._settings, send_orders=False)
             speed = self._settings.speed
             self.player = ScenePlayer(
@@ -334,6 +328,15 @@ class KitchenApp(App[None]):
         return f"{where}   {player.speed:g}x"
 
     def _cue(self, cue: Cue) -> None:
+        from kitchen_tui.kitchen.scenes import (
+            Caption,
+            Marker,
+            PauseAction,
+            ResetAction,
+            SceneSetup,
+            SpeedAction,
+        )
+
         if isinstance(cue, SceneSetup):
             self._reset_then(partial(self._set_up, cue.settings))
         elif isinstance(cue, Marker):
@@ -349,6 +352,8 @@ class KitchenApp(App[None]):
             self._when_reset(partial(self._script_step, cue))
 
     def _script_step(self, step: OrderAction | ModeAction | PrepShelfAction) -> None:
+        from kitchen_tui.kitchen.scenes import ModeAction, OrderAction
+
         if isinstance(step, OrderAction):
             orders = step.orders(self._next_id)
             action = f"order('{step.dish}')"
@@ -526,6 +531,8 @@ class KitchenApp(App[None]):
         self._configure("prep_shelf", on, f"prep shelf {'on' if on else 'off'}")
 
     def action_speed(self, direction: int) -> None:
+        from kitchen_tui.recording.replay import ReplayKitchen
+
         if isinstance(self._kitchen, ReplayKitchen) and self._replay is not None:
             speed = self._kitchen.speed
         else:
@@ -537,6 +544,8 @@ class KitchenApp(App[None]):
         self._configure_speed(chosen)
 
     def _configure_speed(self, chosen: float) -> None:
+        from kitchen_tui.recording.replay import ReplayKitchen
+
         if self._replay is not None:
             if isinstance(self._kitchen, ReplayKitchen):
                 self._kitchen.set_speed(chosen)
@@ -654,6 +663,8 @@ class KitchenApp(App[None]):
         self.notify(f"Saved to {path}", title="Screenshot")
 
     def action_help(self) -> None:
+        from kitchen_tui.ui.help_screen import HelpScreen  # and its style sheet, on first use
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(ascii=self.scene.ascii))
 

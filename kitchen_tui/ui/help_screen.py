@@ -32,6 +32,8 @@ INTRO = (
 class HelpScreen(ModalScreen[None]):
     """Keys in groups, then a legend of ticket letters and timeline glyphs."""
 
+    # Its own style sheet, read when help first opens: not parsed for every start.
+    CSS_PATH = "help_screen.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,q", "dismiss", "Close help"),
     ]

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path, PurePath
 from typing import ClassVar
 
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer
@@ -21,21 +21,22 @@ from kitchen_tui.kitchen.settings import KitchenSettings
 from kitchen_tui.ui.board import Board
 from kitchen_tui.ui.keys import ORDER_KEYS, ORDER_PREFIX, RUSH_SIZE
 from kitchen_tui.ui.link import KitchenLink
+from kitchen_tui.ui.palette import StylePalette
 from kitchen_tui.ui.scene import Scene
-from kitchen_tui.ui.themes import THEME_NAMES, VARIABLE_DEFAULTS, resolve_theme
+from kitchen_tui.ui.startup import QuickStartApp, register_themes
+from kitchen_tui.ui.themes import VARIABLE_DEFAULTS
 from kitchen_tui.ui.widgets.kitchen_header import KitchenHeader
 from kitchen_tui.ui.widgets.kitchen_view import KitchenView
 from kitchen_tui.ui.widgets.line_cook import LineCook
 from kitchen_tui.ui.widgets.race_diff import RaceDiff
 from kitchen_tui.ui.widgets.served_strip import ServedStrip
 from kitchen_tui.ui.widgets.stats_panel import StatsPanel
-from kitchen_tui.ui.widgets.style_palette import StylePalette
 from kitchen_tui.ui.widgets.ticket_lane import TicketLane
 
 FRAME_S = 1 / 30
 LEAD_S = 0.5  # both kitchens get the orders this long before they arrive: a fair start
 _HERE = Path(__file__).parent
-_WIDGET_CSS = ("kitchen_header", "style_palette", "race_diff")
+_WIDGET_CSS = ("kitchen_header", "race_diff")
 
 
 class Racer:
@@ -71,7 +72,7 @@ class Racer:
         return bool(self.scene.board.settings)
 
 
-class RaceApp(App[None]):
+class RaceApp(QuickStartApp):
     """Two kitchens, the same orders, and the difference."""
 
     TITLE = "Kitchen TUI: race"
@@ -107,12 +108,7 @@ class RaceApp(App[None]):
         # Orders wait until both kitchens are up (or both confirmed a reset): a fair start.
         self._held: list[tuple[list[Order], str]] = []
         self._resetting: set[int] = set()
-        wanted = resolve_theme(theme)
-        for name in THEME_NAMES:
-            self.register_theme(resolve_theme(name))
-        self.register_theme(wanted)
-        self.theme = wanted.name
-        self._themes = [*THEME_NAMES, *([wanted.name] if wanted.name not in THEME_NAMES else [])]
+        self._themes = register_themes(self, theme)
         links = (
             list(kitchens)
             if kitchens is not None
@@ -125,7 +121,7 @@ class RaceApp(App[None]):
         self.racers = [
             Racer(name, link, clock(), ascii) for name, link in zip(names, links, strict=True)
         ]
-        self._palette = StylePalette()
+        self._palette = StylePalette(self)
         for racer in self.racers:
             for view in racer.views:
                 view.palette = self._palette
@@ -157,7 +153,6 @@ class RaceApp(App[None]):
                     yield served
                     yield stats
         yield self.diff
-        yield self._palette
         yield Footer()
 
     def on_mount(self) -> None:

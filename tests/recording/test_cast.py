@@ -11,14 +11,15 @@ import pytest
 from asciinema.asciicast import open_from_url
 
 from kitchen_tui.errors import UsageError
-from kitchen_tui.recording.cast import CAST_FD_ENV, TERMINAL_RESET, CastChannel, record
+from kitchen_tui.recording.cast import TERMINAL_RESET, record
+from kitchen_tui.recording.channel import CAST_FD_ENV, CastChannel
 from tests.conftest import processes_in_group, wait_until
 
 # Prints in colour, says it is ready through the side channel, reads one key in raw mode,
 # reports it, and restores the terminal: a tiny app under the recorder.
 PROGRAM = r"""
 import os, sys, termios, tty
-from kitchen_tui.recording.cast import CastChannel
+from kitchen_tui.recording.channel import CastChannel
 
 channel = CastChannel.from_env()
 saved = termios.tcgetattr(0)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from kitchen_tui.kitchen.scenario import BUILTIN_SCENARIOS, Order, load_scenario
+from kitchen_tui.kitchen.catalog import BUILTIN_SCENARIOS
+from kitchen_tui.kitchen.scenario import Order, load_scenario
 from kitchen_tui.kitchen.settings import KitchenSettings
 from kitchen_tui.ui.app import KitchenApp
 from kitchen_tui.ui.help_screen import HelpScreen

@@ -17,9 +17,9 @@ from textual.widget import Widget
 
 from kitchen_tui.kitchen.ledger import Ticket
 from kitchen_tui.ui.glyphs import LIVE_HZ, age_text, seconds_text, state_look
+from kitchen_tui.ui.palette import StylePalette
 from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.strips import LineBuilder, fit
-from kitchen_tui.ui.widgets.style_palette import StylePalette
 
 CHIP_MIN = 15  # badge, id and elapsed time
 CHIP_WITH_DISH = 22
