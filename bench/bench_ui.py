@@ -124,7 +124,7 @@ class SyntheticKitchen:
         return self.started
 
     def drain(self, limit: int | None = None) -> list[dict[str, Any]]:
-        self._serve(20)  # about 600 tickets a second leave, as many arrive: 1,000 stay
+        self._serve(20)  # 20 tickets leave a frame, as many arrive: 1,000 stay
         self._arrive(20)
         events, self.pending = self.pending, []
         return events
