@@ -46,12 +46,9 @@ class OrderCancelled(Exception):
 
 
 class Response:
-    """How a handler ends decides the response: served, failed (a bug in one order must not
-    take the kitchen down), or none at all when a reset cancelled it.
-
-    A class, not a generator-based context manager: it is entered once a ticket, on the loop
-    and on cook threads, and costs a third as much.
-    """
+    """A handler's ending, on the loop or a cook thread: `Kitchen.respond` decides what it
+    means. A class, not a generator-based context manager: entered once a ticket, it costs a
+    third as much."""
 
     __slots__ = ("kitchen", "ticket")
 
@@ -64,16 +61,7 @@ class Response:
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, _tb: Any
     ) -> bool:
-        kitchen, ticket = self.kitchen, self.ticket
-        if kind is None:
-            kitchen._finish(ticket, "served")
-        elif isinstance(exc, OrderCancelled):
-            kitchen._unwound.add(ticket.n)
-        elif isinstance(exc, Exception):
-            kitchen._finish(ticket, "failed", error=_error_text(exc))
-        else:
-            return False  # a cancellation or an exit: let it through
-        return True
+        return self.kitchen.respond(self.ticket, exc)
 
 
 class Kitchen:
@@ -343,6 +331,20 @@ class Kitchen:
                 "prep_shelf": ticket.prep_shelf,
             }
         )
+
+    def respond(self, ticket: Ticket, exc: BaseException | None) -> bool:
+        """How the handler ended decides the response: served, failed (a bug in one order
+        must not take the kitchen down), or none at all when a reset cancelled it. True when
+        the exception is dealt with; a cancellation or an exit goes on up."""
+        if exc is None:
+            self._finish(ticket, "served")
+        elif isinstance(exc, OrderCancelled):
+            self._unwound.add(ticket.n)
+        elif isinstance(exc, Exception):
+            self._finish(ticket, "failed", error=_error_text(exc))
+        else:
+            return False
+        return True
 
     def _cook_job(self, job: Job, cook: int, mode: Mode) -> None:
         """On a cook thread: seat the ticket, run its plain `def` handler, send the response."""

@@ -9,11 +9,18 @@ from textual.app import App
 
 from kitchen_tui.ui.themes import THEME_NAMES, resolve_theme
 
+UI_GC_THRESHOLDS = (5_000, 10, 10)
+
 
 class QuickStartApp(App[None]):
     """A Textual app whose first frame comes without the start-up work it does not need."""
 
+    # run() held garbage collection back: settle it after the first frame. Not so under
+    # run_test: a test process keeps its own collector.
+    _collection_held = False
+
     def run(self, *args: Any, **kwargs: Any) -> Any:  # what the app exited with
+        self._collection_held = True
         hold_collection()
         try:
             return super().run(*args, **kwargs)
@@ -21,7 +28,8 @@ class QuickStartApp(App[None]):
             settle_collection()
 
     def _on_mount(self) -> None:
-        self.call_after_refresh(settle_collection)
+        if self._collection_held:
+            self.call_after_refresh(settle_collection)
 
 
 def register_themes(app: App[Any], chosen: str) -> list[str]:
@@ -59,6 +67,13 @@ def hold_collection() -> None:
 
 def settle_collection() -> None:
     """After the first frame: what exists now lives as long as the app, so later collections
-    skip it; then collect as usual."""
+    skip it; then collect as usual, young objects every 5,000 allocations instead of 700.
+
+    Every frame makes and drops thousands of strips and segments. With CPython's defaults,
+    frames alive at a collection were promoted and later walked again by full collections
+    (up to 47 ms each, a lost frame): 1,000 tickets at 200x50 ran at 30 fps. At 5,000 the
+    same work ran at 37 to 39 fps, the longest pause 22 to 41 ms, no full collection in 6 s.
+    """
     gc.freeze()
+    gc.set_threshold(*UI_GC_THRESHOLDS)
     gc.enable()

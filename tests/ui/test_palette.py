@@ -11,6 +11,7 @@ from textual.color import Color
 from kitchen_tui.kitchen.settings import KitchenSettings
 from kitchen_tui.ui.app import KitchenApp
 from kitchen_tui.ui.palette import LOOKS, StylePalette
+from kitchen_tui.ui.startup import UI_GC_THRESHOLDS
 from kitchen_tui.ui.themes import THEME_NAMES, resolve_theme
 from kitchen_tui.ui.widgets.kitchen_view import KitchenView
 from tests.ui.fakes import FakeClock, FakeKitchen
@@ -82,8 +83,10 @@ def test_the_chosen_theme_is_in_place_before_the_style_sheet_is_read() -> None:
 
 @pytest.fixture
 def collection_restored() -> Iterator[None]:
+    thresholds = gc.get_threshold()
     yield
     gc.unfreeze()
+    gc.set_threshold(*thresholds)
     gc.enable()
 
 
@@ -100,6 +103,7 @@ def test_no_collection_before_the_first_frame_then_startup_objects_are_frozen(
     def after_first_frame() -> None:
         seen["enabled after the first frame"] = gc.isenabled()
         seen["frozen"] = gc.get_freeze_count()
+        seen["thresholds"] = gc.get_threshold()
         app.exit()
 
     gc.unfreeze()
@@ -109,6 +113,7 @@ def test_no_collection_before_the_first_frame_then_startup_objects_are_frozen(
         "enabled at mount": False,
         "enabled after the first frame": True,
         "frozen": seen["frozen"],
+        "thresholds": UI_GC_THRESHOLDS,
     }
     assert isinstance(seen["frozen"], int) and seen["frozen"] > 0
     assert gc.isenabled()
