@@ -48,6 +48,7 @@ class Emitter:
         # Set when events wait for the writer. A writer that polled instead woke a thousand
         # times a second, each time taking the GIL from a cook thread in the middle of its work.
         self.ready = threading.Event()
+        self._signalled = False  # ready's flag as a plain attribute: is_set() is a call
 
     def emit(self, event_type: str, /, t: float | None = None, **fields: Any) -> None:
         stamp = time.perf_counter() if t is None else t
@@ -67,8 +68,16 @@ class Emitter:
         self._buffer.append(event)
         # Append first, then look: the writer clears the flag only when it found nothing to
         # take, and looks again after clearing, so no event waits for a flag nobody sets.
-        if not self.ready.is_set():
+        if not self._signalled:
+            self._signalled = True
             self.ready.set()
+
+    def idle(self) -> bool:
+        """The writer's side: clear the flag and say whether there is still nothing to take
+        (an event appended meanwhile has set the flag again, or is seen here)."""
+        self._signalled = False
+        self.ready.clear()
+        return not self.pending()
 
     def pending(self) -> bool:
         """Events or drops wait for the writer."""
@@ -81,10 +90,12 @@ class Emitter:
         events = [buffer.popleft() for _ in range(len(buffer))]
         dropped = sum(self._drops.popleft() for _ in range(len(self._drops)))
         seq, story = self._seq, self._clock.story
+        real0, story0, speed = self._clock.segment  # most stamps fall in the latest segment
         for event in events:
+            t = event["t"]
             event["v"] = EVENT_VERSION
             event["seq"] = seq
-            event["story"] = story(event["t"])
+            event["story"] = story0 + (t - real0) * speed if t >= real0 else story(t)
             seq += 1
         self._seq = seq + dropped
         return events, dropped
@@ -113,12 +124,10 @@ class StreamWriter:
     def _run(self) -> None:
         emitter = self._emitter
         while not self._stop:
-            if not emitter.pending():
-                # Clear the flag only when idle: cleared every batch, the first event after
-                # each one paid for setting it (a condition variable's notify) in a burst.
-                emitter.ready.clear()
-                if not emitter.pending():
-                    emitter.ready.wait()
+            # Clear the flag only when idle: cleared every batch, the first event after each
+            # one paid for setting it (a condition variable's notify) in a burst.
+            if not emitter.pending() and emitter.idle():
+                emitter.ready.wait()
             # Let a batch gather: a wake-up for every event in a burst took the GIL from the
             # event loop thousands of times a second, for a line or two each time.
             time.sleep(BATCH_S)
