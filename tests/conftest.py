@@ -22,8 +22,15 @@ ABS_TOLERANCE_S = 0.005
 REL_TOLERANCE = 0.01
 
 
-def close_enough(measured: float, expected: float, rel: float = REL_TOLERANCE) -> bool:
-    return abs(measured - expected) <= ABS_TOLERANCE_S + rel * abs(expected)
+# Tests of who waits for whom (not of the lesson's precision): a busy moment on the shared
+# machine must not fail them, and a wrong order of service is off by far more than this.
+SCHEDULING_TOLERANCE_S = 0.025
+
+
+def close_enough(
+    measured: float, expected: float, rel: float = REL_TOLERANCE, abs_s: float = ABS_TOLERANCE_S
+) -> bool:
+    return abs(measured - expected) <= abs_s + rel * abs(expected)
 
 
 def dish(name: str, *steps: tuple[StepKind, float], error: str | None = None) -> Dish:

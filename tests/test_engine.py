@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import Watcher, close_enough, dish, scenario
+from conftest import SCHEDULING_TOLERANCE_S, Watcher, close_enough, dish, scenario
 
 from kitchen_tui.kitchen.client import KitchenProcess
 from kitchen_tui.kitchen.events import EVENT_VERSION, stall_level
@@ -181,11 +181,11 @@ def test_sync_to_async_seated_finish_as_they_started_waiting_follow(
     seated = watch.by_id("seated")
     # S keeps its sync cook and its full 0.6 s; Q1 was still waiting, so it follows the new
     # mode at once instead of waiting for S; Q2 is new and async from the start.
-    assert close_enough(done["S"]["latency_s"], 0.6)
+    assert close_enough(done["S"]["latency_s"], 0.6, abs_s=SCHEDULING_TOLERANCE_S)
     assert seated["Q1"]["mode"] == "async" and seated["Q1"]["cook"] is None
     assert switched["t"] <= seated["Q1"]["t"] < done["S"]["t"]
     assert seated["Q2"]["mode"] == "async"
-    assert close_enough(done["Q2"]["latency_s"], 0.1)
+    assert close_enough(done["Q2"]["latency_s"], 0.1, abs_s=SCHEDULING_TOLERANCE_S)
     assert done["Q1"]["t"] < done["S"]["t"] and done["Q2"]["t"] < done["S"]["t"]
     assert_splits_add_up(watch.events)
 
@@ -206,13 +206,15 @@ def test_async_to_sync_seated_finish_as_they_started_new_ones_queue(
 
     seated = watch.by_id("seated")
     assert seated["S"]["mode"] == seated["Q1"]["mode"] == "async"
-    assert close_enough(done["Q1"]["latency_s"], 0.1)  # it did not wait for S
-    assert close_enough(done["S"]["latency_s"], 0.6)
+    assert close_enough(
+        done["Q1"]["latency_s"], 0.1, abs_s=SCHEDULING_TOLERANCE_S
+    )  # it did not wait for S
+    assert close_enough(done["S"]["latency_s"], 0.6, abs_s=SCHEDULING_TOLERANCE_S)
     # The new orders share the one cook: Q3 waits for Q2.
     assert (seated["Q2"]["mode"], seated["Q2"]["cook"]) == ("sync", 0)
     assert (seated["Q3"]["mode"], seated["Q3"]["cook"]) == ("sync", 0)
-    assert close_enough(done["Q2"]["latency_s"], 0.1)
-    assert close_enough(done["Q3"]["latency_s"], 0.2)
+    assert close_enough(done["Q2"]["latency_s"], 0.1, abs_s=SCHEDULING_TOLERANCE_S)
+    assert close_enough(done["Q3"]["latency_s"], 0.2, abs_s=SCHEDULING_TOLERANCE_S)
     assert seated["Q3"]["t"] >= done["Q2"]["t"]
 
 
