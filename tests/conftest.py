@@ -127,21 +127,44 @@ def start_kitchen() -> Iterator[Callable[..., tuple[KitchenProcess, Watcher]]]:
         kitchen.stop(grace=0.5)
 
 
-def processes_in_group(pgid: int) -> list[int]:
-    """Every live process (zombies aside) whose process group is `pgid`, read from /proc."""
-    found = []
+def proc_table() -> list[tuple[int, str, int, int]]:
+    """(pid, state, parent pid, process group) of every process, read from /proc."""
+    table = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text()
+            stat = (entry / "stat").read_text(errors="replace")
         except OSError:
             continue
         # pid (comm) state ppid pgrp ...: comm may hold spaces, so split after its ')'.
         fields = stat[stat.rindex(")") + 2 :].split()
-        state, pgrp = fields[0], int(fields[2])
-        if pgrp == pgid and state not in ("Z", "X"):
-            found.append(int(entry.name))
+        table.append((int(entry.name), fields[0], int(fields[1]), int(fields[2])))
+    return table
+
+
+def processes_in_group(pgid: int) -> list[int]:
+    """Every live process (zombies aside) whose process group is `pgid`."""
+    return [pid for pid, state, _, pgrp in proc_table() if pgrp == pgid and state not in "ZX"]
+
+
+def children_of(parent: int) -> list[int]:
+    """The processes whose parent is `parent`, zombies included."""
+    return [pid for pid, _, ppid, _ in proc_table() if ppid == parent]
+
+
+def descendants(root: int) -> set[int]:
+    """Every live process below `root` (the kitchen and its prep shelf, say)."""
+    children: dict[int, list[int]] = {}
+    for pid, state, ppid, _ in proc_table():
+        if state not in "ZX":
+            children.setdefault(ppid, []).append(pid)
+    found: set[int] = set()
+    todo = [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
     return found
 
 

@@ -12,7 +12,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Watcher, dish, pid_alive, processes_in_group, scenario, wait_until
+from conftest import (
+    Watcher,
+    children_of,
+    dish,
+    pid_alive,
+    processes_in_group,
+    scenario,
+    wait_until,
+)
 
 from kitchen_tui.kitchen.client import KitchenProcess
 from kitchen_tui.kitchen.headless import run_scenario
@@ -25,19 +33,6 @@ StartKitchen = Callable[..., tuple[KitchenProcess, Watcher]]
 pytestmark = pytest.mark.timeout(60)
 
 RESET_WITHIN_S = 2.0
-
-
-def children_of(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
 
 
 # --- a step that raises -----------------------------------------------------------------------

@@ -48,7 +48,6 @@ class Emitter:
         # Set when events wait for the writer. A writer that polled instead woke a thousand
         # times a second, each time taking the GIL from a cook thread in the middle of its work.
         self.ready = threading.Event()
-        self._signalled = False  # ready's flag as a plain attribute: is_set() is a call
 
     def emit(self, event_type: str, /, t: float | None = None, **fields: Any) -> None:
         stamp = time.perf_counter() if t is None else t
@@ -68,14 +67,12 @@ class Emitter:
         self._buffer.append(event)
         # Append first, then look: the writer clears the flag only when it found nothing to
         # take, and looks again after clearing, so no event waits for a flag nobody sets.
-        if not self._signalled:
-            self._signalled = True
+        if not self.ready.is_set():
             self.ready.set()
 
     def idle(self) -> bool:
         """The writer's side: clear the flag and say whether there is still nothing to take
         (an event appended meanwhile has set the flag again, or is seen here)."""
-        self._signalled = False
         self.ready.clear()
         return not self.pending()
 
@@ -90,12 +87,10 @@ class Emitter:
         events = [buffer.popleft() for _ in range(len(buffer))]
         dropped = sum(self._drops.popleft() for _ in range(len(self._drops)))
         seq, story = self._seq, self._clock.story
-        real0, story0, speed = self._clock.segment  # most stamps fall in the latest segment
         for event in events:
-            t = event["t"]
             event["v"] = EVENT_VERSION
             event["seq"] = seq
-            event["story"] = story0 + (t - real0) * speed if t >= real0 else story(t)
+            event["story"] = story(event["t"])
             seq += 1
         self._seq = seq + dropped
         return events, dropped
