@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,14 @@ class Job:
 # Called on the cook thread: (job, cook number, mode) -> None; it cooks the whole ticket.
 CookFn = Callable[[Job, int, Mode], None]
 
+# GIL time slices while cooks are at work, finer than CPython's 5 ms: cook threads that
+# compute together then share the GIL evenly, as the model and the eye assume. The work and
+# the contention are the same; only the slices are thinner. With no cook at work the usual
+# slices come back: each forced hand-over of the GIL costs a thread wake-up, and in an async
+# burst of 10,000 tickets, a thread that did nothing but take the GIL every 2 ms cost the loop
+# 3 us a ticket (docs/performance.md).
+COOKS_SWITCH_S = 0.0005
+
 
 class CookLine:
     """A threaded WSGI server's workers: N threads (one in sync), each taking the oldest ticket.
@@ -40,6 +49,8 @@ class CookLine:
         self._queue: list[Job] = []
         self._threads: list[threading.Thread] = []
         self._closed = False
+        self._cooking = 0  # cooks at work on a ticket right now
+        self._usual_switch_s = sys.getswitchinterval()
         self.mode: Mode = "sync"
         self.capacity = 1
 
@@ -94,7 +105,10 @@ class CookLine:
     def _work(self, number: int) -> None:
         while (taken := self._take(number)) is not None:
             job, mode = taken
-            self._cook(job, number, mode)
+            try:
+                self._cook(job, number, mode)
+            finally:
+                self._clock_out()
 
     def _take(self, number: int) -> tuple[Job, Mode] | None:
         """Wait for the oldest ticket while this cook is on duty; None when the line closes."""
@@ -103,4 +117,18 @@ class CookLine:
                 if self._closed:
                     return None
                 self._cond.wait()
+            self._clock_in()
             return heapq.heappop(self._queue), self.mode
+
+    def _clock_in(self) -> None:
+        """A cook starts on a ticket (called with the lock held): fine GIL slices from now."""
+        if not self._cooking:
+            self._usual_switch_s = sys.getswitchinterval()
+            sys.setswitchinterval(COOKS_SWITCH_S)
+        self._cooking += 1
+
+    def _clock_out(self) -> None:
+        with self._cond:
+            self._cooking -= 1
+            if not self._cooking:
+                sys.setswitchinterval(self._usual_switch_s)

@@ -21,10 +21,6 @@ from kitchen_tui.kitchen.events import Emitter, EventStream
 from kitchen_tui.kitchen.lifeline import die_with_parent
 from kitchen_tui.kitchen.settings import KitchenSettings
 
-# GIL time slices finer than CPython's 5 ms default: cook threads that compute together then
-# share the GIL evenly, as the model and the eye assume. The work and the contention are the
-# same; only the slices are thinner.
-GIL_SWITCH_S = 0.0005
 # The kitchen is a latency-sensitive server: with 10,000 tickets in flight, CPython's default
 # collections (every 700 allocations, each full one walking every live task) cost a quarter
 # of a burst's serving time (measured: 10,000 orders 1.48 x 1.8 s with them, 1.30 x without).
@@ -57,7 +53,6 @@ def main(argv: list[str]) -> int:
     backend = str(config.pop("backend", "asyncio"))
     settings = KitchenSettings.from_json(config)
     die_with_parent()
-    sys.setswitchinterval(GIL_SWITCH_S)
     gc.freeze()  # what is alive now lives as long as the kitchen: never walk it again
     gc.set_threshold(*GC_THRESHOLDS)
     clock = StoryClock(settings.speed)
