@@ -187,9 +187,9 @@ import fcntl, os, sys, time
 from kitchen_tui.kitchen.clock import StoryClock
 from kitchen_tui.kitchen.events import Emitter, EventStream
 n, buffer = int(sys.argv[1]), int(sys.argv[2])
-fcntl.fcntl(1, int(sys.argv[3]), 4096)  # a 4 KiB pipe: fills after a few dozen lines
 emitter = Emitter(StoryClock(), buffer=buffer)
-writer = EventStream(emitter)  # writes to a copy of this fd 1
+writer = EventStream(emitter)  # writes to a copy of this fd 1 (and widens the pipe)
+fcntl.fcntl(1, int(sys.argv[3]), 4096)  # then a 4 KiB pipe: fills after a few dozen lines
 for i in range(n):
     emitter.emit("served", id=f"r{i}", n=i, dish="redis", latency_s=0.05)
     time.sleep(0.0001)
