@@ -186,10 +186,9 @@ def _encode(events: list[Event]) -> bytearray:
 def _widen_pipe(fd: int) -> None:
     """Make the pipe hold a whole batch of a flood, so the writer hands it over in one write.
 
-    A 64 KiB pipe took a flood's 20 ms batch (about 500 KiB) in pieces, and after each piece
-    the writer waited for the GIL again while the loop was busy: the consumer fell 0.3 to
-    0.5 s behind in a 20,000-order burst. Linux only; elsewhere, or when the system's pipe
-    limits refuse, the pipe keeps its size.
+    A 64 KiB pipe takes a flood's 20 ms batch (about 500 KiB) in pieces, and after each piece
+    the writer needs the GIL again while the loop is busy. Linux only; elsewhere, or when the
+    system's pipe limits refuse, the pipe keeps its size.
     """
     set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
     if set_size is not None:
