@@ -82,10 +82,18 @@ def test_a_cook_that_raises_still_gives_the_usual_slices_back() -> None:
         line.close()
 
 
-def test_an_async_kitchen_keeps_the_usual_slices() -> None:
+def test_a_cook_still_at_work_after_a_switch_to_async_keeps_fine_slices_until_done() -> None:
     cooks = Cooks()
     line = CookLine(cooks.cook)
-    rerouted = line.configure("async", 40)
-    assert rerouted == []
-    assert sys.getswitchinterval() == USUAL_S
-    line.close()
+    line.configure("threads", 2)
+    try:
+        line.enqueue(_job(1))
+        assert wait_until(lambda: bool(cooks.slices), timeout=10)
+        line.configure("async", 2)  # the seated ticket finishes the way it started
+        assert sys.getswitchinterval() == COOKS_SWITCH_S
+        cooks.release.set()
+        assert wait_until(lambda: cooks.done == [1], timeout=10)
+        assert wait_until(lambda: sys.getswitchinterval() == USUAL_S, timeout=10)
+    finally:
+        cooks.release.set()
+        line.close()
