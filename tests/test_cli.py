@@ -12,17 +12,25 @@ import pytest
 
 from kitchen_tui import __version__
 
+HEADERS = ["order", "dish", "arrived", "served", "latency", "model"]
+PARTS = ["desk", "ready", "cook", "rail", "shelf"]
+
 pytestmark = pytest.mark.timeout(60)
 
 
-def kitchen_tui(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def kitchen_tui(
+    *args: str, cwd: Path | None = None, columns: str | None = "120"
+) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "utf-8"}
+    if columns is not None:
+        env["COLUMNS"] = columns
     return subprocess.run(
         [sys.executable, "-m", "kitchen_tui", *args],
         capture_output=True,
         text=True,
         timeout=45,
         cwd=cwd,
-        env={"COLUMNS": "120", "PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "utf-8"},
+        env=env,
     )
 
 
@@ -56,6 +64,22 @@ def test_report_text_has_a_row_per_order_and_a_summary_line() -> None:
     (summary,) = [line for line in lines if line.startswith("served ")]
     assert re.search(r"served 3, failed 0, 86'd 0\s+p50 \d+\.\d{3}", summary), summary
     assert "wall" in summary
+
+
+@pytest.mark.parametrize("columns", [None, "80"], ids=["piped", "80 columns"])
+def test_report_text_keeps_every_header_and_dish_whole(columns: str | None) -> None:
+    """Piped (rich alone would squeeze it into 80 columns) or in an 80-column terminal."""
+    run = kitchen_tui("report", "--scenario", "three-tables", "--speed", "10", columns=columns)
+    assert run.returncode == 0, run.stderr
+    assert "…" not in run.stdout
+    (header,) = [line for line in run.stdout.splitlines() if line.startswith("order")]
+    assert header.split() == [*HEADERS, *PARTS]
+    assert re.search(r"^C\s+postgres\s+\d", run.stdout, re.MULTILINE)
+    if columns is None:
+        assert run.stdout.startswith("Three tables, one slow order  sync")
+        assert len(run.stdout.splitlines()) == 6  # a title, a header, three rows, a summary
+    else:
+        assert max(len(line) for line in run.stdout.splitlines()) <= 80
 
 
 BAD_FILES = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from rich.console import Console
@@ -15,6 +16,7 @@ from kitchen_tui.errors import UsageError
 from kitchen_tui.kitchen.headless import OrderResult, RunResult, run_scenario
 from kitchen_tui.kitchen.ledger import PARTS
 
+UNWRAPPED_WIDTH = 1_000  # wider than any report line: the table keeps its own width
 PART_TITLES = {
     "front_desk": "desk",
     "ready": "ready",
@@ -37,8 +39,16 @@ def run_report(options: argparse.Namespace) -> int:
     if options.json:
         print(json.dumps(report_json(result), indent=2))
     else:
-        print_report(result, Console())
+        print_report(result, report_console())
     return 0
+
+
+def report_console() -> Console:
+    """The terminal's width on a terminal; into a pipe or a file, whole lines (rich would
+    squeeze the table into 80 columns and cut its headers)."""
+    if sys.stdout.isatty() or "COLUMNS" in os.environ:
+        return Console()
+    return Console(width=UNWRAPPED_WIDTH)
 
 
 def report_json(result: RunResult) -> dict[str, object]:
@@ -82,7 +92,11 @@ def print_report(result: RunResult, console: Console) -> None:
         f"[b]{result.scenario.title}[/b]  {settings.mode}{cooks}, {shelf}, "
         f"{result.backend}, speed {settings.speed:g}  (seconds are story seconds)"
     )
-    console.print(_orders_table(result))
+    table = _orders_table(result)
+    unbounded = console.options.update_width(UNWRAPPED_WIDTH)
+    if console.measure(table, options=unbounded).maximum > console.width:
+        table.padding = (0, 1, 0, 0)  # one space between columns, so 80 columns fit it whole
+    console.print(table)
     console.print(_summary_line(result))
 
 
