@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,17 +47,23 @@ class Rig:
         return "\n".join(view.render_line(y).text for y in range(view.size.height))
 
 
-@pytest.fixture
-async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
+@contextlib.asynccontextmanager
+async def running(tmp_path: Path, size: tuple[int, int] = (120, 36)) -> AsyncIterator[Rig]:
     clock = FakeClock()
     kitchen = FakeKitchen(clock)
     app = KitchenApp(
         KitchenSettings(), kitchen=kitchen, clock=clock, paused=True, screenshot_dir=tmp_path
     )
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=size) as pilot:
         rig = Rig(app, pilot, kitchen, clock)
         await pilot.pause()
         await rig.frame()
+        yield rig
+
+
+@pytest.fixture
+async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
+    async with running(tmp_path) as rig:
         yield rig
 
 
@@ -79,6 +86,21 @@ async def test_order_keys_send_an_order_that_shows_at_the_front_desk(
     await rig.frame()
     assert ticket in rig.text("front-desk")
     assert ticket in rig.text("kitchen-header")
+
+
+async def test_a_narrow_header_makes_room_for_the_keys_echo(tmp_path: Path) -> None:
+    """At 100 columns (a recording's usual size) the echo of the key just pressed is whole:
+    the backend and then the cooks give way; the mode, the prep shelf and the speed stay."""
+    async with running(tmp_path, size=(100, 30)) as rig:
+        assert "backend asyncio" in rig.text("kitchen-header")
+        rig.kitchen.answer = False  # a pending change makes the fields longer
+        await rig.pilot.press("m", "r")
+        await rig.frame()
+        header = rig.text("kitchen-header")
+        assert header.rstrip().endswith("> R1..R10 rush of chat messages")
+        for field in ("mode async -> sync", "prep shelf off", "speed 1x"):
+            assert field in header
+        assert "backend" not in header
 
 
 async def test_ids_count_up_per_dish(rig: Rig) -> None:

@@ -10,6 +10,13 @@ from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.strips import fit
 from kitchen_tui.ui.widgets.kitchen_view import KitchenView
 
+TITLE = " KITCHEN "
+STATUS_MARGIN = 3  # columns between the fields and the status, and after it
+# Left out, in this order, when the last key's echo would not fit beside them (100 columns,
+# a recording's usual size, with a mode change pending): the status answers the key just
+# pressed, and these two change least.
+GIVE_WAY = ("backend", "cooks")
+
 
 class KitchenHeader(KitchenView):
     """One line: mode, prep shelf, cooks, backend, speed; then the last command and freeze."""
@@ -29,15 +36,18 @@ class KitchenHeader(KitchenView):
 
     def build(self, width: int, height: int) -> list[Strip]:
         line = self.line(width)
-        line.add(" KITCHEN ", self.style("kitchen--key"))
-        for label, value in self._fields():
-            if line.room < len(label) + len(value) + 3:
+        line.add(TITLE, self.style("kitchen--key"))
+        status = self._status()
+        fields = self._fields()
+        if status:
+            fields = _making_room(fields, width - len(status) - STATUS_MARGIN)
+        for label, value in fields:
+            if line.room < _field_width(label, value):
                 break  # a narrow header (a race's half) keeps the fields that matter most
             line.add(f"  {label} ", self.style("kitchen--dim"))
             line.add(value, self.style("kitchen--strong"))
-        status = self._status()
         if status and line.room > 12:
-            line.right(fit(status, line.room - 3) + " ", self.style("kitchen--accent"))
+            line.right(fit(status, line.room - STATUS_MARGIN) + " ", self.style("kitchen--accent"))
         return [line.strip()]
 
     def _fields(self) -> list[tuple[str, str]]:
@@ -76,3 +86,17 @@ class KitchenHeader(KitchenView):
         if scene.board.ledger.died:
             return "KITCHEN STOPPED: press x"
         return scene.last_command
+
+
+def _field_width(label: str, value: str) -> int:
+    return len(label) + len(value) + 3
+
+
+def _making_room(fields: list[tuple[str, str]], room: int) -> list[tuple[str, str]]:
+    """The fields, less as few of those that give way as it takes to fit in `room` with the
+    title; all of them when even that is not enough (the status is cut then, as before)."""
+    for leave_out in range(len(GIVE_WAY) + 1):
+        kept = [field for field in fields if field[0] not in GIVE_WAY[:leave_out]]
+        if len(TITLE) + sum(_field_width(*field) for field in kept) <= room:
+            return kept
+    return fields
