@@ -11,6 +11,7 @@ from kitchen_tui.errors import UsageError
 from kitchen_tui.kitchen.scenario import load_scenario
 from kitchen_tui.kitchen.scenes import PauseAction, SceneFile, load_scene_file
 from kitchen_tui.recording.cast import check_output, record
+from kitchen_tui.ui.glyphs import counted
 
 START_S = 3.0  # Python, Textual and the kitchen process starting up in the pty
 TAIL_S = 3.0  # after the last step: let the last orders finish on camera
@@ -41,7 +42,7 @@ def run_record(options: argparse.Namespace) -> int:
     how = "timed out" if summary.timed_out else f"exit {summary.exit_code}"
     print(
         f"wrote {out}: {width}x{height}, {summary.duration:.1f} s, "
-        f"{summary.markers} markers, {summary.input_events} keys ({how})"
+        f"{counted(summary.markers, 'marker')}, {counted(summary.input_events, 'key')} ({how})"
     )
     return 0 if not summary.timed_out and summary.exit_code == 0 else 1
 

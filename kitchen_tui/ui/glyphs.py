@@ -56,6 +56,11 @@ def alarm_level(seconds: float) -> int:
     return sum(1 for limit in ALARM_SECONDS if seconds >= limit)
 
 
+def counted(count: int, noun: str) -> str:
+    """A count and its noun, singular for one: 1 worker, 2 workers."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def seconds_text(seconds: float | None) -> str:
     """A duration in a fixed-ish width: 0.05s, 1.23s, 12.3s, 123s."""
     if seconds is None:

@@ -225,10 +225,13 @@ async def test_space_freezes_the_picture_and_unfreezing_shows_the_truth(rig: Rig
     await rig.frame()
     assert "F1" not in rig.text("front-desk")  # frozen: the kitchen runs, the picture holds
     assert "FROZEN" in rig.text("kitchen-header")
-    assert "1 events held" in rig.text("kitchen-header")
+    assert "1 event held" in rig.text("kitchen-header")
+    await rig.pilot.press("f")
+    await rig.frame()
+    assert "2 events held" in rig.text("kitchen-header")
     await rig.pilot.press("space")
     await rig.pilot.pause()
-    assert "F1" in rig.text("front-desk")
+    assert "F1" in rig.text("front-desk") and "F2" in rig.text("front-desk")
     assert "FROZEN" not in rig.text("kitchen-header")
 
 

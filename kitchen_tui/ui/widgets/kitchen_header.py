@@ -6,6 +6,7 @@ from collections.abc import Hashable
 
 from textual.strip import Strip
 
+from kitchen_tui.ui.glyphs import counted
 from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.strips import fit
 from kitchen_tui.ui.widgets.kitchen_view import KitchenView
@@ -81,7 +82,7 @@ class KitchenHeader(KitchenView):
     def _status(self) -> str:
         scene = self.scene
         if scene.frozen:
-            held = f", {scene.held_events} events held" if scene.held_events else ""
+            held = f", {counted(scene.held_events, 'event')} held" if scene.held_events else ""
             return f"FROZEN (kitchen runs on{held}; space resumes)"
         if scene.board.ledger.died:
             return "KITCHEN STOPPED: press x"

@@ -13,7 +13,7 @@ from itertools import chain, islice
 from textual.strip import Strip
 
 from kitchen_tui.ui.board import HeldStep, StallReport
-from kitchen_tui.ui.glyphs import ALARM_CAPTIONS, alarm_level, ms_text, seconds_text
+from kitchen_tui.ui.glyphs import ALARM_CAPTIONS, alarm_level, counted, ms_text, seconds_text
 from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.strips import fit, wrap
 from kitchen_tui.ui.widgets.kitchen_view import KitchenView
@@ -104,7 +104,8 @@ class LineCook(KitchenView):
         line = self.line(width)
         if board.mode == "threads":
             cooks = int(board.settings.get("cooks", 0))
-            line.add(f"{board.cooks_busy} of {cooks} cooks busy", self.style("kitchen--strong"))
+            busy = f"{board.cooks_busy} of {counted(cooks, 'cook')} busy"
+            line.add(busy, self.style("kitchen--strong"))
         elif board.mode == "async":
             line.add("loop free", self.style("ticket--served"))
             line.add(f" {self._dot()} {len(board.ready)} ready", self.style("kitchen--dim"))
@@ -133,8 +134,8 @@ class LineCook(KitchenView):
         head.add(
             f"{held.ticket} {verb} {ms_text(report.seconds)}", self.style(f"alarm--{report.level}")
         )
-        victims = "ticket" if report.victims == 1 else "tickets"
-        body = f"it delayed {report.victims} {victims}, {seconds_text(report.delay_s)} in total"
+        delayed = counted(report.victims, "ticket")
+        body = f"it delayed {delayed}, {seconds_text(report.delay_s)} in total"
         return [head.strip(), self._text(fit(body, width), width, "kitchen--strong")]
 
     def _text(self, text: str, width: int, style: str) -> Strip:

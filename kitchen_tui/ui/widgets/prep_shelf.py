@@ -8,6 +8,7 @@ from textual.strip import Strip
 
 from kitchen_tui.kitchen.ledger import Ticket
 from kitchen_tui.kitchen.settings import default_shelf_size
+from kitchen_tui.ui.glyphs import counted
 from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.strips import fit, wrap
 from kitchen_tui.ui.widgets.kitchen_view import KitchenView
@@ -27,7 +28,7 @@ class PrepShelf(KitchenView):
 
     def titles(self) -> tuple[str, str]:
         on = bool(self.scene.board.settings.get("prep_shelf", False))
-        return "prep shelf", f"on, {self._workers()} workers" if on else "off"
+        return "prep shelf", f"on, {counted(self._workers(), 'worker')}" if on else "off"
 
     def _workers(self) -> int:
         # shelf_size 0 means one worker per CPU; the kitchen runs on this same machine.

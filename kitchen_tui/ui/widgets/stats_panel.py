@@ -7,7 +7,7 @@ from collections.abc import Hashable
 from textual.strip import Strip
 
 from kitchen_tui.kitchen.ledger import percentile
-from kitchen_tui.ui.glyphs import ms_text, seconds_text
+from kitchen_tui.ui.glyphs import counted, ms_text, seconds_text
 from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.strips import fit
 from kitchen_tui.ui.widgets.kitchen_view import KitchenView
@@ -64,7 +64,7 @@ class StatsPanel(KitchenView):
             self._pair(width, ("served/s", throughput), ("worst", self._worst_stall())),
         ]
         if ledger.dropped:
-            text = f"{ledger.dropped} events dropped by the kitchen (reader too slow)"
+            text = f"{counted(ledger.dropped, 'event')} dropped by the kitchen (reader too slow)"
             lines.append(self._text(fit(text, width), width, "alarm--2"))
         return lines
 
