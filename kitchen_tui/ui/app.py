@@ -28,7 +28,15 @@ from kitchen_tui.kitchen.scenario import Order, Scenario, load_scenario
 from kitchen_tui.kitchen.settings import MAX_SPEED, MIN_SPEED, MODES, KitchenSettings
 from kitchen_tui.recording.channel import CastChannel
 from kitchen_tui.ui.board import Board
-from kitchen_tui.ui.keys import ALL_KEYS, KEY_BY_ACTION, ORDER_PREFIX, RUSH_SIZE, Key, typed
+from kitchen_tui.ui.keys import (
+    ALL_KEYS,
+    KEY_BY_ACTION,
+    ORDER_PREFIX,
+    QUIT_TOO,
+    RUSH_SIZE,
+    Key,
+    typed,
+)
 from kitchen_tui.ui.link import KitchenLink
 from kitchen_tui.ui.palette import StylePalette
 from kitchen_tui.ui.scene import Scene
@@ -86,8 +94,11 @@ class KitchenApp(QuickStartApp):
     TITLE = "Kitchen TUI"
     CSS_PATH: ClassVar[str | PurePath | list[str | PurePath] | None] = list(_CSS_FILES)
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(k.key, k.action, k.footer or k.title, show=bool(k.footer), key_display=k.shown)
-        for k in ALL_KEYS
+        *(
+            Binding(k.key, k.action, k.footer or k.title, show=bool(k.footer), key_display=k.shown)
+            for k in ALL_KEYS
+        ),
+        Binding(QUIT_TOO, "quit", "Quit", show=False, priority=True),
     ]
     # Textual declares these as plain class attributes (not ClassVar): no annotation here.
     HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012

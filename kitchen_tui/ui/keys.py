@@ -66,8 +66,11 @@ SCREEN_KEYS = (
     ),
     Key("ctrl+s", "ctrl+s", "snapshot", "Screenshot", "save a screenshot (SVG)"),
     Key("question_mark", "?", "help", "Help", "this help", "Help"),
-    Key("q", "q", "quit", "Quit", "quit (stops the kitchen too)", "Quit"),
+    Key("q", "q", "quit", "Quit", "quit, or ctrl+c (stops the kitchen too)", "Quit"),
 )
+# ctrl+c quits too, as in any terminal program (Textual's default only says to press ctrl+q):
+# bound beside q, not a row of its own, so the key overlay and the palette show q for quit.
+QUIT_TOO = "ctrl+c"
 
 TALK_KEYS = (
     Key("n", "n", "next_scene", "Next scene", "talk: jump to the next scene"),

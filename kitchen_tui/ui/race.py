@@ -19,7 +19,7 @@ from textual.widgets import Footer
 from kitchen_tui.kitchen.scenario import Order, Scenario
 from kitchen_tui.kitchen.settings import KitchenSettings
 from kitchen_tui.ui.board import Board
-from kitchen_tui.ui.keys import ORDER_KEYS, ORDER_PREFIX, RUSH_SIZE
+from kitchen_tui.ui.keys import ORDER_KEYS, ORDER_PREFIX, QUIT_TOO, RUSH_SIZE
 from kitchen_tui.ui.link import KitchenLink
 from kitchen_tui.ui.palette import StylePalette
 from kitchen_tui.ui.scene import Scene
@@ -85,6 +85,7 @@ class RaceApp(QuickStartApp):
         Binding("x", "again", "Again"),
         Binding("t", "next_theme", "Theme", show=False),
         Binding("q", "quit", "Quit"),
+        Binding(QUIT_TOO, "quit", "Quit", show=False, priority=True),
     ]
 
     def __init__(

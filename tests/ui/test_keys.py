@@ -250,9 +250,10 @@ async def test_question_mark_opens_and_closes_help(rig: Rig) -> None:
     assert not isinstance(rig.app.screen, HelpScreen)
 
 
-async def test_q_stops_the_kitchen_and_quits(rig: Rig) -> None:
+@pytest.mark.parametrize("quit_key", ["q", "ctrl+c"])
+async def test_q_or_ctrl_c_stops_the_kitchen_and_quits(rig: Rig, quit_key: str) -> None:
     await rig.pilot.press("s")
-    await rig.pilot.press("q")
+    await rig.pilot.press(quit_key)
     await rig.pilot.pause()
     assert rig.kitchen.stopped >= 1
     assert not rig.kitchen.alive

@@ -70,3 +70,15 @@ def test_real_terminal_orders_mode_switch_and_clean_quit(session: str) -> None:
     assert wait_until(lambda: not any(pid_alive(pid) for pid in kitchen), 5), (
         "a kitchen process is left"
     )
+
+
+def test_ctrl_c_in_a_real_terminal_quits_and_leaves_no_kitchen(session: str) -> None:
+    assert wait_until(lambda: "backend asyncio" in _screen(session), 30), _screen(session)
+    app_pid = int(_tmux("display-message", "-p", "-t", session, "#{pane_pid}").strip())
+    assert wait_until(lambda: bool(descendants(app_pid)), 10), "no kitchen process was started"
+    kitchen = descendants(app_pid)
+    _tmux("send-keys", "-t", session, "s", "C-c")
+    assert wait_until(lambda: not pid_alive(app_pid), 10), "ctrl+c did not quit the app"
+    assert wait_until(lambda: not any(pid_alive(pid) for pid in kitchen), 5), (
+        "a kitchen process is left"
+    )
