@@ -29,16 +29,20 @@ def run_record(options: argparse.Namespace) -> int:
         if value is not None and not Path(value).parent.is_dir():
             raise UsageError(f"--{name} {value}: no such directory {str(Path(value).parent)!r}")
     command, seconds, title = _command(options)
-    summary = record(
-        command,
-        out,
-        width,
-        height,
-        timeout=seconds + QUIT_GRACE_S,
-        keys=[(seconds, "q")],
-        title=title,
-        force=options.force,
-    )
+    try:
+        summary = record(
+            command,
+            out,
+            width,
+            height,
+            timeout=seconds + QUIT_GRACE_S,
+            keys=[(seconds, "q")],
+            title=title,
+            force=options.force,
+        )
+    except KeyboardInterrupt:
+        print(f"kitchen-tui: interrupted; {out} keeps the take up to here", file=sys.stderr)
+        raise
     how = "timed out" if summary.timed_out else f"exit {summary.exit_code}"
     print(
         f"wrote {out}: {width}x{height}, {summary.duration:.1f} s, "

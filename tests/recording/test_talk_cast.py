@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -13,9 +15,11 @@ from asciinema.asciicast import open_from_url
 from kitchen_tui.recording.replay import load_trace
 from kitchen_tui.ui.board import Board
 from kitchen_tui.ui.glyphs import seconds_text
+from tests.conftest import descendants, pid_alive, wait_until
 
 TALK = Path(__file__).parent.parent / "ui" / "fixtures" / "short-talk.toml"
 
+SERVED = '"type":"served"'
 pytestmark = pytest.mark.timeout(60)
 
 
@@ -76,3 +80,31 @@ def test_a_recorded_talk_is_a_cast_whose_last_screen_matches_its_trace(tmp_path:
     assert "mode async" in shown
     assert "SCENE 2/2" in shown
     assert "Now both wait on the rail together." in shown
+
+
+def test_ctrl_c_during_a_take_keeps_the_cast_and_the_trace_and_leaves_no_process(
+    tmp_path: Path,
+) -> None:
+    cast_path, trace = tmp_path / "take.cast", tmp_path / "take.trace"
+    command = [sys.executable, "-m", "kitchen_tui", "record", "--scene", "ten-chats"]
+    command += ["--out", str(cast_path), "--trace", str(trace), "--size", "100x30"]
+    take = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        # The kitchen has served someone: the take is well under way, its files are written.
+        assert wait_until(lambda: trace.exists() and SERVED in trace.read_text(), 40)
+        below = descendants(take.pid)
+        assert below, "the take runs no app"
+        take.send_signal(signal.SIGINT)  # what ctrl+c sends the recorder's terminal
+        _, stderr = take.communicate(timeout=15)
+    finally:
+        take.kill()
+    assert take.returncode == 130
+    assert stderr.splitlines() == [
+        f"kitchen-tui: interrupted; {cast_path} keeps the take up to here"
+    ]
+    assert wait_until(lambda: not any(pid_alive(pid) for pid in below), 5), "a process is left"
+    with open_from_url(str(cast_path)) as cast:
+        output = [data for _, code, data in cast.events() if code == "o"]
+    assert "KITCHEN" in "".join(output)
+    events = [json.loads(line) for line in trace.read_text().splitlines()]
+    assert "served" in {event["type"] for event in events}
