@@ -95,7 +95,7 @@ def _field_width(label: str, value: str) -> int:
 
 def _making_room(fields: list[tuple[str, str]], room: int) -> list[tuple[str, str]]:
     """The fields, less as few of those that give way as it takes to fit in `room` with the
-    title; all of them when even that is not enough (the status is cut then, as before)."""
+    title; all of them when even that is not enough (then the status is cut instead)."""
     for leave_out in range(len(GIVE_WAY) + 1):
         kept = [field for field in fields if field[0] not in GIVE_WAY[:leave_out]]
         if len(TITLE) + sum(_field_width(*field) for field in kept) <= room:
