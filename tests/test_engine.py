@@ -267,6 +267,24 @@ def test_inline_cpu_stalls_the_loop_and_a_stall_names_the_order() -> None:
 # --- the front desk ---------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(("mode", "cooks"), [("sync", 1), ("threads", 2)])
+def test_free_cooks_take_orders_arriving_together_before_the_desk_can_fill(
+    mode: Mode, cooks: int
+) -> None:
+    """Orders arriving at the same instant: each free cook takes one at once, the desk holds
+    the next two, the rest are 86'd, as the model says (the doorman used to greet them all
+    before any cook could take one, and 86'd orders with cooks standing free)."""
+    orders = [Order(f"R{i}", "redis") for i in range(1, cooks + 4)]
+    settings = KitchenSettings(mode=mode, cooks=cooks, front_desk=2)
+    for _ in range(3):  # the same every time, not a lucky race
+        result = run_scenario(scenario(orders), settings)
+        outcomes = {order.id: order.outcome for order in result.orders}
+        expected = {order.id: "served" for order in orders[:-1]} | {orders[-1].id: "refused"}
+        assert outcomes == expected
+        predicted = {order.id: order.predicted.refused for order in result.orders}
+        assert predicted == {order.id: order.id == orders[-1].id for order in orders}
+
+
 def test_a_full_front_desk_86s_with_a_reason_and_counts_it(start_kitchen: StartKitchen) -> None:
     kitchen, watch = start_kitchen(KitchenSettings(mode="sync", front_desk=2))
     kitchen.define_dishes([dish("slow", ("wait", 0.3)), dish("quick", ("wait", 0.02))])

@@ -69,6 +69,11 @@ class CookLine:
             job.rerouted = True
         return rerouted
 
+    @property
+    def on_duty(self) -> int:
+        """Cooks taking tickets: none in async mode, where the loop seats them itself."""
+        return 0 if self.mode == "async" else self.capacity
+
     def enqueue(self, job: Job) -> None:
         with self._cond:
             heapq.heappush(self._queue, job)

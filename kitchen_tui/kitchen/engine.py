@@ -80,6 +80,7 @@ class Kitchen:
         self.doorman = Doorman(self.desk, self._poke)
         self.line = CookLine(self._cook_job)
         self.line.configure(settings.mode, settings.cooks)
+        self.desk.cooks = self.line.on_duty
         self.shelf = PrepShelf(settings.shelf_workers)
         self.rail = Rail(backend)
         self._cooked: deque[Job] = deque()  # jobs cook threads finished, for the loop to hear
@@ -229,6 +230,7 @@ class Kitchen:
             self.clock.set_speed(float(self.settings.speed))
         for job in self.line.configure(self.settings.mode, self.settings.cooks):
             self._job_done(job)
+        self.desk.cooks = self.line.on_duty
         self.desk.capacity = self.settings.front_desk
         if self.settings.shelf_workers != self.shelf.size:
             self.shelf.resize(self.settings.shelf_workers)
@@ -365,13 +367,14 @@ class Kitchen:
     def _cook_job(self, job: Job, cook: int, mode: Mode) -> None:
         """On a cook thread: seat the ticket, run its plain `def` handler, send the response."""
         ticket = job.ticket
+        self.desk.taken(ticket)
         try:
             if not ticket.cancel.is_set():  # a reset while it waited: nothing to cook
                 with Response(self, ticket):
-                    self.desk.leave(ticket)
                     self._seat(ticket, mode, cook)
                     self._cook_in_thread(ticket, self.menu[ticket.dish])
         finally:
+            self.desk.cook_free()
             self._job_done(job)
 
     async def _cook_async(self, ticket: Ticket, dish: Dish) -> None:

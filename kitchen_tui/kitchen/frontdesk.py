@@ -40,6 +40,8 @@ class FrontDesk:
 
     Arrival is stamped by the sender and may be processed from the doorman thread (so a stalled
     loop still shows the queue growing) or from the ticket's own task, whichever comes first.
+    A ticket that a free cook will take takes no place: orders arriving together are greeted
+    before any cook can take one, and the desk must not turn them away with cooks standing by.
     """
 
     def __init__(self, emitter: Emitter, capacity: int) -> None:
@@ -47,6 +49,8 @@ class FrontDesk:
         self._lock = threading.Lock()
         self.capacity = capacity
         self.waiting = 0
+        self.cooks = 0  # cook threads on duty (sync, threads); async has none
+        self._cooking = 0  # cooks at work on a ticket they took off this desk
 
     def arrive(self, ticket: Ticket) -> bool | None:
         """Put the ticket on the desk once: True, or False when it was 86'd; None when another
@@ -54,7 +58,8 @@ class FrontDesk:
         if next(ticket.greetings):
             return ticket.accepted  # greeted already, or being greeted
         with self._lock:  # held for a sum only: a lock held while emitting made a convoy
-            accepted = self.waiting < self.capacity
+            free_cooks = max(0, self.cooks - self._cooking)
+            accepted = self.waiting - free_cooks < self.capacity
             self.waiting += accepted
         ticket.at_desk = accepted
         self._emit_arrived(ticket)
@@ -84,7 +89,20 @@ class FrontDesk:
 
     def leave(self, ticket: Ticket) -> None:
         """The ticket was seated or cancelled: it no longer waits at the desk (idempotent)."""
-        if ticket.at_desk:
-            ticket.at_desk = False
+        if ticket.at_desk:  # looked at first without the lock: most calls find nothing to do
             with self._lock:
-                self.waiting -= 1
+                self.waiting -= ticket.at_desk
+                ticket.at_desk = False
+
+    def taken(self, ticket: Ticket) -> None:
+        """A cook takes the ticket: one place and one free cook fewer, in one step, so that an
+        arrival in between never counts the ticket twice."""
+        with self._lock:
+            self.waiting -= ticket.at_desk
+            ticket.at_desk = False
+            self._cooking += 1
+
+    def cook_free(self) -> None:
+        """The cook that took a ticket is done with it."""
+        with self._lock:
+            self._cooking -= 1
