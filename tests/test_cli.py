@@ -82,6 +82,36 @@ def test_report_text_keeps_every_header_and_dish_whole(columns: str | None) -> N
         assert max(len(line) for line in run.stdout.splitlines()) <= 80
 
 
+SMALL_DESK = """
+title = "A small front desk"
+mode = "sync"
+front_desk = 1
+[[orders]]
+id = "R"
+dish = "redis"
+count = 3
+[[orders]]
+id = "X"
+dish = "flaky"
+at = 0.2
+[dishes.flaky]
+label = "Flaky API"
+steps = [{ kind = "wait", seconds = 0.01, label = "call API", error = "timeout" }]
+"""
+
+
+def test_report_says_why_each_order_that_was_not_served(tmp_path: Path) -> None:
+    (tmp_path / "desk.toml").write_text(SMALL_DESK)
+    run = kitchen_tui("report", "--scenario", "desk.toml", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    rows = {line.split()[0]: line.split() for line in lines[2:6]}
+    assert rows["R3"][2:5] == ["0.000", "86'd", "-"] and rows["R3"][5] == "86'd"  # the model too
+    assert rows["X"][3] == "failed" and len(rows["X"]) == 6  # its latency, no split
+    assert lines[6:8] == ["R3 86'd: front desk full (1 waiting)", "X failed: call API: timeout"]
+    assert lines[8].startswith("served 2, failed 1, 86'd 1")
+
+
 BAD_FILES = {
     "malformed.toml": 'mode = "sync"\n[[orders]\n',
     "negative.toml": '[dishes.x]\nsteps = [{ kind = "wait", seconds = -1 }]\n',

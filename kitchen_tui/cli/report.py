@@ -97,6 +97,8 @@ def print_report(result: RunResult, console: Console) -> None:
     if console.measure(table, options=unbounded).maximum > console.width:
         table.padding = (0, 1, 0, 0)  # one space between columns, so 80 columns fit it whole
     console.print(table)
+    for note in _notes(result):
+        console.print(note, markup=False, highlight=False)
     console.print(_summary_line(result))
 
 
@@ -110,22 +112,29 @@ def _orders_table(result: RunResult) -> Table:
 
 
 def _order_cells(order: OrderResult) -> list[str]:
+    """The row up to what the order has: a failed or 86'd order has no split."""
     ticket = order.ticket
     predicted = _seconds(order.predicted.latency) if not order.predicted.refused else "86'd"
+    cells = [order.id, order.dish, _seconds(order.arrived_s)]
     if ticket is None or order.outcome != "served":
-        reason = "86'd" if order.outcome == "refused" else order.outcome
-        detail = ticket.error if ticket and ticket.error else ""
-        return [order.id, order.dish, _seconds(order.arrived_s), reason, detail, predicted]
+        return [*cells, _outcome(order), _seconds(order.latency_s), predicted]
     split = [_seconds(ticket.split.get(part)) for part in PARTS]
-    return [
-        order.id,
-        order.dish,
-        _seconds(order.arrived_s),
-        _seconds(order.served_s),
-        _seconds(order.latency_s),
-        predicted,
-        *split,
-    ]
+    return [*cells, _seconds(order.served_s), _seconds(order.latency_s), predicted, *split]
+
+
+def _outcome(order: OrderResult) -> str:
+    return "86'd" if order.outcome == "refused" else order.outcome
+
+
+def _notes(result: RunResult) -> list[str]:
+    """A line for each order that was not served: its error, or why it was 86'd."""
+    notes = []
+    for order in result.orders:
+        ticket = order.ticket
+        if order.outcome != "served":
+            why = ticket.error if ticket is not None and ticket.error else "no reason given"
+            notes.append(f"{order.id} {_outcome(order)}: {why}")
+    return notes
 
 
 def _summary_line(result: RunResult) -> str:
