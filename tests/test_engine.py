@@ -285,6 +285,20 @@ def test_free_cooks_take_orders_arriving_together_before_the_desk_can_fill(
         assert predicted == {order.id: order.id == orders[-1].id for order in orders}
 
 
+def test_a_free_loop_seats_a_burst_and_a_held_loop_fills_the_desk() -> None:
+    """Async: 200 orders arriving together with a desk of 2 are all seated by the free loop
+    (the doorman used to greet them faster than the loop could seat them, and 86'd 198);
+    while a blocking call holds the loop, the desk fills and turns the rest away, as the
+    model says."""
+    burst = [Order(f"R{i}", "redis") for i in range(200)]
+    held = [Order("B", "sneaky")] + [Order(f"Q{i}", "redis", 0.1 + 0.1 * i) for i in range(4)]
+    settings = KitchenSettings(mode="async", front_desk=2)
+    for orders, refused in ((burst, set()), (held, {"Q2", "Q3"})):
+        result = run_scenario(scenario(orders), settings)
+        assert {o.id for o in result.orders if o.outcome == "refused"} == refused
+        assert {o.id for o in result.orders if o.predicted.refused} == refused
+
+
 def test_a_full_front_desk_86s_with_a_reason_and_counts_it(start_kitchen: StartKitchen) -> None:
     kitchen, watch = start_kitchen(KitchenSettings(mode="sync", front_desk=2))
     kitchen.define_dishes([dish("slow", ("wait", 0.3)), dish("quick", ("wait", 0.02))])

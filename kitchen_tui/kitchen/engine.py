@@ -80,7 +80,7 @@ class Kitchen:
         self.doorman = Doorman(self.desk, self._poke)
         self.line = CookLine(self._cook_job)
         self.line.configure(settings.mode, settings.cooks)
-        self.desk.cooks = self.line.on_duty
+        self._staff_the_desk()
         self.shelf = PrepShelf(settings.shelf_workers)
         self.rail = Rail(backend)
         self._cooked: deque[Job] = deque()  # jobs cook threads finished, for the loop to hear
@@ -230,13 +230,18 @@ class Kitchen:
             self.clock.set_speed(float(self.settings.speed))
         for job in self.line.configure(self.settings.mode, self.settings.cooks):
             self._job_done(job)
-        self.desk.cooks = self.line.on_duty
+        self._staff_the_desk()
         self.desk.capacity = self.settings.front_desk
         if self.settings.shelf_workers != self.shelf.size:
             self.shelf.resize(self.settings.shelf_workers)
         self.emitter.emit("settings", settings=self.settings.to_json())
         if self.settings.prep_shelf:
             await self._warm_shelf()
+
+    def _staff_the_desk(self) -> None:
+        """Tell the front desk who takes tickets off it now: cooks, or the loop (async)."""
+        self.desk.cooks = self.line.on_duty
+        self.desk.loop_seats = self.line.mode == "async"
 
     async def _warm_shelf(self) -> None:
         if not self._shelf_warm:
@@ -391,7 +396,11 @@ class Kitchen:
                 self._step_finished(ticket, i, step, "shelf", start, real, cpu_s, shelf_s)
             else:
                 start = self._step_started(ticket, i, step, "loop")
-                held = self._hold(ticket, step, real)
+                self.desk.loop_held = True  # arrivals wait at the desk until it lets go
+                try:
+                    held = self._hold(ticket, step, real)
+                finally:
+                    self.desk.loop_held = False
                 self._step_finished(ticket, i, step, "loop", start, real, held)
 
     def _cook_in_thread(self, ticket: Ticket, dish: Dish) -> None:

@@ -40,8 +40,10 @@ class FrontDesk:
 
     Arrival is stamped by the sender and may be processed from the doorman thread (so a stalled
     loop still shows the queue growing) or from the ticket's own task, whichever comes first.
-    A ticket that a free cook will take takes no place: orders arriving together are greeted
-    before any cook can take one, and the desk must not turn them away with cooks standing by.
+    A ticket that a free cook, or a free event loop, will take takes no place: orders arriving
+    together are greeted faster than they can be seated, and the desk must not turn them away
+    while nothing keeps the kitchen from taking them. It fills while every cook is busy, or
+    while a step holds the loop.
     """
 
     def __init__(self, emitter: Emitter, capacity: int) -> None:
@@ -51,6 +53,8 @@ class FrontDesk:
         self.waiting = 0
         self.cooks = 0  # cook threads on duty (sync, threads); async has none
         self._cooking = 0  # cooks at work on a ticket they took off this desk
+        self.loop_seats = False  # async: the event loop seats every ticket itself...
+        self.loop_held = False  # ...unless a cpu or blocking step holds it
 
     def arrive(self, ticket: Ticket) -> bool | None:
         """Put the ticket on the desk once: True, or False when it was 86'd; None when another
@@ -58,8 +62,7 @@ class FrontDesk:
         if next(ticket.greetings):
             return ticket.accepted  # greeted already, or being greeted
         with self._lock:  # held for a sum only: a lock held while emitting made a convoy
-            free_cooks = max(0, self.cooks - self._cooking)
-            accepted = self.waiting - free_cooks < self.capacity
+            accepted = self._has_room()
             self.waiting += accepted
         ticket.at_desk = accepted
         self._emit_arrived(ticket)
@@ -74,6 +77,13 @@ class FrontDesk:
             )
         ticket.accepted = accepted  # last: whoever waits for the verdict sees the events first
         return accepted
+
+    def _has_room(self) -> bool:
+        """Whether one more ticket fits (called with the lock held)."""
+        if self.loop_seats and not self.loop_held:
+            return True
+        free_cooks = max(0, self.cooks - self._cooking)
+        return self.waiting - free_cooks < self.capacity
 
     def _emit_arrived(self, ticket: Ticket) -> None:
         self._emitter.put(
