@@ -299,6 +299,20 @@ def test_a_free_loop_seats_a_burst_and_a_held_loop_fills_the_desk() -> None:
         assert {o.id for o in result.orders if o.predicted.refused} == refused
 
 
+def test_an_order_of_a_dish_defined_just_before_is_greeted_on_time_during_a_stall(
+    start_kitchen: StartKitchen,
+) -> None:
+    """A scenario's own dishes go to the kitchen right before its orders: the doorman must
+    know them and greet such an order when it arrives, while a blocking call holds the loop
+    (it used to leave them to the loop, which greeted them only when the stall ended)."""
+    kitchen, watch = start_kitchen(KitchenSettings(mode="async"))
+    kitchen.define_dishes([dish("hog", ("blocking", 0.3)), dish("quick", ("wait", 0.01))])
+    kitchen.order([Order("H", "hog"), Order("Q", "quick", 0.05)])
+    arrived = watch.wait_type("arrived", timeout=5, id="Q")
+    stall = watch.wait_type("stall", timeout=5, id="H")
+    assert arrived["seq"] < stall["seq"], "Q was greeted only once the stall was over"
+
+
 def test_a_full_front_desk_86s_with_a_reason_and_counts_it(start_kitchen: StartKitchen) -> None:
     kitchen, watch = start_kitchen(KitchenSettings(mode="sync", front_desk=2))
     kitchen.define_dishes([dish("slow", ("wait", 0.3)), dish("quick", ("wait", 0.02))])

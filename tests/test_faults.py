@@ -93,6 +93,17 @@ def reset_and_serve_again(kitchen: KitchenProcess, watch: Watcher, in_flight: in
     assert (beat["in_flight"], beat["front_desk"]) == (0, 0)
 
 
+def test_a_malformed_dishes_command_is_ignored_and_the_kitchen_serves_on(
+    start_kitchen: StartKitchen,
+) -> None:
+    kitchen, watch = start_kitchen(KitchenSettings(mode="async"))
+    kitchen._send({"cmd": "dishes", "dishes": [{"name": "half a dish"}]})
+    kitchen.order([Order("F", "redis")])
+    assert watch.wait_type("served", timeout=5, id="F")["dish"] == "redis"
+    assert kitchen.alive
+    assert not [e for e in watch.events if e["type"] in ("dishes", "died")]
+
+
 def test_reset_cancels_cook_threads_that_block(start_kitchen: StartKitchen) -> None:
     kitchen, watch = start_kitchen(KitchenSettings(mode="threads", cooks=3))
     kitchen.define_dishes([dish("nap", ("blocking", 30.0)), dish("io", ("wait", 30.0))])

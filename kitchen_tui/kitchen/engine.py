@@ -7,6 +7,7 @@ import contextlib
 import itertools
 import os
 import socket
+import sys
 import threading
 import time
 from collections import deque
@@ -114,10 +115,25 @@ class Kitchen:
             self._cancel.set()
             self._cancel = threading.Event()
             self.doorman.clear()
+        if command.get("cmd") == "dishes" and not self._learn_dishes(command):
+            return
         if command.get("cmd") == "order":
             command = {"cmd": "tickets", "tickets": self._make_tickets(command)}
         self._inbox.append(command)
         self._poke()
+
+    def _learn_dishes(self, command: Command) -> bool:
+        """Put a command's dishes on the menu now, not when the loop reads the command: the
+        orders sent right after them reach the doorman first, and he greets only what the
+        kitchen serves (a dict write; the loop only reads the menu). False if malformed."""
+        try:
+            dishes = [Dish.from_json(data) for data in command.get("dishes", [])]
+        except (KeyError, TypeError, ValueError, AssertionError) as error:
+            print(f"kitchen: ignored a malformed dishes command: {error!r}", file=sys.stderr)
+            return False
+        for dish in dishes:
+            self.menu[dish.name] = dish
+        return True
 
     def _poke(self) -> None:
         """Wake the loop now; a full socket buffer means wake-ups are pending already."""
@@ -205,9 +221,6 @@ class Kitchen:
         elif name == "settings":
             await self._configure(command)
         elif name == "dishes":
-            for data in command.get("dishes", []):
-                dish = Dish.from_json(data)
-                self.menu[dish.name] = dish
             self.emitter.emit("dishes", menu=self._menu_json())
 
     def _accept(self, ticket: Ticket, service: TaskGroup) -> None:
@@ -384,24 +397,26 @@ class Kitchen:
 
     async def _cook_async(self, ticket: Ticket, dish: Dish) -> None:
         """An `async def` handler: waits are awaited; cpu and blocking steps hold the loop."""
-        for i, step in enumerate(dish.steps):
-            real = step.seconds / self.clock.speed
-            if step.kind == "wait":
-                start = self._step_started(ticket, i, step, "rail")
-                await self.rail.wait(real)
-                self._step_finished(ticket, i, step, "rail", start, real)
-            elif step.kind == "cpu" and ticket.prep_shelf:
-                start = self._step_started(ticket, i, step, "shelf")
-                cpu_s, shelf_s = await self._on_shelf(ticket, i, real)
-                self._step_finished(ticket, i, step, "shelf", start, real, cpu_s, shelf_s)
-            else:
-                start = self._step_started(ticket, i, step, "loop")
-                self.desk.loop_held = True  # arrivals wait at the desk until it lets go
-                try:
+        try:
+            for i, step in enumerate(dish.steps):
+                real = step.seconds / self.clock.speed
+                if step.kind == "wait":
+                    start = self._step_started(ticket, i, step, "rail")
+                    self.desk.let_go(start)
+                    await self.rail.wait(real)
+                    self._step_finished(ticket, i, step, "rail", start, real)
+                elif step.kind == "cpu" and ticket.prep_shelf:
+                    start = self._step_started(ticket, i, step, "shelf")
+                    self.desk.let_go(start)
+                    cpu_s, shelf_s = await self._on_shelf(ticket, i, real)
+                    self._step_finished(ticket, i, step, "shelf", start, real, cpu_s, shelf_s)
+                else:
+                    start = self._step_started(ticket, i, step, "loop")
+                    self.desk.hold(start)  # arrivals wait at the desk until the loop is free
                     held = self._hold(ticket, step, real)
-                finally:
-                    self.desk.loop_held = False
-                self._step_finished(ticket, i, step, "loop", start, real, held)
+                    self._step_finished(ticket, i, step, "loop", start, real, held)
+        finally:
+            self.desk.let_go(time.perf_counter())
 
     def _cook_in_thread(self, ticket: Ticket, dish: Dish) -> None:
         """A plain `def` handler on a cook thread: every step blocks this thread until done."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import math
 import threading
+from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -11,6 +13,8 @@ from kitchen_tui.kitchen.settings import Mode
 
 if TYPE_CHECKING:
     from kitchen_tui.kitchen.events import Emitter
+
+HOLDS_KEPT = 8  # loop holds remembered: more than can end within one greeting's delay
 
 
 @dataclass(eq=False)
@@ -54,7 +58,10 @@ class FrontDesk:
         self.cooks = 0  # cook threads on duty (sync, threads); async has none
         self._cooking = 0  # cooks at work on a ticket they took off this desk
         self.loop_seats = False  # async: the event loop seats every ticket itself...
-        self.loop_held = False  # ...unless a cpu or blocking step holds it
+        # ...except while steps hold it: the latest of those times, (from, until) real stamps.
+        # Judged by arrival, not by greeting: a doorman waiting up to a GIL slice (5 ms) for a
+        # cpu step to let go must not find the loop free and seat what arrived during it.
+        self._holds: deque[list[float]] = deque(maxlen=HOLDS_KEPT)
 
     def arrive(self, ticket: Ticket) -> bool | None:
         """Put the ticket on the desk once: True, or False when it was 86'd; None when another
@@ -62,7 +69,7 @@ class FrontDesk:
         if next(ticket.greetings):
             return ticket.accepted  # greeted already, or being greeted
         with self._lock:  # held for a sum only: a lock held while emitting made a convoy
-            accepted = self._has_room()
+            accepted = self._has_room(ticket)
             self.waiting += accepted
         ticket.at_desk = accepted
         self._emit_arrived(ticket)
@@ -78,9 +85,9 @@ class FrontDesk:
         ticket.accepted = accepted  # last: whoever waits for the verdict sees the events first
         return accepted
 
-    def _has_room(self) -> bool:
+    def _has_room(self, ticket: Ticket) -> bool:
         """Whether one more ticket fits (called with the lock held)."""
-        if self.loop_seats and not self.loop_held:
+        if self.loop_seats and not self._loop_held_at(ticket.arrival):
             return True
         free_cooks = max(0, self.cooks - self._cooking)
         return self.waiting - free_cooks < self.capacity
@@ -111,6 +118,21 @@ class FrontDesk:
             self.waiting -= ticket.at_desk
             ticket.at_desk = False
             self._cooking += 1
+
+    def hold(self, t: float) -> None:
+        """From real stamp `t` a step holds the loop; a run of such steps is one hold."""
+        if not (self._holds and self._holds[-1][1] == math.inf):
+            with self._lock:
+                self._holds.append([t, math.inf])
+
+    def let_go(self, t: float) -> None:
+        """The loop is free again from `t` (nothing to do when no step held it)."""
+        if self._holds and self._holds[-1][1] == math.inf:
+            with self._lock:
+                self._holds[-1][1] = t
+
+    def _loop_held_at(self, t: float) -> bool:
+        return any(start <= t < end for start, end in self._holds)
 
     def cook_free(self) -> None:
         """The cook that took a ticket is done with it."""
