@@ -144,6 +144,8 @@ async def test_m_shows_the_asked_mode_before_the_kitchen_confirms(rig: Rig) -> N
     rig.kitchen.answer = False
     await rig.pilot.press("m")
     assert "async -> sync" in rig.text("kitchen-header")
+    await rig.pilot.press("m", "m")  # round to async again: nothing would change
+    assert "mode async  prep shelf off" in rig.text("kitchen-header")  # not "async -> async"
 
 
 async def test_p_toggles_the_prep_shelf(rig: Rig) -> None:

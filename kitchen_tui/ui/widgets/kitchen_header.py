@@ -77,7 +77,8 @@ class KitchenHeader(KitchenView):
             wanted = "on" if wanted else "off"
         elif isinstance(wanted, float):
             wanted = f"{wanted:g}x"
-        return f"{shown} -> {wanted}"
+        # Asked back to where it is (m pressed round the three modes during a stall): no change.
+        return shown if str(wanted) == shown else f"{shown} -> {wanted}"
 
     def _status(self) -> str:
         scene = self.scene
