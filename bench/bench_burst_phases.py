@@ -85,8 +85,8 @@ def kitchen(n: int, setup: str) -> dict[str, float]:
     from kitchen_tui.kitchen.engine import Kitchen
     from kitchen_tui.kitchen.events import Emitter, StreamWriter
     from kitchen_tui.kitchen.frontdesk import Ticket
-    from kitchen_tui.kitchen.menu import Dish, Step
-    from kitchen_tui.kitchen.settings import KitchenSettings, Mode
+    from kitchen_tui.protocol.menu import Dish, Step
+    from kitchen_tui.protocol.settings import KitchenSettings, Mode
 
     gc.freeze()
     gc.set_threshold(*serve.GC_THRESHOLDS)

@@ -31,11 +31,12 @@ from dataclasses import replace
 
 from machine import machine  # bench/machine.py: run as `python bench/<script>.py`
 
-from kitchen_tui.kitchen.client import KitchenProcess
-from kitchen_tui.kitchen.headless import run_scenario
-from kitchen_tui.kitchen.menu import Dish, Step
-from kitchen_tui.kitchen.scenario import Order, load_scenario
-from kitchen_tui.kitchen.settings import KitchenSettings
+from kitchen_tui.protocol.menu import Dish, Step
+from kitchen_tui.protocol.orders import Order
+from kitchen_tui.protocol.settings import KitchenSettings
+from kitchen_tui.stream.client import KitchenProcess
+from kitchen_tui.stream.headless import run_scenario
+from kitchen_tui.talk.scenario import load_scenario
 
 WAIT_S = 1.8
 TARGETS = {1_000: 1.05, 10_000: 1.25}

@@ -39,10 +39,10 @@ import time
 
 from machine import machine  # bench/machine.py: run as `python bench/<script>.py`
 
-from kitchen_tui.kitchen import client
-from kitchen_tui.kitchen.client import KitchenProcess
-from kitchen_tui.kitchen.scenario import Order
-from kitchen_tui.kitchen.settings import KitchenSettings
+from kitchen_tui.protocol.orders import Order
+from kitchen_tui.protocol.settings import KitchenSettings
+from kitchen_tui.stream import client
+from kitchen_tui.stream.client import KitchenProcess
 
 TARGET_EPS = 50_000
 QUIET_S = 30.0

@@ -59,8 +59,8 @@ class SyntheticKitchen:
 
     def start(self) -> None:
         self.started = True
-        from kitchen_tui.kitchen.menu import MENU
-        from kitchen_tui.kitchen.settings import KitchenSettings
+        from kitchen_tui.protocol.menu import MENU
+        from kitchen_tui.protocol.settings import KitchenSettings
 
         menu = {name: dish.to_json() for name, dish in MENU.items()}
         settings = KitchenSettings().to_json()
@@ -147,7 +147,7 @@ def child(mode: str, out: Path) -> None:
     from textual.widgets import Static
 
     if mode != "hello":  # hello-world's start must not pay for importing the kitchen app
-        from kitchen_tui.kitchen.settings import KitchenSettings
+        from kitchen_tui.protocol.settings import KitchenSettings
         from kitchen_tui.ui.app import KitchenApp
 
     stamps: list[float] = []

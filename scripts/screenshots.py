@@ -32,7 +32,7 @@ RACE_TIMEOUT_S = 20.0
 
 async def shoot_race() -> Path:
     """A real race: sync vs async kitchens serving three-tables, shot once both are done."""
-    from kitchen_tui.kitchen.scenario import load_scenario
+    from kitchen_tui.talk.scenario import load_scenario
     from kitchen_tui.ui.race import RaceApp
 
     scenario = load_scenario("three-tables")

@@ -6,16 +6,15 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from kitchen_tui.kitchen.client import KitchenProcess
-from kitchen_tui.kitchen.menu import Dish, Step, StepKind
-from kitchen_tui.kitchen.scenario import Order, Scenario
-from kitchen_tui.kitchen.settings import KitchenSettings
-
-Event = dict[str, Any]
+from kitchen_tui.protocol.events import Event
+from kitchen_tui.protocol.menu import Dish, Step, StepKind
+from kitchen_tui.protocol.orders import Order
+from kitchen_tui.protocol.settings import KitchenSettings
+from kitchen_tui.stream.client import KitchenProcess
+from kitchen_tui.talk.scenario import Scenario
 
 # The agreed tolerance between a measured latency and the model's: 5 ms plus 1 %.
 ABS_TOLERANCE_S = 0.005

@@ -1,8 +1,8 @@
-"""The kitchen engine never imports Textual (nor the UI): checked statically and for real."""
+"""The tree follows the two processes: checked statically (import-linter) and for real."""
 
 from __future__ import annotations
 
-import json
+import re
 import shutil
 import subprocess
 import sys
@@ -12,36 +12,46 @@ import pytest
 
 import kitchen_tui
 
-ROOT = Path(kitchen_tui.__file__).resolve().parent.parent
+PACKAGE = Path(kitchen_tui.__file__).resolve().parent
+ROOT = PACKAGE.parent
 
 pytestmark = pytest.mark.timeout(120)
 
-IMPORT_ALL = """
-import json, pkgutil, importlib, sys
-import kitchen_tui.kitchen as kitchen
-names = [kitchen.__name__] + [
-    info.name for info in pkgutil.walk_packages(kitchen.__path__, kitchen.__name__ + ".")
-]
-for name in names:
-    importlib.import_module(name)
-loaded = sorted(
-    name for name in sys.modules
-    if name == "textual" or name.startswith(("textual.", "kitchen_tui.ui", "kitchen_tui.cli"))
-)
-print(json.dumps({"imported": names, "forbidden": loaded}))
-"""
+
+def _modules_of(package: str) -> set[str]:
+    folder = PACKAGE / package.removeprefix("kitchen_tui.").replace(".", "/")
+    return {f"{package}.{path.stem}" for path in folder.glob("*.py") if path.stem != "__init__"}
 
 
-def test_importing_every_kitchen_module_loads_no_textual() -> None:
+def _modules_the_kitchen_process_loads() -> set[str]:
+    """Start the real kitchen process, let it shut down (stdin closes), list what it imported."""
     run = subprocess.run(
-        [sys.executable, "-c", IMPORT_ALL], capture_output=True, text=True, timeout=60
+        [sys.executable, "-X", "importtime", "-m", "kitchen_tui.kitchen.serve", "{}"],
+        input=b"",
+        capture_output=True,
+        timeout=60,
     )
-    assert run.returncode == 0, run.stderr
-    result = json.loads(run.stdout)
-    assert "kitchen_tui.kitchen.engine" in result["imported"]
-    assert "kitchen_tui.kitchen.serve" in result["imported"]
-    assert len(result["imported"]) >= 10
-    assert result["forbidden"] == []
+    assert run.returncode == 0, run.stderr.decode(errors="replace")[-2000:]
+    names = re.findall(r"\|\s+(kitchen_tui[\w.]*)\s*$", run.stderr.decode(), flags=re.M)
+    return set(names) | {"kitchen_tui.kitchen.serve"}  # run as __main__, so not listed
+
+
+def test_the_kitchen_process_loads_its_package_and_the_protocol_only() -> None:
+    loaded = _modules_the_kitchen_process_loads()
+    project = {name for name in loaded if name.count(".") >= 2}
+    allowed = ("kitchen_tui.kitchen.", "kitchen_tui.protocol.")
+    assert {name for name in project if not name.startswith(allowed)} == set()
+    # Every module of the kitchen package runs in the kitchen process: nothing else is in it.
+    assert _modules_of("kitchen_tui.kitchen") <= loaded
+
+
+def test_no_module_is_over_400_lines() -> None:
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for path in PACKAGE.rglob("*.py")
+        if (lines := len(path.read_text().splitlines())) > 400
+    }
+    assert long == {}
 
 
 def test_import_contracts_hold() -> None:
@@ -50,4 +60,5 @@ def test_import_contracts_hold() -> None:
         pytest.skip("import-linter is not installed")
     run = subprocess.run([linter], capture_output=True, text=True, timeout=100, cwd=ROOT)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "never imports the UI or Textual KEPT" in run.stdout
+    assert "The kitchen process loads only the protocol of the project KEPT" in run.stdout
+    assert "No package but the UI and the CLI imports Textual KEPT" in run.stdout

@@ -11,7 +11,7 @@ from conftest import wait_until
 
 from kitchen_tui.kitchen.cookline import COOKS_SWITCH_S, CookLine, Job
 from kitchen_tui.kitchen.frontdesk import Ticket
-from kitchen_tui.kitchen.settings import Mode
+from kitchen_tui.protocol.settings import Mode
 
 USUAL_S = 0.005  # CPython's default
 

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from conftest import SCHEDULING_TOLERANCE_S, Watcher, close_enough, dish, scenario
 
-from kitchen_tui.kitchen.client import KitchenProcess
-from kitchen_tui.kitchen.events import EVENT_VERSION, stall_level
-from kitchen_tui.kitchen.headless import RunResult, measured_durations, run_scenario
-from kitchen_tui.kitchen.model import predict
-from kitchen_tui.kitchen.scenario import Order, full_menu, load_scenario
-from kitchen_tui.kitchen.settings import KitchenSettings, Mode
+from kitchen_tui.protocol.events import STREAM_VERSION, Event, stall_level
+from kitchen_tui.protocol.orders import Order
+from kitchen_tui.protocol.settings import KitchenSettings, Mode
+from kitchen_tui.stream.client import KitchenProcess
+from kitchen_tui.stream.headless import RunResult, measured_durations, run_scenario
+from kitchen_tui.stream.model import predict
+from kitchen_tui.talk.scenario import full_menu, load_scenario
 
-Event = dict[str, Any]
 StartKitchen = Callable[..., tuple[KitchenProcess, Watcher]]
 
 pytestmark = pytest.mark.timeout(60)
@@ -370,7 +369,7 @@ def test_every_event_is_versioned_numbered_and_stamped(start_kitchen: StartKitch
     assert events[0]["type"] == "hello"
     assert [e["seq"] for e in events] == list(range(len(events)))  # none dropped here
     for event in events:
-        assert event["v"] == EVENT_VERSION
+        assert event["v"] == STREAM_VERSION
         assert isinstance(event["t"], float)
         assert isinstance(event["story"], float | int)
     types = {e["type"] for e in events}

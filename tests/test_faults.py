@@ -22,11 +22,11 @@ from conftest import (
     wait_until,
 )
 
-from kitchen_tui.kitchen.client import KitchenProcess
-from kitchen_tui.kitchen.headless import run_scenario
-from kitchen_tui.kitchen.menu import StepKind
-from kitchen_tui.kitchen.scenario import Order
-from kitchen_tui.kitchen.settings import KitchenSettings, Mode
+from kitchen_tui.protocol.menu import StepKind
+from kitchen_tui.protocol.orders import Order
+from kitchen_tui.protocol.settings import KitchenSettings, Mode
+from kitchen_tui.stream.client import KitchenProcess
+from kitchen_tui.stream.headless import run_scenario
 
 StartKitchen = Callable[..., tuple[KitchenProcess, Watcher]]
 
@@ -190,10 +190,10 @@ def test_a_killed_kitchen_yields_died_with_a_clear_message(start_kitchen: StartK
 PARENT = textwrap.dedent(
     """
     import sys, time
-    from kitchen_tui.kitchen.client import KitchenProcess
-    from kitchen_tui.kitchen.menu import Dish, Step
-    from kitchen_tui.kitchen.scenario import Order
-    from kitchen_tui.kitchen.settings import KitchenSettings
+    from kitchen_tui.stream.client import KitchenProcess
+    from kitchen_tui.protocol.menu import Dish, Step
+    from kitchen_tui.protocol.orders import Order
+    from kitchen_tui.protocol.settings import KitchenSettings
 
     kitchen = KitchenProcess(KitchenSettings(mode="async", prep_shelf=True))
     kitchen.start(wait=True)

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kitchen_tui.kitchen.menu import MENU, Dish, Step, StepKind
-from kitchen_tui.kitchen.model import Prediction, predict
-from kitchen_tui.kitchen.scenario import Order
-from kitchen_tui.kitchen.settings import KitchenSettings, Mode
+from kitchen_tui.protocol.menu import MENU, Dish, Step, StepKind
+from kitchen_tui.protocol.orders import Order
+from kitchen_tui.protocol.settings import KitchenSettings, Mode
+from kitchen_tui.stream.model import Prediction, predict
 
 
 def dish(name: str, *steps: tuple[StepKind, float]) -> Dish:

@@ -12,11 +12,12 @@ from conftest import close_enough, scenario
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
-from kitchen_tui.kitchen.headless import measured_durations, run_scenario
-from kitchen_tui.kitchen.menu import Dish, Step, StepKind
-from kitchen_tui.kitchen.model import predict
-from kitchen_tui.kitchen.scenario import Order, Scenario, full_menu
-from kitchen_tui.kitchen.settings import KitchenSettings, Mode
+from kitchen_tui.protocol.menu import Dish, Step, StepKind
+from kitchen_tui.protocol.orders import Order
+from kitchen_tui.protocol.settings import KitchenSettings, Mode
+from kitchen_tui.stream.headless import measured_durations, run_scenario
+from kitchen_tui.stream.model import predict
+from kitchen_tui.talk.scenario import Scenario, full_menu
 
 # Milliseconds per step kind, as the issue sets them.
 STEP_MS: dict[StepKind, tuple[int, int]] = {"wait": (5, 80), "cpu": (2, 30), "blocking": (5, 40)}

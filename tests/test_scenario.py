@@ -8,18 +8,18 @@ from pathlib import Path
 import pytest
 
 from kitchen_tui.errors import UsageError
-from kitchen_tui.kitchen import scenario as scenario_module
-from kitchen_tui.kitchen import tomlfile
-from kitchen_tui.kitchen.menu import MENU, Dish, Step
-from kitchen_tui.kitchen.scenario import (
+from kitchen_tui.protocol.menu import MENU, Dish, Step
+from kitchen_tui.protocol.orders import Order
+from kitchen_tui.protocol.settings import MAX_COOKS, KitchenSettings
+from kitchen_tui.talk import scenario as scenario_module
+from kitchen_tui.talk import tomlfile
+from kitchen_tui.talk.scenario import (
     BUILTIN_SCENARIOS,
-    Order,
     Scenario,
     full_menu,
     load_scenario,
     parse_scenario,
 )
-from kitchen_tui.kitchen.settings import MAX_COOKS, KitchenSettings
 
 
 def parse(text: str) -> Scenario:
@@ -45,7 +45,7 @@ def test_builtin_names_match_the_shipped_files() -> None:
         "hidden-blocker",
         "chat-pipeline",
     )
-    folder = resources.files("kitchen_tui.kitchen") / "scenarios"
+    folder = resources.files("kitchen_tui.talk") / "scenarios"
     shipped = {item.name for item in folder.iterdir() if item.name.endswith(".toml")}
     assert shipped == {f"{name}.toml" for name in BUILTIN_SCENARIOS}
 

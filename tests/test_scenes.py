@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from kitchen_tui.errors import UsageError
-from kitchen_tui.kitchen.menu import MENU
-from kitchen_tui.kitchen.scenario import full_menu
-from kitchen_tui.kitchen.scenes import (
+from kitchen_tui.protocol.menu import MENU
+from kitchen_tui.talk.scenario import full_menu
+from kitchen_tui.talk.scenes import (
     BUILTIN_SCENES,
     Caption,
     Cue,
@@ -262,7 +262,7 @@ def test_a_missing_file_names_the_builtins(tmp_path: Path) -> None:
 
 
 def test_builtin_names_match_the_shipped_files() -> None:
-    folder = resources.files("kitchen_tui.kitchen") / "scenes"
+    folder = resources.files("kitchen_tui.talk") / "scenes"
     shipped = {item.name for item in folder.iterdir() if item.name.endswith(".toml")}
     assert shipped == {f"{name}.toml" for name in BUILTIN_SCENES}
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from kitchen_tui.kitchen.scenes import load_scene_file
-from kitchen_tui.kitchen.settings import KitchenSettings
+from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.recording.channel import CastChannel
+from kitchen_tui.talk.scenes import load_scene_file
 from kitchen_tui.ui.app import KitchenApp
 from kitchen_tui.ui.widgets.key_overlay import KeyOverlay
 from tests.ui.fakes import FakeClock, FakeKitchen

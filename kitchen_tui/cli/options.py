@@ -8,9 +8,7 @@ from typing import NoReturn
 
 from kitchen_tui import __version__
 from kitchen_tui.errors import UsageError
-from kitchen_tui.kitchen.catalog import BUILTIN_SCENARIOS
-from kitchen_tui.kitchen.scenario import Scenario, load_scenario
-from kitchen_tui.kitchen.settings import (
+from kitchen_tui.protocol.settings import (
     BACKENDS,
     MAX_COOKS,
     MAX_SHELF,
@@ -19,6 +17,8 @@ from kitchen_tui.kitchen.settings import (
     MODES,
     KitchenSettings,
 )
+from kitchen_tui.talk.catalog import BUILTIN_SCENARIOS
+from kitchen_tui.talk.scenario import Scenario, load_scenario
 
 
 class _Parser(argparse.ArgumentParser):

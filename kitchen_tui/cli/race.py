@@ -6,7 +6,7 @@ import argparse
 
 from kitchen_tui.cli.options import check_backend
 from kitchen_tui.cli.talk_options import parse_modes, race_trace_paths
-from kitchen_tui.kitchen.scenario import load_scenario
+from kitchen_tui.talk.scenario import load_scenario
 
 
 def run_race(options: argparse.Namespace) -> int:

@@ -13,8 +13,8 @@ from rich.table import Table
 from kitchen_tui.cli.options import scenario_and_settings
 from kitchen_tui.cli.talk_options import trace_path
 from kitchen_tui.errors import UsageError
-from kitchen_tui.kitchen.headless import OrderResult, RunResult, run_scenario
-from kitchen_tui.kitchen.ledger import PARTS
+from kitchen_tui.stream.headless import OrderResult, RunResult, run_scenario
+from kitchen_tui.stream.ledger import PARTS
 
 UNWRAPPED_WIDTH = 1_000  # wider than any report line: the table keeps its own width
 PART_TITLES = {

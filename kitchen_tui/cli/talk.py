@@ -6,8 +6,8 @@ import argparse
 from dataclasses import replace
 
 from kitchen_tui.cli.talk_options import stills_dir, trace_path
-from kitchen_tui.kitchen.scenes import load_scene_file
-from kitchen_tui.kitchen.settings import KitchenSettings
+from kitchen_tui.protocol.settings import KitchenSettings
+from kitchen_tui.talk.scenes import load_scene_file
 
 
 def run_replay(options: argparse.Namespace) -> int:

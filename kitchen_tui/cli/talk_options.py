@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from kitchen_tui.errors import UsageError
-from kitchen_tui.kitchen.catalog import BUILTIN_SCENARIOS, BUILTIN_SCENES
-from kitchen_tui.kitchen.settings import BACKENDS, MAX_SPEED, MIN_SPEED, MODES
+from kitchen_tui.protocol.settings import BACKENDS, MAX_SPEED, MIN_SPEED, MODES
+from kitchen_tui.talk.catalog import BUILTIN_SCENARIOS, BUILTIN_SCENES
 
 DEFAULT_SIZE = "100x30"
 

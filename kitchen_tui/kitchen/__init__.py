@@ -1,1 +1,1 @@
-"""The kitchen engine: real anyio tasks serving order tickets. Imports nothing from Textual."""
+"""The kitchen process: real anyio tasks serving order tickets. Loads only the protocol."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kitchen_tui.kitchen.frontdesk import Ticket
-from kitchen_tui.kitchen.settings import Mode
+from kitchen_tui.protocol.settings import Mode
 
 
 @dataclass(order=True)

@@ -25,12 +25,13 @@ from kitchen_tui.kitchen.collector import QuietCollector
 from kitchen_tui.kitchen.cookline import CookLine, Job
 from kitchen_tui.kitchen.cpu import burn_cpu
 from kitchen_tui.kitchen.doorman import Doorman
-from kitchen_tui.kitchen.events import Emitter, stall_level
+from kitchen_tui.kitchen.events import Emitter
 from kitchen_tui.kitchen.frontdesk import FrontDesk, Ticket
-from kitchen_tui.kitchen.menu import MENU, Dish, Step
 from kitchen_tui.kitchen.prepshelf import PrepShelf
 from kitchen_tui.kitchen.rail import Rail
-from kitchen_tui.kitchen.settings import MODES, KitchenSettings, Mode
+from kitchen_tui.protocol.events import stall_level
+from kitchen_tui.protocol.menu import MENU, Dish, Step
+from kitchen_tui.protocol.settings import MODES, KitchenSettings, Mode
 
 HEARTBEAT_S = 0.25
 LAG_PROBE_S = 0.01

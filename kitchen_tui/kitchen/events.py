@@ -18,8 +18,8 @@ from typing import IO, Any
 import orjson
 
 from kitchen_tui.kitchen.clock import StoryClock
+from kitchen_tui.protocol.events import STREAM_VERSION, Event
 
-EVENT_VERSION = 1
 DEFAULT_BUFFER = 200_000
 BATCH_S = 0.002  # the writer's pause before taking a batch: well under a frame at 60 fps
 # In a flood (a batch this big or bigger), pause a frame at 50 fps instead: each batch takes
@@ -27,14 +27,6 @@ BATCH_S = 0.002  # the writer's pause before taking a batch: well under a frame 
 FLOOD_EVENTS = 64
 FLOOD_BATCH_S = 0.02
 PIPE_BYTES = 1 << 20  # Linux's default most for a pipe (/proc/sys/fs/pipe-max-size)
-STALL_LEVELS = (0.05, 0.25, 1.0)  # the alarm levels people know: 50 ms, 250 ms, 1 s
-
-Event = dict[str, Any]
-
-
-def stall_level(seconds: float) -> int:
-    """0 below 50 ms, 1 from 50 ms, 2 from 250 ms, 3 from 1 s."""
-    return sum(1 for level in STALL_LEVELS if seconds >= level)
 
 
 class Emitter:
@@ -94,7 +86,7 @@ class Emitter:
         dropped = sum(self._drops.popleft() for _ in range(len(self._drops)))
         seq, story = self._seq, self._clock.story
         for event in events:
-            event["v"] = EVENT_VERSION
+            event["v"] = STREAM_VERSION
             event["seq"] = seq
             event["story"] = story(event["t"])
             seq += 1
@@ -198,7 +190,7 @@ def _widen_pipe(fd: int) -> None:
 
 def _dropped_event(count: int) -> Event:
     return {
-        "v": EVENT_VERSION,
+        "v": STREAM_VERSION,
         "seq": None,
         "type": "dropped",
         "t": time.perf_counter(),

@@ -9,7 +9,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kitchen_tui.kitchen.settings import Mode
+from kitchen_tui.protocol.settings import Mode
 
 if TYPE_CHECKING:
     from kitchen_tui.kitchen.events import Emitter

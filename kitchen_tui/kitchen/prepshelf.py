@@ -9,7 +9,7 @@ import anyio
 from anyio import to_process
 
 from kitchen_tui.kitchen.cpu import burn_cpu_on_shelf
-from kitchen_tui.kitchen.settings import MAX_SHELF
+from kitchen_tui.protocol.settings import MAX_SHELF
 
 # Hears ("shelf_in" | "shelf_out", slot, real stamp, worker pid) as a job moves.
 SlotCallback = Callable[[str, int, float, int], None]

@@ -19,7 +19,7 @@ from kitchen_tui.kitchen.clock import StoryClock
 from kitchen_tui.kitchen.engine import Kitchen
 from kitchen_tui.kitchen.events import Emitter, EventStream
 from kitchen_tui.kitchen.lifeline import die_with_parent
-from kitchen_tui.kitchen.settings import KitchenSettings
+from kitchen_tui.protocol.settings import KitchenSettings
 
 # The kitchen is a latency-sensitive server: with 10,000 tickets in flight, CPython's default
 # collections (every 700 allocations, each full one walking every live task) cost a quarter

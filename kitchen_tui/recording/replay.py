@@ -13,15 +13,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from kitchen_tui.errors import UsageError
-from kitchen_tui.kitchen.menu import Dish
-from kitchen_tui.kitchen.scenario import Order
-from kitchen_tui.kitchen.settings import MAX_SPEED, MIN_SPEED
-
-Event = dict[str, Any]
-STREAM_VERSION = 1
+from kitchen_tui.protocol.events import STREAM_VERSION, Event
+from kitchen_tui.protocol.menu import Dish
+from kitchen_tui.protocol.orders import Order
+from kitchen_tui.protocol.settings import MAX_SPEED, MIN_SPEED
 
 
 @dataclass(frozen=True)

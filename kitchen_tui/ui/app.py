@@ -22,11 +22,12 @@ from textual.events import Resize
 from textual.screen import Screen
 
 from kitchen_tui.errors import UsageError
-from kitchen_tui.kitchen.catalog import BUILTIN_SCENARIOS
-from kitchen_tui.kitchen.ledger import Event
-from kitchen_tui.kitchen.scenario import Order, Scenario, load_scenario
-from kitchen_tui.kitchen.settings import MAX_SPEED, MIN_SPEED, MODES, KitchenSettings
+from kitchen_tui.protocol.events import Event
+from kitchen_tui.protocol.orders import Order
+from kitchen_tui.protocol.settings import MAX_SPEED, MIN_SPEED, MODES, KitchenSettings
 from kitchen_tui.recording.channel import CastChannel
+from kitchen_tui.talk.catalog import BUILTIN_SCENARIOS
+from kitchen_tui.talk.scenario import Scenario, load_scenario
 from kitchen_tui.ui.board import Board
 from kitchen_tui.ui.keys import (
     ALL_KEYS,
@@ -58,7 +59,7 @@ from kitchen_tui.ui.widgets.timeline import Timeline
 from kitchen_tui.ui.widgets.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmall
 
 if TYPE_CHECKING:  # talk mode's types: the module itself loads with the first talk
-    from kitchen_tui.kitchen.scenes import (
+    from kitchen_tui.talk.scenes import (
         Cue,
         ModeAction,
         OrderAction,
@@ -229,7 +230,7 @@ class KitchenApp(QuickStartApp):
         if not self._kitchen.alive:
             self._kitchen.start()
         if self._talk is not None:
-            from kitchen_tui.kitchen.scenes import ScenePlayer
+            from kitchen_tui.talk.scenes import ScenePlayer
 
             self._play(self._talk.scenario, self._settings, send_orders=False)
             speed = self._settings.speed
@@ -241,7 +242,7 @@ class KitchenApp(QuickStartApp):
             self._play(self._scenario, self._settings)
 
     def _new_kitchen(self, settings: KitchenSettings) -> KitchenLink:
-        from kitchen_tui.kitchen.client import KitchenProcess
+        from kitchen_tui.stream.client import KitchenProcess
 
         return KitchenProcess(settings, backend=self._backend, trace=self._trace)
 
@@ -341,7 +342,7 @@ class KitchenApp(QuickStartApp):
         return f"{where}   {player.speed:g}x"
 
     def _cue(self, cue: Cue) -> None:
-        from kitchen_tui.kitchen.scenes import (
+        from kitchen_tui.talk.scenes import (
             Caption,
             Marker,
             PauseAction,
@@ -365,7 +366,7 @@ class KitchenApp(QuickStartApp):
             self._when_reset(partial(self._script_step, cue))
 
     def _script_step(self, step: OrderAction | ModeAction | PrepShelfAction) -> None:
-        from kitchen_tui.kitchen.scenes import ModeAction, OrderAction
+        from kitchen_tui.talk.scenes import ModeAction, OrderAction
 
         if isinstance(step, OrderAction):
             orders = step.orders(self._next_id)

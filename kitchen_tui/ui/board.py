@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from itertools import chain
 from typing import Any
 
-from kitchen_tui.kitchen.ledger import Event, Ledger, Ticket
-from kitchen_tui.ui.glyphs import alarm_level
+from kitchen_tui.protocol.events import Event, stall_level
+from kitchen_tui.stream.ledger import Ledger, Ticket
 
 AREAS = ("header", "front_desk", "cook", "rail", "shelf", "served", "stats", "timeline", "banner")
 RECENT_DONE = 200  # served strip and stall victims look back this far
@@ -189,7 +189,7 @@ class Board:
     def _watch_end(self, held: HeldStep, e: Event) -> None:
         self.held = None
         seconds = float(e.get("measured_s") or (e["t"] - held.started))
-        level = alarm_level(seconds)
+        level = stall_level(seconds)
         if level == 0:
             return  # too short for anyone to feel: not worth a report
         victims, delay = self._victims(held, e["t"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kitchen_tui.kitchen.ledger import PARTS, Part, TicketState
+from kitchen_tui.stream.ledger import PARTS, Part, TicketState
 
 
 @dataclass(frozen=True)
@@ -42,18 +42,12 @@ PART_LOOKS: dict[Part, Look] = {
 }
 assert tuple(PART_LOOKS) == PARTS
 
-# The alarm levels people know for a held loop: 50 ms, 250 ms, 1 s.
-ALARM_SECONDS = (0.05, 0.25, 1.0)
+# What each stall alarm level (protocol.events.stall_level) reads on screen.
 ALARM_CAPTIONS = ("", "> 50 ms", "> 250 ms", "> 1 s")
 
 
 def state_look(state: TicketState | str) -> Look:
     return STATE_LOOKS.get(state, STATE_LOOKS["seated"])
-
-
-def alarm_level(seconds: float) -> int:
-    """0 below 50 ms, 1 from 50 ms, 2 from 250 ms, 3 from 1 s (the kitchen's own scale)."""
-    return sum(1 for limit in ALARM_SECONDS if seconds >= limit)
 
 
 def counted(count: int, noun: str) -> str:

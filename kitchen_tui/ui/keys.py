@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kitchen_tui.kitchen.catalog import BUILTIN_SCENARIOS
+from kitchen_tui.talk.catalog import BUILTIN_SCENARIOS
 
 
 @dataclass(frozen=True)

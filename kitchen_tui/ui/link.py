@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
-from kitchen_tui.kitchen.menu import Dish
-from kitchen_tui.kitchen.scenario import Order
+from kitchen_tui.protocol.menu import Dish
+from kitchen_tui.protocol.orders import Order
 
 
 class KitchenLink(Protocol):
-    """The parent's side of a kitchen process (see kitchen_tui.kitchen.client.KitchenProcess)."""
+    """The parent's side of a kitchen process (see kitchen_tui.stream.client.KitchenProcess)."""
 
     def start(self) -> None: ...
 

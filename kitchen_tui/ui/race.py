@@ -16,8 +16,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer
 
-from kitchen_tui.kitchen.scenario import Order, Scenario
-from kitchen_tui.kitchen.settings import KitchenSettings
+from kitchen_tui.protocol.orders import Order
+from kitchen_tui.protocol.settings import KitchenSettings
+from kitchen_tui.talk.scenario import Scenario
 from kitchen_tui.ui.board import Board
 from kitchen_tui.ui.keys import ORDER_KEYS, ORDER_PREFIX, QUIT_TOO, RUSH_SIZE
 from kitchen_tui.ui.link import KitchenLink
@@ -135,7 +136,7 @@ class RaceApp(QuickStartApp):
     ) -> KitchenLink:
         from dataclasses import replace
 
-        from kitchen_tui.kitchen.client import KitchenProcess
+        from kitchen_tui.stream.client import KitchenProcess
 
         settings = replace(settings, mode=mode)  # type: ignore[arg-type]
         return KitchenProcess(settings, backend=backend, trace=trace)

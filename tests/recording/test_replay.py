@@ -6,19 +6,17 @@ import json
 import os
 import signal
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from kitchen_tui.errors import UsageError
-from kitchen_tui.kitchen.client import KitchenProcess
-from kitchen_tui.kitchen.menu import MENU
-from kitchen_tui.kitchen.scenario import Order
-from kitchen_tui.kitchen.settings import KitchenSettings
+from kitchen_tui.protocol.events import Event
+from kitchen_tui.protocol.menu import MENU
+from kitchen_tui.protocol.orders import Order
+from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.recording.replay import ReplayKitchen, load_trace
+from kitchen_tui.stream.client import KitchenProcess
 from tests.conftest import Watcher, processes_in_group, wait_until
-
-Event = dict[str, Any]
 
 
 class FakeClock:

@@ -13,11 +13,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from kitchen_tui.kitchen.menu import MENU, Dish
-from kitchen_tui.kitchen.scenario import Order
-from kitchen_tui.kitchen.settings import KitchenSettings
+from kitchen_tui.protocol.events import Event
+from kitchen_tui.protocol.menu import MENU, Dish
+from kitchen_tui.protocol.orders import Order
+from kitchen_tui.protocol.settings import KitchenSettings
 
-Event = dict[str, Any]
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

@@ -12,9 +12,9 @@ import sys
 import time
 from dataclasses import dataclass
 
-from kitchen_tui.kitchen.client import KitchenProcess
-from kitchen_tui.kitchen.scenario import Order
-from kitchen_tui.kitchen.settings import KitchenSettings
+from kitchen_tui.protocol.orders import Order
+from kitchen_tui.protocol.settings import KitchenSettings
+from kitchen_tui.stream.client import KitchenProcess
 from tests.ui.fakes import FIXTURES
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from kitchen_tui.kitchen.settings import KitchenSettings
+from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.ui.app import KitchenApp
 from tests.ui.fakes import Event, FakeClock, FakeKitchen, load_trace
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from kitchen_tui.kitchen.catalog import BUILTIN_SCENARIOS
-from kitchen_tui.kitchen.scenario import Order, load_scenario
-from kitchen_tui.kitchen.settings import KitchenSettings
+from kitchen_tui.protocol.orders import Order
+from kitchen_tui.protocol.settings import KitchenSettings
+from kitchen_tui.talk.catalog import BUILTIN_SCENARIOS
+from kitchen_tui.talk.scenario import load_scenario
 from kitchen_tui.ui.app import KitchenApp
 from kitchen_tui.ui.help_screen import HelpScreen
 from kitchen_tui.ui.keys import ALL_KEYS

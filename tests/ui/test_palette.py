@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from textual.color import Color
 
-from kitchen_tui.kitchen.settings import KitchenSettings
+from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.ui.app import KitchenApp
 from kitchen_tui.ui.palette import LOOKS, StylePalette
 from kitchen_tui.ui.startup import UI_GC_THRESHOLDS

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from kitchen_tui.kitchen.scenario import load_scenario
-from kitchen_tui.kitchen.settings import KitchenSettings
+from kitchen_tui.protocol.settings import KitchenSettings
+from kitchen_tui.talk.scenario import load_scenario
 from kitchen_tui.ui.race import RaceApp
 from kitchen_tui.ui.widgets.race_diff import ms_text
 from tests.ui.fakes import FakeClock, FakeKitchen

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from kitchen_tui.kitchen.client import KitchenProcess
-from kitchen_tui.kitchen.scenario import Order
-from kitchen_tui.kitchen.settings import KitchenSettings
+from kitchen_tui.protocol.orders import Order
+from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.recording.replay import ReplayKitchen, load_trace
+from kitchen_tui.stream.client import KitchenProcess
 from kitchen_tui.ui.app import KitchenApp
 from kitchen_tui.ui.widgets.key_overlay import KeyOverlay
 from tests.conftest import Watcher

@@ -12,8 +12,9 @@ from itertools import chain, islice
 
 from textual.strip import Strip
 
+from kitchen_tui.protocol.events import stall_level
 from kitchen_tui.ui.board import HeldStep, StallReport
-from kitchen_tui.ui.glyphs import ALARM_CAPTIONS, alarm_level, counted, ms_text, seconds_text
+from kitchen_tui.ui.glyphs import ALARM_CAPTIONS, counted, ms_text, seconds_text
 from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.strips import fit, wrap
 from kitchen_tui.ui.widgets.kitchen_view import KitchenView
@@ -73,7 +74,7 @@ class LineCook(KitchenView):
 
     def _held_lines(self, held: HeldStep, width: int) -> list[Strip]:
         seconds = max(0.0, self.scene.now - held.started)
-        level = alarm_level(seconds)
+        level = stall_level(seconds)
         what = "LOOP HELD" if held.where == "loop" else "COOK BUSY"
         head = self.line(width)
         head.add(f" {what} {ms_text(seconds):>7} ", self.style(f"alarm-badge--{level}"))

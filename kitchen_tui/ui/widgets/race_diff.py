@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from kitchen_tui.kitchen.ledger import Ledger
+from kitchen_tui.stream.ledger import Ledger
 
 
 def ms_text(seconds: float) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Hashable
 
 from textual.strip import Strip
 
-from kitchen_tui.kitchen.ledger import percentile
+from kitchen_tui.stream.ledger import percentile
 from kitchen_tui.ui.glyphs import counted, ms_text, seconds_text
 from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.strips import fit

@@ -12,8 +12,9 @@ from collections.abc import Hashable
 
 from textual.strip import Strip
 
-from kitchen_tui.kitchen.ledger import PARTS, Part, Ticket
-from kitchen_tui.ui.glyphs import PART_LOOKS, alarm_level, state_look
+from kitchen_tui.protocol.events import stall_level
+from kitchen_tui.stream.ledger import PARTS, Part, Ticket
+from kitchen_tui.ui.glyphs import PART_LOOKS, state_look
 from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.strips import fit
 from kitchen_tui.ui.widgets.kitchen_view import KitchenView
@@ -122,12 +123,12 @@ class Timeline(KitchenView):
             text[column : column + len(label)] = label
             tick += step
         for stall in self.scene.board.ledger.stalls:
-            if alarm_level(stall.seconds) == 0:
+            if stall_level(stall.seconds) == 0:
                 continue  # a slice under 50 ms: nobody feels it, and it would bury the labels
             first = int((stall.end - stall.seconds - start) / per)
             last = math.ceil((stall.end - start) / per)
             for column in range(max(0, first), min(bar_width, last)):
-                marks[column] = str(alarm_level(stall.seconds))
+                marks[column] = str(stall_level(stall.seconds))
         for glyph, mark in zip(text, marks, strict=True):
             if mark != " " and glyph == " ":
                 line.add("!", self.style(f"alarm--{mark}"))

@@ -42,18 +42,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from kitchen_tui.kitchen.catalog import BUILTIN_SCENES
-from kitchen_tui.kitchen.scenario import (
+from kitchen_tui.protocol.orders import Order
+from kitchen_tui.protocol.settings import MAX_SPEED, MIN_SPEED, MODES, KitchenSettings, Mode
+from kitchen_tui.talk.catalog import BUILTIN_SCENES
+from kitchen_tui.talk.scenario import (
     MAX_AT_SECONDS,
     MAX_LABEL,
-    Order,
     Scenario,
     _describe,
     _Parser,
     full_menu,
 )
-from kitchen_tui.kitchen.settings import MAX_SPEED, MIN_SPEED, MODES, KitchenSettings, Mode
-from kitchen_tui.kitchen.tomlfile import did_you_mean, load_toml, parse_toml
+from kitchen_tui.talk.tomlfile import did_you_mean, load_toml, parse_toml
 
 if sys.version_info >= (3, 11):
     pass

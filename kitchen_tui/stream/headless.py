@@ -7,11 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kitchen_tui.kitchen.client import Event, KitchenProcess
-from kitchen_tui.kitchen.ledger import Ledger, Ticket, percentile
-from kitchen_tui.kitchen.model import Prediction, predict
-from kitchen_tui.kitchen.scenario import Scenario, full_menu
-from kitchen_tui.kitchen.settings import KitchenSettings
+from kitchen_tui.protocol.events import Event
+from kitchen_tui.protocol.settings import KitchenSettings
+from kitchen_tui.stream.client import KitchenProcess
+from kitchen_tui.stream.ledger import Ledger, Ticket, percentile
+from kitchen_tui.stream.model import Prediction, predict
+from kitchen_tui.talk.scenario import Scenario, full_menu
 
 # Orders are sent this long before the first one arrives, so the kitchen has every ticket
 # in hand before the clock starts: arrival times are then exact.

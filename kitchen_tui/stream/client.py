@@ -15,15 +15,15 @@ import time
 from collections import deque
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import orjson
 
-from kitchen_tui.kitchen.menu import Dish
-from kitchen_tui.kitchen.scenario import Order
-from kitchen_tui.kitchen.settings import KitchenSettings
+from kitchen_tui.protocol.events import Event
+from kitchen_tui.protocol.menu import Dish
+from kitchen_tui.protocol.orders import Order
+from kitchen_tui.protocol.settings import KitchenSettings
 
-Event = dict[str, Any]
 # Events waiting for the consumer; past this the oldest news is worth less than memory.
 MAX_PENDING = 1_000_000
 STOP_GRACE_S = 1.0

@@ -38,9 +38,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kitchen_tui.errors import UsageError
-from kitchen_tui.kitchen.catalog import BUILTIN_SCENARIOS
-from kitchen_tui.kitchen.menu import MAX_STEP_SECONDS, MENU, STEP_KINDS, Dish, Step, StepKind
-from kitchen_tui.kitchen.settings import (
+from kitchen_tui.protocol.menu import MAX_STEP_SECONDS, MENU, STEP_KINDS, Dish, Step, StepKind
+from kitchen_tui.protocol.orders import Order
+from kitchen_tui.protocol.settings import (
     MAX_COOKS,
     MAX_FRONT_DESK,
     MAX_SHELF,
@@ -50,16 +50,8 @@ from kitchen_tui.kitchen.settings import (
     KitchenSettings,
     Mode,
 )
-from kitchen_tui.kitchen.tomlfile import did_you_mean, load_toml, parse_toml
-
-
-@dataclass(frozen=True)
-class Order:
-    """One customer's order: a dish, arriving `at` seconds (story time) after the start."""
-
-    id: str
-    dish: str
-    at: float = 0.0
+from kitchen_tui.talk.catalog import BUILTIN_SCENARIOS
+from kitchen_tui.talk.tomlfile import did_you_mean, load_toml, parse_toml
 
 
 @dataclass(frozen=True)

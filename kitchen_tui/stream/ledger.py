@@ -11,14 +11,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from kitchen_tui.protocol.events import Event
+
 Part = Literal["front_desk", "ready", "cook", "rail", "shelf"]
 PARTS: tuple[Part, ...] = ("front_desk", "ready", "cook", "rail", "shelf")
 TicketState = Literal[
     "front_desk", "seated", "cook", "loop", "rail", "shelf", "served", "failed", "refused"
 ]
 DONE_STATES = ("served", "failed", "refused")
-
-Event = dict[str, Any]
 
 
 @dataclass

@@ -30,7 +30,7 @@ def load_toml(
     """The document and its source name: a built-in by name (it wins over a file of the same
     name: use `./name`), or a file. `kind` names it in errors ("scenario", "scene")."""
     if name_or_path in builtins:
-        resource = resources.files("kitchen_tui.kitchen") / folder / f"{name_or_path}.toml"
+        resource = resources.files("kitchen_tui.talk") / folder / f"{name_or_path}.toml"
         source = f"{name_or_path}.toml"
         return parse_toml(resource.read_text(encoding="utf-8"), source), source
     return parse_toml(read_text_file(name_or_path, kind, builtins), name_or_path), name_or_path

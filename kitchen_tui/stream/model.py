@@ -17,9 +17,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from kitchen_tui.kitchen.menu import Dish, StepKind
-from kitchen_tui.kitchen.scenario import Order
-from kitchen_tui.kitchen.settings import KitchenSettings
+from kitchen_tui.protocol.menu import Dish, StepKind
+from kitchen_tui.protocol.orders import Order
+from kitchen_tui.protocol.settings import KitchenSettings
 
 Action = Callable[[], None]
 

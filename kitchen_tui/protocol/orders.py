@@ -1,0 +1,14 @@
+"""An order: what the parent sends the kitchen for each customer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Order:
+    """One customer's order: a dish, arriving `at` seconds (story time) after the start."""
+
+    id: str
+    dish: str
+    at: float = 0.0
