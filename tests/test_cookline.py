@@ -97,3 +97,27 @@ def test_a_cook_still_at_work_after_a_switch_to_async_keeps_fine_slices_until_do
     finally:
         cooks.release.set()
         line.close()
+
+
+@pytest.mark.parametrize("after", ["sync", "fewer cooks"])
+def test_cooks_hired_for_threads_mode_never_swallow_a_ticket_only_cook_0_may_take(
+    after: str,
+) -> None:
+    """Forty cooks wait once threads mode was on; in sync (or with fewer cooks) only the first
+    may take a ticket, so a wake-up given to cook 39 must not be the only one."""
+    cooks = Cooks()
+    cooks.release.set()
+    line = CookLine(cooks.cook)
+    line.configure("threads", 40)
+    try:
+        line.enqueue(_job(0))
+        assert wait_until(lambda: cooks.done == [0], timeout=10)
+        if after == "sync":
+            line.configure("sync", 40)
+        else:
+            line.configure("threads", 2)
+        for n in range(1, 6):
+            line.enqueue(_job(n))
+            assert wait_until(lambda n=n: len(cooks.done) == n + 1, timeout=5), cooks.done
+    finally:
+        line.close()

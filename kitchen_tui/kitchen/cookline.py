@@ -77,7 +77,11 @@ class CookLine:
     def enqueue(self, job: Job) -> None:
         with self._cond:
             heapq.heappush(self._queue, job)
-            self._cond.notify()
+            if len(self._threads) > self.capacity:
+                # Cooks off duty wait too, and a wake-up given to one of them would be lost.
+                self._cond.notify_all()
+            else:
+                self._cond.notify()
 
     def withdraw(self, job: Job) -> bool:
         """Take a job back before a cook got it (its ticket was cancelled); False if too late."""
