@@ -10,11 +10,12 @@ import pytest
 
 from kitchen_tui.errors import UsageError
 from kitchen_tui.protocol.menu import MENU
+from kitchen_tui.talk.catalog import BUILTIN_SCENES
+from kitchen_tui.talk.player import Cue, ScenePlayer, SceneSetup
 from kitchen_tui.talk.scenario import full_menu
-from kitchen_tui.talk.scenes import (
-    BUILTIN_SCENES,
+from kitchen_tui.talk.scene_file import load_scene_file, parse_scene_file
+from kitchen_tui.talk.script import (
     Caption,
-    Cue,
     Marker,
     ModeAction,
     OrderAction,
@@ -22,10 +23,6 @@ from kitchen_tui.talk.scenes import (
     PrepShelfAction,
     ResetAction,
     SceneFile,
-    ScenePlayer,
-    SceneSetup,
-    load_scene_file,
-    parse_scene_file,
 )
 
 TALK = """

@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.recording.channel import CastChannel
-from kitchen_tui.talk.scenes import load_scene_file
+from kitchen_tui.talk.scene_file import load_scene_file
 from kitchen_tui.ui.app import KitchenApp
 from kitchen_tui.ui.widgets.key_overlay import KeyOverlay
 from tests.ui.fakes import FakeClock, FakeKitchen

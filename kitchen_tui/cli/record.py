@@ -10,7 +10,8 @@ from kitchen_tui.cli.talk_options import parse_size
 from kitchen_tui.errors import UsageError
 from kitchen_tui.recording.cast import check_output, record
 from kitchen_tui.talk.scenario import load_scenario
-from kitchen_tui.talk.scenes import PauseAction, SceneFile, load_scene_file
+from kitchen_tui.talk.scene_file import load_scene_file
+from kitchen_tui.talk.script import PauseAction, SceneFile
 from kitchen_tui.ui.glyphs import counted
 
 START_S = 3.0  # Python, Textual and the kitchen process starting up in the pty

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from kitchen_tui.cli.talk_options import stills_dir, trace_path
 from kitchen_tui.protocol.settings import KitchenSettings
-from kitchen_tui.talk.scenes import load_scene_file
+from kitchen_tui.talk.scene_file import load_scene_file
 
 
 def run_replay(options: argparse.Namespace) -> int:

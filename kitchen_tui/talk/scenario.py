@@ -33,12 +33,10 @@ Errors are one line naming the file and the key path, with 0-based array indexes
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kitchen_tui.errors import UsageError
-from kitchen_tui.protocol.menu import MAX_STEP_SECONDS, MENU, STEP_KINDS, Dish, Step, StepKind
+from kitchen_tui.protocol.menu import MAX_STEP_SECONDS, MENU, STEP_KINDS, Dish, Step
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import (
     MAX_COOKS,
@@ -48,9 +46,9 @@ from kitchen_tui.protocol.settings import (
     MIN_SPEED,
     MODES,
     KitchenSettings,
-    Mode,
 )
 from kitchen_tui.talk.catalog import BUILTIN_SCENARIOS
+from kitchen_tui.talk.toml_checker import TomlChecker, describe
 from kitchen_tui.talk.tomlfile import did_you_mean, load_toml, parse_toml
 
 
@@ -69,10 +67,7 @@ MAX_COUNT = 100_000
 MAX_ORDERS = 100_000  # all orders of a file after expansion: more is a typo, not a demo
 MAX_AT_SECONDS = 3600.0  # an hour of story time
 MAX_STEPS = 100
-MAX_LABEL = 60  # labels and titles are drawn on one line of a ticket or a header
-MAX_ID = 24
 
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 _TOP_KEYS = ("title", "mode", "prep_shelf", "cooks", "front_desk", "shelf_size", "speed")
 _ORDER_KEYS = ("id", "dish", "at", "count", "every")
 _DISH_KEYS = ("label", "steps")
@@ -84,12 +79,12 @@ def load_scenario(name_or_path: str) -> Scenario:
     doc, source = load_toml(
         name_or_path, kind="scenario", builtins=BUILTIN_SCENARIOS, folder="scenarios"
     )
-    return _Parser(source).scenario(doc, Path(source).stem)
+    return ScenarioChecker(source).scenario(doc, Path(source).stem)
 
 
 def parse_scenario(text: str, source: str) -> Scenario:
     """Parse and check scenario TOML; `source` names the file in errors and gives the name."""
-    return _Parser(source).scenario(parse_toml(text, source), Path(source).stem)
+    return ScenarioChecker(source).scenario(parse_toml(text, source), Path(source).stem)
 
 
 def full_menu(scenario: Scenario) -> dict[str, Dish]:
@@ -97,37 +92,24 @@ def full_menu(scenario: Scenario) -> dict[str, Dish]:
     return {**MENU, **scenario.dishes}
 
 
-def _describe(value: object) -> str:
-    """A value as the user wrote it in TOML, short enough for one line."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    text = repr(value) if isinstance(value, (str, int, float)) else str(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _expanded_ids(order_id: str | None, dish: str, count: int, seen: dict[str, int]) -> list[str]:
-    if order_id is None:  # numbered per dish across the file: redis1, redis2, ...
-        start = seen.get(dish, 0)
-        seen[dish] = start + count
-        return [f"{dish}{start + n}" for n in range(1, count + 1)]
+def copy_ids(order_id: str, count: int) -> list[str]:
+    """The ids of `count` copies of an order named `order_id`: `M` gives M1.., `T1` gives T1-1.."""
     if count == 1:
         return [order_id]
     sep = "-" if order_id[-1].isdigit() else ""  # T1 -> T1-1, not T11
     return [f"{order_id}{sep}{n}" for n in range(1, count + 1)]
 
 
-class _Parser:
-    """Checks one parsed TOML document; every failure is a UsageError naming source and key."""
+def _expanded_ids(order_id: str | None, dish: str, count: int, seen: dict[str, int]) -> list[str]:
+    if order_id is not None:
+        return copy_ids(order_id, count)
+    start = seen.get(dish, 0)  # numbered per dish across the file: redis1, redis2, ...
+    seen[dish] = start + count
+    return [f"{dish}{start + n}" for n in range(1, count + 1)]
 
-    def __init__(self, source: str) -> None:
-        self.source = source
 
-    def fail(self, path: str, message: str) -> UsageError:
-        return UsageError(f"{self.source}: {path}: {message}")
+class ScenarioChecker(TomlChecker):
+    """Checks a scenario document: its settings, dishes and orders."""
 
     def scenario(
         self, doc: dict[str, object], name: str, extra_keys: tuple[str, ...] = ()
@@ -143,94 +125,19 @@ class _Parser:
             orders=self.orders(doc.get("orders", []), full_menu_names=(*MENU, *dishes)),
         )
 
-    # --- keys and values -------------------------------------------------------------------
-
-    def check_keys(self, table: dict[str, object], path: str, allowed: tuple[str, ...]) -> None:
-        for key in table:
-            if key not in allowed:
-                hint = did_you_mean(key, allowed) or f" (expected one of: {', '.join(allowed)})"
-                raise self.fail(f"{path}{key}", f"unknown key{hint}")
-
-    def table(self, value: object, path: str, expected: str) -> dict[str, object]:
-        if not isinstance(value, dict):
-            raise self.fail(path, f"expected {expected}, got {_describe(value)}")
-        return value
-
-    def array(self, value: object, path: str, expected: str) -> list[object]:
-        if not isinstance(value, list):
-            raise self.fail(path, f"expected {expected}, got {_describe(value)}")
-        return value
-
-    def number(
-        self, table: dict[str, object], key: str, path: str, low: float, high: float, default: float
-    ) -> float:
-        value = table.get(key, default)
-        # TOML allows nan and inf: both fail the range test. A bool is an int to Python.
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float))
-            or not low <= value <= high
-        ):
-            raise self.fail(
-                path + key, f"expected a number from {low:g} to {high:g}, got {_describe(value)}"
-            )
-        return float(value)
-
-    def integer(
-        self, table: dict[str, object], key: str, path: str, low: int, high: int, default: int
-    ) -> int:
-        value = table.get(key, default)
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise self.fail(
-                path + key, f"expected an integer from {low} to {high}, got {_describe(value)}"
-            )
-        return value
-
-    def boolean(self, table: dict[str, object], key: str, path: str, default: bool) -> bool:
-        value = table.get(key, default)
-        if not isinstance(value, bool):
-            raise self.fail(path + key, f"expected true or false, got {_describe(value)}")
-        return value
-
-    def text(
-        self, table: dict[str, object], key: str, path: str, default: str, limit: int = MAX_LABEL
-    ) -> str:
-        value = table.get(key, default)
-        if not isinstance(value, str) or not value.strip() or len(value) > limit:
-            expected = f"a non-empty string of at most {limit} characters"
-            raise self.fail(path + key, f"expected {expected}, got {_describe(value)}")
-        if not value.isprintable():  # a newline or escape code would break a one-line ticket
-            raise self.fail(path + key, "expected one line of printable text")
-        return value
-
-    def name(self, value: object, path: str, what: str) -> str:
-        if not isinstance(value, str) or not _NAME.match(value) or len(value) > MAX_ID:
-            raise self.fail(
-                path,
-                f"expected {what}: letters, digits, '-' or '_', at most {MAX_ID} characters,"
-                f" got {_describe(value)}",
-            )
-        return value
-
     # --- settings --------------------------------------------------------------------------
 
     def settings(self, doc: dict[str, object]) -> KitchenSettings:
         base = KitchenSettings()
         has_shelf = "shelf_size" in doc
         return KitchenSettings(
-            mode=self.mode(doc.get("mode", base.mode)),
+            mode=self.choice(doc.get("mode", base.mode), "mode", MODES),
             prep_shelf=self.boolean(doc, "prep_shelf", "", base.prep_shelf),
             cooks=self.integer(doc, "cooks", "", 1, MAX_COOKS, base.cooks),
             shelf_size=self.integer(doc, "shelf_size", "", 1, MAX_SHELF, 1) if has_shelf else 0,
             front_desk=self.integer(doc, "front_desk", "", 1, MAX_FRONT_DESK, base.front_desk),
             speed=self.number(doc, "speed", "", MIN_SPEED, MAX_SPEED, base.speed),
         )
-
-    def mode(self, value: object) -> Mode:
-        for mode in MODES:  # returns the Literal itself, so no cast is needed
-            if value == mode:
-                return mode
-        raise self.fail("mode", f"expected one of {', '.join(MODES)}, got {_describe(value)}")
 
     # --- dishes ----------------------------------------------------------------------------
 
@@ -266,7 +173,7 @@ class _Parser:
         for key in ("kind", "seconds"):
             if key not in table:
                 raise self.fail(f"{path}.{key}", "missing: every step needs a kind and seconds")
-        kind = self.kind(table["kind"], path + ".kind")
+        kind = self.choice(table["kind"], path + ".kind", STEP_KINDS)
         has_error = "error" in table
         return Step(
             kind=kind,
@@ -274,12 +181,6 @@ class _Parser:
             label=self.text(table, "label", path + ".", default=kind),
             error=self.text(table, "error", path + ".", "", limit=200) if has_error else None,
         )
-
-    def kind(self, value: object, path: str) -> StepKind:
-        for kind in STEP_KINDS:
-            if value == kind:
-                return kind
-        raise self.fail(path, f"expected one of {', '.join(STEP_KINDS)}, got {_describe(value)}")
 
     # --- orders ----------------------------------------------------------------------------
 
@@ -328,7 +229,7 @@ class _Parser:
             raise self.fail(path + ".dish", "missing: every order needs a dish")
         dish = table["dish"]
         if not isinstance(dish, str):
-            raise self.fail(path + ".dish", f"expected a dish name, got {_describe(dish)}")
+            raise self.fail(path + ".dish", f"expected a dish name, got {describe(dish)}")
         if dish not in menu:
             raise self.fail(
                 path + ".dish",

@@ -59,14 +59,8 @@ from kitchen_tui.ui.widgets.timeline import Timeline
 from kitchen_tui.ui.widgets.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmall
 
 if TYPE_CHECKING:  # talk mode's types: the module itself loads with the first talk
-    from kitchen_tui.talk.scenes import (
-        Cue,
-        ModeAction,
-        OrderAction,
-        PrepShelfAction,
-        SceneFile,
-        ScenePlayer,
-    )
+    from kitchen_tui.talk.player import Cue, ScenePlayer
+    from kitchen_tui.talk.script import ModeAction, OrderAction, PrepShelfAction, SceneFile
 
 # The tick. Textual paints on its own 60 Hz timer and now and then two ticks share a paint:
 # 50 ticks a second kept 1,000 tickets at 36-39 fps at 200x50 (40 ticks: 28-36 fps).
@@ -230,7 +224,7 @@ class KitchenApp(QuickStartApp):
         if not self._kitchen.alive:
             self._kitchen.start()
         if self._talk is not None:
-            from kitchen_tui.talk.scenes import ScenePlayer
+            from kitchen_tui.talk.player import ScenePlayer
 
             self._play(self._talk.scenario, self._settings, send_orders=False)
             speed = self._settings.speed
@@ -342,14 +336,8 @@ class KitchenApp(QuickStartApp):
         return f"{where}   {player.speed:g}x"
 
     def _cue(self, cue: Cue) -> None:
-        from kitchen_tui.talk.scenes import (
-            Caption,
-            Marker,
-            PauseAction,
-            ResetAction,
-            SceneSetup,
-            SpeedAction,
-        )
+        from kitchen_tui.talk.player import SceneSetup
+        from kitchen_tui.talk.script import Caption, Marker, PauseAction, ResetAction, SpeedAction
 
         if isinstance(cue, SceneSetup):
             self._reset_then(partial(self._set_up, cue.settings))
@@ -366,7 +354,7 @@ class KitchenApp(QuickStartApp):
             self._when_reset(partial(self._script_step, cue))
 
     def _script_step(self, step: OrderAction | ModeAction | PrepShelfAction) -> None:
-        from kitchen_tui.talk.scenes import ModeAction, OrderAction
+        from kitchen_tui.talk.script import ModeAction, OrderAction
 
         if isinstance(step, OrderAction):
             orders = step.orders(self._next_id)
