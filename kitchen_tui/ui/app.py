@@ -29,15 +29,8 @@ from kitchen_tui.recording.channel import CastChannel
 from kitchen_tui.talk.catalog import BUILTIN_SCENARIOS
 from kitchen_tui.talk.scenario import Scenario, load_scenario
 from kitchen_tui.ui.board import Board
-from kitchen_tui.ui.keys import (
-    ALL_KEYS,
-    KEY_BY_ACTION,
-    ORDER_PREFIX,
-    QUIT_TOO,
-    RUSH_SIZE,
-    Key,
-    typed,
-)
+from kitchen_tui.ui.dishes import RUSH_DISH, RUSH_SIZE, RUSH_WORDS, OrderNumbers, dish_words
+from kitchen_tui.ui.keys import ALL_KEYS, KEY_BY_ACTION, QUIT_TOO, Key, typed
 from kitchen_tui.ui.link import KitchenLink
 from kitchen_tui.ui.palette import StylePalette
 from kitchen_tui.ui.scene import Scene
@@ -147,7 +140,7 @@ class KitchenApp(QuickStartApp):
         self._paused = paused
         self._frozen_events: list[Event] = []
         self._after_reset: list[Callable[[], None]] = []
-        self._counters: dict[str, int] = {}
+        self._numbers = OrderNumbers()
         self._died: str | None = None
         self._screenshots = 0
         self.scene = Scene(Board(), clock(), ascii=ascii, paused=paused)
@@ -357,9 +350,9 @@ class KitchenApp(QuickStartApp):
         from kitchen_tui.talk.script import ModeAction, OrderAction
 
         if isinstance(step, OrderAction):
-            orders = step.orders(self._next_id)
+            orders = step.orders(self._numbers.next_id)
             action = f"order('{step.dish}')"
-            words = _DISH_WORDS.get(step.dish, step.dish)
+            words = dish_words(step.dish)
             if len(orders) > 1:
                 words = f"{len(orders)} x {words}"
             self._by_script(action, partial(self._send, orders, words))
@@ -484,11 +477,6 @@ class KitchenApp(QuickStartApp):
 
     # -- orders ----------------------------------------------------------------------------------
 
-    def _next_id(self, dish: str) -> str:
-        prefix = ORDER_PREFIX.get(dish, dish[:1].upper())
-        self._counters[prefix] = self._counters.get(prefix, 0) + 1
-        return f"{prefix}{self._counters[prefix]}"
-
     def _send(self, orders: list[Order], what: str) -> None:
         if self._kitchen is None or not self._can_send():
             return
@@ -497,11 +485,11 @@ class KitchenApp(QuickStartApp):
         self._say(f"> {ids} {what}")
 
     def action_order(self, dish: str) -> None:
-        self._send([Order(self._next_id(dish), dish)], _DISH_WORDS.get(dish, dish))
+        self._send([Order(self._numbers.next_id(dish), dish)], dish_words(dish))
 
     def action_rush(self) -> None:
-        orders = [Order(self._next_id("message"), "message") for _ in range(RUSH_SIZE)]
-        self._send(orders, "rush of chat messages")
+        orders = [Order(self._numbers.next_id(RUSH_DISH), RUSH_DISH) for _ in range(RUSH_SIZE)]
+        self._send(orders, RUSH_WORDS)
 
     # -- kitchen settings ------------------------------------------------------------------------
 
@@ -680,13 +668,3 @@ class KitchenApp(QuickStartApp):
             yield SystemCommand(
                 f"{key.title} ({key.shown})", key.help, partial(self.run_action, key.action)
             )
-
-
-_DISH_WORDS = {
-    "llm": "slow LLM order",
-    "redis": "fast Redis order",
-    "postgres": "Postgres order",
-    "chat": "AI chat pipeline",
-    "pdf": "CPU-heavy PDF job",
-    "sneaky": "sneaky blocking call",
-}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kitchen_tui.talk.catalog import BUILTIN_SCENARIOS
+from kitchen_tui.ui.dishes import DISH_WORDS, RUSH_SIZE
 
 
 @dataclass(frozen=True)
@@ -19,26 +20,8 @@ class Key:
     footer: str = ""  # a short label puts the key in the footer (it must fit 80 columns)
 
 
-# Order ids from keys start with a letter that names the dish: S1, F2, D1, A3, C1, B1, R10.
-ORDER_PREFIX: dict[str, str] = {
-    "llm": "S",
-    "redis": "F",
-    "postgres": "D",
-    "chat": "A",
-    "pdf": "C",
-    "sneaky": "B",
-    "message": "R",
-}
-
-RUSH_SIZE = 10
-
 ORDER_KEYS = (
-    Key("s", "s", "order('llm')", "Slow LLM order", "slow LLM order (2 s of waiting)", "LLM"),
-    Key("f", "f", "order('redis')", "Fast Redis order", "fast Redis order (50 ms of I/O)", "Redis"),
-    Key("d", "d", "order('postgres')", "Postgres order", "Postgres order (80 ms of I/O)"),
-    Key("a", "a", "order('chat')", "AI chat pipeline", "AI chat pipeline (six steps in a row)"),
-    Key("c", "c", "order('pdf')", "CPU-heavy PDF job", "CPU-heavy PDF job (15 s of CPU)", "PDF"),
-    Key("b", "b", "order('sneaky')", "Sneaky blocker", "sneaky blocking call (1 s)", "Blocker"),
+    *(Key(d.key, d.key, f"order('{d.dish}')", d.title, d.help, d.footer) for d in DISH_WORDS),
     Key("r", "r", "rush", "Rush", f"rush: {RUSH_SIZE} chat messages at once"),
 )
 

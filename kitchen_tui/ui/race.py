@@ -20,7 +20,8 @@ from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.talk.scenario import Scenario
 from kitchen_tui.ui.board import Board
-from kitchen_tui.ui.keys import ORDER_KEYS, ORDER_PREFIX, QUIT_TOO, RUSH_SIZE
+from kitchen_tui.ui.dishes import RUSH_DISH, RUSH_SIZE, RUSH_WORDS, OrderNumbers, dish_words
+from kitchen_tui.ui.keys import ORDER_KEYS, QUIT_TOO
 from kitchen_tui.ui.link import KitchenLink
 from kitchen_tui.ui.palette import StylePalette
 from kitchen_tui.ui.scene import Scene
@@ -106,7 +107,7 @@ class RaceApp(QuickStartApp):
         self.modes = modes
         self._clock = clock
         self._paused = paused
-        self._counters: dict[str, int] = {}
+        self._numbers = OrderNumbers()
         # Orders wait until both kitchens are up (or both confirmed a reset): a fair start.
         self._held: list[tuple[list[Order], str]] = []
         self._resetting: set[int] = set()
@@ -201,18 +202,13 @@ class RaceApp(QuickStartApp):
             racer.scene.last_command = f"> {words}"
             racer.views[0].tick()
 
-    def _next_id(self, dish: str) -> str:
-        prefix = ORDER_PREFIX.get(dish, dish[:1].upper())
-        self._counters[prefix] = self._counters.get(prefix, 0) + 1
-        return f"{prefix}{self._counters[prefix]}"
-
     def action_order(self, dish: str) -> None:
-        order = Order(self._next_id(dish), dish)
-        self._send_or_hold([order], f"{order.id} {dish} to both kitchens")
+        order = Order(self._numbers.next_id(dish), dish)
+        self._send_or_hold([order], f"{order.id} {dish_words(dish)} to both kitchens")
 
     def action_rush(self) -> None:
-        orders = [Order(self._next_id("message"), "message") for _ in range(RUSH_SIZE)]
-        self._send_or_hold(orders, "a rush to both kitchens")
+        orders = [Order(self._numbers.next_id(RUSH_DISH), RUSH_DISH) for _ in range(RUSH_SIZE)]
+        self._send_or_hold(orders, f"{RUSH_WORDS} to both kitchens")
 
     def _send_or_hold(self, orders: list[Order], words: str) -> None:
         if self._held or self._resetting:
