@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
 import pytest
 
+from kitchen_tui import files
 from kitchen_tui.errors import UsageError
 from kitchen_tui.protocol.menu import MENU, Dish, Step
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import MAX_COOKS, KitchenSettings
 from kitchen_tui.talk import scenario as scenario_module
-from kitchen_tui.talk import tomlfile
 from kitchen_tui.talk.scenario import (
     BUILTIN_SCENARIOS,
     Scenario,
@@ -437,7 +438,7 @@ def test_an_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "open", refuse)  # chmod 0 does not stop root
+    monkeypatch.setattr(os, "open", refuse)  # chmod 0 does not stop root
     with pytest.raises(UsageError) as caught:
         load_scenario(str(path))
     assert str(caught.value) == f"{path}: cannot read: Permission denied"
@@ -446,7 +447,7 @@ def test_an_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 def test_a_binary_file(tmp_path: Path) -> None:
     path = tmp_path / "blob.toml"
     path.write_bytes(b"mode = '\xff'\n")
-    with pytest.raises(UsageError, match=r"blob.toml: not UTF-8 text \(byte 8\)$"):
+    with pytest.raises(UsageError, match=r"blob.toml:1: not UTF-8 text \(byte 8\): save the"):
         load_scenario(str(path))
 
 
@@ -461,7 +462,7 @@ def test_a_file_error_names_the_path_as_given(tmp_path: Path) -> None:
 def test_a_huge_file_is_refused_before_parsing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(tomlfile, "MAX_FILE_BYTES", 10)
+    monkeypatch.setattr(files, "MAX_TEXT_BYTES", 10)
     path = tmp_path / "big.toml"
     path.write_text("title = 'a long enough title'\n")
     with pytest.raises(UsageError, match=r"big.toml: too large for a scenario file \(limit 10"):

@@ -18,7 +18,7 @@ Built-in themes live in the package's `themes/` folder (the wheel puts the repos
 
 from __future__ import annotations
 
-import sys
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +26,13 @@ from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
 from kitchen_tui.errors import UsageError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10 only
-    import tomli as tomllib
+from kitchen_tui.files import read_toml
 
 _PACKAGE_THEMES = Path(__file__).resolve().parent.parent / "themes"
 _REPO_THEMES = Path(__file__).resolve().parent.parent.parent / "themes"
 THEME_ORDER = ("dark", "light", "projector")  # `t` cycles in this order, then any others
+# A theme's name becomes a CSS class (`-theme-NAME`): Textual's identifier rule.
+THEME_NAME = re.compile(r"[A-Za-z_-][A-Za-z0-9_-]*")
 
 THEME_COLORS = (
     "primary",
@@ -105,15 +103,7 @@ def resolve_theme(name_or_path: str) -> Theme:
 
 
 def load_theme_file(path: Path) -> Theme:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise UsageError(f"theme file {path}: cannot read it ({error.strerror or error})") from None
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise UsageError(f"theme file {path}: not valid TOML ({error})") from None
-    return _theme_from(doc, path)
+    return _theme_from(read_toml(path, "theme"), path)
 
 
 def _theme_from(doc: dict[str, Any], path: Path) -> Theme:
@@ -137,11 +127,25 @@ def _theme_from(doc: dict[str, Any], path: Path) -> Theme:
     dark = doc.get("dark", True)
     if not isinstance(dark, bool):
         raise UsageError(f"theme file {path}: dark must be true or false")
-    name = str(doc.get("name") or path.stem)
+    name = _theme_name(doc, path)
     theme = Theme(name=name, primary=colors["primary"], dark=dark, variables=dict(variables))
     for key, value in colors.items():
         setattr(theme, key, value)  # the other colour fields, all optional strings
     return theme
+
+
+def _theme_name(doc: dict[str, Any], path: Path) -> str:
+    name = doc.get("name", path.stem)
+    if not isinstance(name, str):
+        raise UsageError(f'theme file {path}: name must be a string, like name = "dusk"')
+    if THEME_NAME.fullmatch(name) is None:
+        where = "name" if "name" in doc else "its file name"
+        shown = name.encode("unicode_escape").decode("ascii")
+        raise UsageError(
+            f"theme file {path}: {where} {shown!r} is not a theme name: use letters, digits,"
+            ' "-" and "_" (not a digit first), e.g. name = "solar-v2"'
+        )
+    return name
 
 
 def _table(doc: dict[str, Any], key: str, path: Path) -> dict[str, str]:
