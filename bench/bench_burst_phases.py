@@ -85,6 +85,7 @@ def kitchen(n: int, setup: str) -> dict[str, float]:
     from kitchen_tui.kitchen.engine import Kitchen
     from kitchen_tui.kitchen.events import Emitter, StreamWriter
     from kitchen_tui.kitchen.frontdesk import Ticket
+    from kitchen_tui.kitchen.responses import Outcome
     from kitchen_tui.protocol.menu import Dish, Step
     from kitchen_tui.protocol.settings import KitchenSettings, Mode
 
@@ -97,13 +98,19 @@ def kitchen(n: int, setup: str) -> dict[str, float]:
     class TimedKitchen(Kitchen):
         """The kitchen, noting when each ticket is seated and served."""
 
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            finish = self.responses.finish
+
+            def timed_finish(ticket: Ticket, outcome: Outcome, error: str | None = None) -> None:
+                served.append(time.perf_counter())
+                finish(ticket, outcome, error)
+
+            self.responses.finish = timed_finish  # type: ignore[method-assign]
+
         def _seat(self, ticket: Ticket, mode: Mode, cook: int | None) -> None:
             super()._seat(ticket, mode, cook)
             seated.append(time.perf_counter())
-
-        def _finish(self, ticket: Ticket, outcome: str, error: str | None = None) -> None:
-            served.append(time.perf_counter())
-            super()._finish(ticket, outcome, error)
 
     clock = StoryClock(1.0)
     emitter = Emitter(clock, buffer=10 * n)

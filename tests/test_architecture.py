@@ -20,7 +20,13 @@ pytestmark = pytest.mark.timeout(120)
 
 def _modules_of(package: str) -> set[str]:
     folder = PACKAGE / package.removeprefix("kitchen_tui.").replace(".", "/")
-    return {f"{package}.{path.stem}" for path in folder.glob("*.py") if path.stem != "__init__"}
+    return {
+        ".".join((package, *path.relative_to(folder).with_suffix("").parts)).removesuffix(
+            ".__init__"
+        )
+        for path in folder.rglob("*.py")
+        if path.name != "__init__.py" or path.parent != folder
+    }
 
 
 def _modules_the_kitchen_process_loads() -> set[str]:

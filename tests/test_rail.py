@@ -8,6 +8,7 @@ import anyio
 import pytest
 
 from kitchen_tui.kitchen.rail import Rail
+from kitchen_tui.kitchen.timers import timers_for
 
 pytestmark = pytest.mark.anyio
 
@@ -21,7 +22,7 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
 
 
 async def test_waits_end_after_their_length_in_deadline_order(anyio_backend: str) -> None:
-    rail = Rail(anyio_backend)
+    rail = Rail(timers_for(anyio_backend))
     ended: list[tuple[str, float]] = []
     start = time.perf_counter()
 
@@ -49,7 +50,7 @@ async def test_waits_end_after_their_length_in_deadline_order(anyio_backend: str
 
 
 async def test_a_cancelled_wait_does_not_hold_up_the_others(anyio_backend: str) -> None:
-    rail = Rail(anyio_backend)
+    rail = Rail(timers_for(anyio_backend))
     ended: list[str] = []
 
     async def hang(name: str) -> None:
@@ -71,5 +72,5 @@ async def test_a_cancelled_wait_does_not_hold_up_the_others(anyio_backend: str) 
 
 async def test_zero_length_wait_returns_at_once(anyio_backend: str) -> None:
     start = time.perf_counter()
-    await Rail(anyio_backend).wait(0.0)
+    await Rail(timers_for(anyio_backend)).wait(0.0)
     assert time.perf_counter() - start < LATE_S

@@ -11,18 +11,18 @@ from kitchen_tui.kitchen.frontdesk import FrontDesk, Ticket
 
 
 class Doorman:
-    """Greets orders on time even while the event loop is stalled, so the queue shows it.
+    """The kernel accepting connections: greets orders on time even while the loop is stalled.
 
     Real servers keep accepting connections into the kernel's backlog while the app is stuck;
     this thread plays that part. The ticket's own task also calls `FrontDesk.arrive`, and
     whichever comes first counts.
     """
 
-    def __init__(self, desk: FrontDesk, poke: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, desk: FrontDesk, wake_loop: Callable[[], None] = lambda: None) -> None:
         self._desk = desk
         # Wakes the event loop: an epoll timeout is rounded up to the next millisecond, so a
         # ticket sleeping until its arrival would be seated up to 1 ms late without it.
-        self._poke = poke
+        self._wake_loop = wake_loop
         self._heap: list[tuple[float, int, Ticket]] = []
         self._cond = threading.Condition()
         self._closed = False
@@ -56,7 +56,7 @@ class Doorman:
             if due:
                 # Wake the loop first, once per batch: the tickets' own tasks may greet them
                 # while this thread is still at it (whoever comes first counts).
-                self._poke()
+                self._wake_loop()
             for ticket in due:
                 if not ticket.cancel.is_set():
                     self._desk.arrive(ticket)

@@ -6,12 +6,15 @@ import itertools
 import math
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kitchen_tui.protocol.settings import Mode
 
 if TYPE_CHECKING:
+    import anyio
+
     from kitchen_tui.kitchen.events import Emitter
 
 HOLDS_KEPT = 8  # loop holds remembered: more than can end within one greeting's delay
@@ -27,6 +30,9 @@ class Ticket:
     arrival: float  # real stamp, set by the sender
     cancel: threading.Event
     accepted: bool | None = None  # None until it reaches the front desk
+    # Set by its task, on the loop, when another thread is greeting it: set for it when the
+    # verdict is in.
+    verdict_heard: anyio.Event | None = None
     # next() on a counter is atomic: the first to call it (the doorman or the ticket's task)
     # greets the ticket, without a lock.
     greetings: itertools.count[int] = field(default_factory=itertools.count)
@@ -50,8 +56,14 @@ class FrontDesk:
     while a step holds the loop.
     """
 
-    def __init__(self, emitter: Emitter, capacity: int) -> None:
+    def __init__(
+        self,
+        emitter: Emitter,
+        capacity: int,
+        wake: Callable[[anyio.Event], None] = lambda heard: None,
+    ) -> None:
         self._emitter = emitter
+        self._wake = wake  # from any thread: have the loop set this event
         self._lock = threading.Lock()
         self.capacity = capacity
         self.waiting = 0
@@ -83,6 +95,8 @@ class FrontDesk:
                 reason=f"front desk full ({self.capacity} waiting)",
             )
         ticket.accepted = accepted  # last: whoever waits for the verdict sees the events first
+        if ticket.verdict_heard is not None:  # its task waits: set after `accepted`, read here
+            self._wake(ticket.verdict_heard)
         return accepted
 
     def _has_room(self, ticket: Ticket) -> bool:

@@ -1,0 +1,210 @@
+"""A handler's steps: a dish cooked for one ticket, every step timed and told to the stream."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+import anyio
+from anyio import from_thread
+
+from kitchen_tui.kitchen.cpu import burn_cpu
+from kitchen_tui.protocol.events import stall_level
+
+if TYPE_CHECKING:
+    from anyio.abc import TaskGroup
+    from anyio.lowlevel import EventLoopToken
+
+    from kitchen_tui.kitchen.clock import StoryClock
+    from kitchen_tui.kitchen.events import Emitter
+    from kitchen_tui.kitchen.frontdesk import FrontDesk, Ticket
+    from kitchen_tui.kitchen.prepshelf import PrepShelf
+    from kitchen_tui.kitchen.rail import Rail
+    from kitchen_tui.protocol.menu import Dish, Step
+
+
+class StepFailed(Exception):
+    """A step of the dish raised: the order fails, the kitchen serves on."""
+
+
+class OrderCancelled(Exception):
+    """A reset or shutdown reached a ticket that a cook thread was working on."""
+
+
+class StepRunner:
+    """A request handler's body: it awaits I/O, computes or blocks, step by step, as an
+    `async def` handler on the loop or a plain `def` on a cook thread would."""
+
+    def __init__(
+        self, clock: StoryClock, emitter: Emitter, desk: FrontDesk, rail: Rail, shelf: PrepShelf
+    ) -> None:
+        self.clock = clock
+        self.emitter = emitter
+        self.desk = desk
+        self.rail = rail
+        self.shelf = shelf
+        self.token: EventLoopToken | None = None  # the loop's, once it runs
+        self.service: TaskGroup | None = None  # the tickets' task group: a reset cancels it
+        self.loop_busy_s = 0.0  # real seconds steps held the loop, since the start
+
+    async def cook_on_loop(self, ticket: Ticket, dish: Dish) -> None:
+        """An `async def` handler: waits are awaited; cpu and blocking steps hold the loop."""
+        try:
+            for i, step in enumerate(dish.steps):
+                real = step.seconds / self.clock.speed
+                if step.kind == "wait":
+                    start = self._started(ticket, i, step, "rail")
+                    self.desk.let_go(start)
+                    await self.rail.wait(real)
+                    self._finished(ticket, i, step, "rail", start, real)
+                elif step.kind == "cpu" and ticket.prep_shelf:
+                    start = self._started(ticket, i, step, "shelf")
+                    self.desk.let_go(start)
+                    cpu_s, shelf_s = await self._on_shelf(ticket, i, real)
+                    self._finished(ticket, i, step, "shelf", start, real, cpu_s, shelf_s)
+                else:
+                    start = self._started(ticket, i, step, "loop")
+                    self.desk.hold(start)  # arrivals wait at the desk until the loop is free
+                    burned = self._block_this_thread(ticket, step, real)
+                    self._finished(ticket, i, step, "loop", start, real, burned)
+        finally:
+            self.desk.let_go(time.perf_counter())
+
+    def cook_on_thread(self, ticket: Ticket, dish: Dish) -> None:
+        """A plain `def` handler on a cook thread: every step blocks this thread until done."""
+        for i, step in enumerate(dish.steps):
+            real = step.seconds / self.clock.speed
+            if step.kind == "cpu" and ticket.prep_shelf:
+                start = self._started(ticket, i, step, "shelf")
+                cpu_s, shelf_s = from_thread.run(
+                    self._shelf_for_thread, ticket, i, real, token=self.token
+                )
+                self._finished(ticket, i, step, "shelf", start, real, cpu_s, shelf_s)
+            else:
+                start = self._started(ticket, i, step, "cook")
+                burned = self._block_this_thread(ticket, step, real)
+                self._finished(ticket, i, step, "cook", start, real, burned)
+
+    @staticmethod
+    def _block_this_thread(ticket: Ticket, step: Step, real: float) -> float | None:
+        """Run a step on the calling thread; the CPU seconds it burned (cpu steps)."""
+        if step.kind == "cpu":
+            cpu_s: float | None = burn_cpu(real, ticket.cancel)
+        else:
+            # time.sleep, or blocking I/O: the thread does nothing else until it returns.
+            ticket.cancel.wait(real)
+            cpu_s = None
+        if ticket.cancel.is_set():
+            raise OrderCancelled
+        return cpu_s
+
+    async def _shelf_for_thread(self, ticket: Ticket, i: int, real: float) -> tuple[float, float]:
+        """A cook thread's shelf job, run inside the service, so that a reset cancels it."""
+        result: list[tuple[float, float]] = []
+        finished = anyio.Event()
+
+        async def job() -> None:
+            try:
+                result.append(await self._on_shelf(ticket, i, real))
+            finally:
+                finished.set()
+
+        assert self.service is not None
+        self.service.start_soon(job)
+        await finished.wait()
+        if not result:
+            raise OrderCancelled
+        return result[0]
+
+    async def _on_shelf(self, ticket: Ticket, i: int, real: float) -> tuple[float, float]:
+        marks: dict[str, float] = {"asked": time.perf_counter()}
+
+        def moved(kind: str, slot: int, t: float, pid: int) -> None:
+            marks[kind] = t
+            # How long it queued for a free worker: the model queues it itself.
+            extra = {"waited_s": t - marks["asked"]} if kind == "shelf_in" else {}
+            self.emitter.emit(kind, t=t, id=ticket.id, n=ticket.n, i=i, slot=slot, pid=pid, **extra)
+
+        cpu_s, _pid = await self.shelf.cook(real, moved)
+        return cpu_s, marks["shelf_out"] - marks["shelf_in"]
+
+    # -- what each step tells the stream ----------------------------------------------------
+
+    def _started(self, ticket: Ticket, i: int, step: Step, where: str) -> float:
+        start = time.perf_counter()
+        self.emitter.put(_step_event("step_started", start, ticket, i, step, where))
+        return start
+
+    def _finished(
+        self,
+        ticket: Ticket,
+        i: int,
+        step: Step,
+        where: str,
+        start: float,
+        real: float,
+        cpu_s: float | None = None,
+        shelf_s: float | None = None,
+    ) -> None:
+        end = time.perf_counter()
+        measured = end - start
+        _credit(ticket, step, where, measured, real, cpu_s, shelf_s)
+        story_s = self.clock.span(start, end)
+        event = _step_event("step_finished", end, ticket, i, step, where)
+        event["measured_s"] = measured
+        event["story_s"] = story_s
+        event["cpu_s"] = cpu_s
+        event["shelf_s"] = shelf_s
+        self.emitter.put(event)
+        if where == "loop":
+            self.loop_busy_s += measured
+            self.emitter.emit(
+                "stall",
+                t=end,
+                id=ticket.id,
+                n=ticket.n,
+                i=i,
+                kind=step.kind,
+                label=step.label,
+                seconds=measured,
+                story_s=story_s,
+                level=stall_level(measured),
+            )
+        if step.error is not None:
+            raise StepFailed(f"{step.label}: {step.error}")
+
+
+def _credit(
+    ticket: Ticket,
+    step: Step,
+    where: str,
+    measured: float,
+    real: float,
+    cpu_s: float | None,
+    shelf_s: float | None,
+) -> None:
+    """Credit a step's time to where it went; whatever is left over counts as ready."""
+    if where == "shelf":
+        ticket.parts["shelf"] += shelf_s or 0.0
+    elif step.kind == "wait":
+        ticket.parts["rail"] += min(measured, real)
+    elif step.kind == "cpu":
+        ticket.parts["cook"] += min(measured, cpu_s or 0.0)
+    else:
+        ticket.parts["cook"] += measured
+
+
+def _step_event(
+    event_type: str, t: float, ticket: Ticket, i: int, step: Step, where: str
+) -> dict[str, Any]:
+    return {
+        "type": event_type,
+        "t": t,
+        "id": ticket.id,
+        "n": ticket.n,
+        "i": i,
+        "kind": step.kind,
+        "label": step.label,
+        "where": where,
+        "nominal_s": step.seconds,
+    }
