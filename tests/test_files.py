@@ -14,7 +14,7 @@ import pytest
 from kitchen_tui import files
 from kitchen_tui.errors import UsageError
 from kitchen_tui.talk.scenario import load_scenario
-from kitchen_tui.talk.scenes import load_scene_file
+from kitchen_tui.talk.scene_file import load_scene_file
 from kitchen_tui.ui.themes import resolve_theme
 
 pytestmark = pytest.mark.timeout(30)
