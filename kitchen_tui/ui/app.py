@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields
 from functools import partial
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult, SystemCommand
@@ -59,28 +59,13 @@ if TYPE_CHECKING:  # talk mode's types: the module itself loads with the first t
 # 50 ticks a second kept 1,000 tickets at 36-39 fps at 200x50 (40 ticks: 28-36 fps).
 FRAME_S = 1 / 50
 SPEEDS = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
-_HERE = Path(__file__).parent
-# Only the style sheets of widgets this app shows: each one is parsed on every start.
-_WIDGET_CSS = (
-    "caption_strip",
-    "died_banner",
-    "key_hints",
-    "key_overlay",
-    "kitchen_header",
-    "scene_bar",
-    "too_small",
-)
-_CSS_FILES: list[str | PurePath] = [
-    _HERE / "app.tcss",
-    *(_HERE / "widgets" / f"{name}.tcss" for name in _WIDGET_CSS),
-]
 
 
 class KitchenApp(QuickStartApp):
     """A live kitchen: lanes of tickets, the line cook, the timeline and the stats."""
 
     TITLE = "Kitchen TUI"
-    CSS_PATH: ClassVar[str | PurePath | list[str | PurePath] | None] = list(_CSS_FILES)
+    CSS_PATH = "app.tcss"  # the layout; each widget declares its own style sheet
     BINDINGS: ClassVar[list[BindingType]] = [
         *(
             Binding(k.key, k.action, k.footer or k.title, show=bool(k.footer), key_display=k.shown)
@@ -197,7 +182,6 @@ class KitchenApp(QuickStartApp):
         self.set_class(self.scene.ascii, "-ascii")
         if self._replay is not None:
             self._scene_bar.show(f"REPLAY  {self._replay}  (a recorded kitchen: x rewinds)")
-        self._mark_theme()
         if not self._paused:
             self.set_interval(FRAME_S, self.step_frame, name="frame")
         # Spawning the kitchen waits for the first frame: the window shows up at once.
@@ -599,12 +583,7 @@ class KitchenApp(QuickStartApp):
         following = names[(names.index(current) + 1) % len(names)] if current in names else names[0]
         self.theme = following
         self.scene.theme = following
-        self._mark_theme()
         self._say(f"> theme {following}")
-
-    def _mark_theme(self) -> None:
-        for name in self._themes:
-            self.set_class(name == self.scene.theme, f"-theme-{name}")
 
     def action_next_scene(self) -> None:
         if self.player is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -37,8 +37,6 @@ from kitchen_tui.ui.widgets.ticket_lane import TicketLane
 
 FRAME_S = 1 / 30
 LEAD_S = 0.5  # both kitchens get the orders this long before they arrive: a fair start
-_HERE = Path(__file__).parent
-_WIDGET_CSS = ("kitchen_header", "race_diff")
 
 
 class Racer:
@@ -78,10 +76,7 @@ class RaceApp(QuickStartApp):
     """Two kitchens, the same orders, and the difference."""
 
     TITLE = "Kitchen TUI: race"
-    CSS_PATH: ClassVar[str | PurePath | list[str | PurePath] | None] = [
-        _HERE / "race.tcss",
-        *(_HERE / "widgets" / f"{name}.tcss" for name in _WIDGET_CSS),
-    ]
+    CSS_PATH = "race.tcss"  # the layout; each widget declares its own style sheet
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(k.key, k.action, k.footer or k.title, show=bool(k.footer)) for k in ORDER_KEYS),
         Binding("x", "again", "Again"),

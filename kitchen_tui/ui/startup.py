@@ -5,8 +5,11 @@ from __future__ import annotations
 import gc
 from typing import Any
 
+from textual import on
 from textual.app import App
+from textual.events import Mount
 
+from kitchen_tui.ui.compat import set_first_theme
 from kitchen_tui.ui.themes import THEME_NAMES, resolve_theme
 
 UI_GC_THRESHOLDS = (5_000, 10, 10)
@@ -27,31 +30,21 @@ class QuickStartApp(App[None]):
         finally:
             settle_collection()
 
-    def _on_mount(self) -> None:
+    @on(Mount)
+    def _settle_collection_after_first_frame(self) -> None:
         if self._collection_held:
             self.call_after_refresh(settle_collection)
 
 
 def register_themes(app: App[Any], chosen: str) -> list[str]:
     """Register the built-in themes and the chosen one (a name or a file) and make it the
-    app's theme; the theme names `t` cycles through, in order.
-
-    Setting `App.theme` before the app runs makes Textual parse and apply every style sheet a
-    second time right after the first (a queued `refresh_css`): about 25 ms of the first
-    frame. Set quietly instead, the first parse already uses this theme's variables; the app
-    only needs the classes that theme switching would have set.
-    """
+    app's theme, without the second style sheet parse `App.theme` would queue (see compat.py);
+    the theme names `t` cycles through, in order."""
     wanted = resolve_theme(chosen)  # UsageError for a bad name or file, before any drawing
     for name in THEME_NAMES:
         app.register_theme(resolve_theme(name))
     app.register_theme(wanted)
-    app.set_reactive(App.theme, wanted.name)
-    app.set_class(True, f"-theme-{wanted.name}")
-    app.set_class(wanted.dark, "-dark-mode")
-    app.set_class(not wanted.dark, "-light-mode")
-    # What the theme watcher would have done before the style sheet is first parsed:
-    app.stylesheet.set_variables(app.get_css_variables())
-    app._refresh_truecolor_filter(app.ansi_theme)
+    set_first_theme(app, wanted)
     return [*THEME_NAMES, *([wanted.name] if wanted.name not in THEME_NAMES else [])]
 
 

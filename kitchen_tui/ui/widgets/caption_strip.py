@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from kitchen_tui.ui.tcss import css_beside
+
 
 class CaptionStrip(Static):
     """The scene's current caption; hidden when there is none or the speaker turned it off."""
+
+    DEFAULT_CSS = css_beside(__file__)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)

@@ -8,6 +8,7 @@ from rich.style import Style
 from textual.strip import Strip
 
 from kitchen_tui.ui.scene import Scene
+from kitchen_tui.ui.tcss import css_beside
 from kitchen_tui.ui.widgets.kitchen_view import KitchenView
 
 PALETTE_HINT = "^p palette"
@@ -19,6 +20,8 @@ class KeyHints(KitchenView):
     One Line-API widget in place of Textual's Footer, which builds a widget per key: that cost
     the first frame about 80 ms, a third of it.
     """
+
+    DEFAULT_CSS = css_beside(__file__)
 
     def __init__(
         self, scene: Scene, hints: Sequence[tuple[str, str]], *, id: str | None = None

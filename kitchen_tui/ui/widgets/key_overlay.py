@@ -8,11 +8,15 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from kitchen_tui.ui.tcss import css_beside
+
 KEYS_SHOWN = 4
 
 
 class KeyOverlay(Static):
     """A small box in the corner: `s  slow LLM order`, newest last; `k` shows or hides it."""
+
+    DEFAULT_CSS = css_beside(__file__)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)

@@ -9,6 +9,7 @@ from textual.strip import Strip
 from kitchen_tui.ui.glyphs import counted
 from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.strips import fit
+from kitchen_tui.ui.tcss import css_beside
 from kitchen_tui.ui.widgets.kitchen_view import KitchenView
 
 TITLE = " KITCHEN "
@@ -21,6 +22,8 @@ GIVE_WAY = ("backend", "cooks")
 
 class KitchenHeader(KitchenView):
     """One line: mode, prep shelf, cooks, backend, speed; then the last command and freeze."""
+
+    DEFAULT_CSS = css_beside(__file__)
 
     def __init__(self, scene: Scene, *, id: str | None = None) -> None:
         super().__init__(scene, id=id)

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from kitchen_tui.stream.ledger import Ledger
+from kitchen_tui.ui.tcss import css_beside
 
 
 def ms_text(seconds: float) -> str:
@@ -33,6 +34,8 @@ def difference_lines(left: Ledger, right: Ledger, names: tuple[str, str]) -> lis
 
 class RaceDiff(Static):
     """p50 latency per dish, left kitchen vs right kitchen, redrawn when either serves."""
+
+    DEFAULT_CSS = css_beside(__file__)
 
     def __init__(self, names: tuple[str, str], *, id: str | None = None) -> None:
         super().__init__("", id=id)

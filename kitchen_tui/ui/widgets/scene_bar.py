@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from kitchen_tui.ui.tcss import css_beside
+
 
 class SceneBar(Static):
     """One line: "Scene 2/4  Async: the same three tables", and what the speaker may press."""
+
+    DEFAULT_CSS = css_beside(__file__)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)

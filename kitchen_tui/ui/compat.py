@@ -1,0 +1,28 @@
+"""Where the app reaches past Textual's public API, in one place; tests/ui/test_compat.py fails
+loudly when a Textual upgrade changes what this copies.
+
+Setting `App.theme` before the app runs makes Textual parse and apply every style sheet a second
+time right after the first (its theme watcher queues a `refresh_css`): about 25 ms of the first
+frame. `set_first_theme` does what the watcher does, minus that queued second parse.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App
+from textual.theme import Theme
+
+# What `App._watch_theme` read like when `set_first_theme` was written from it (Textual 8.2.8):
+# the sha256 of its source, first 16 hex digits. A new value means: read it again.
+WATCH_THEME_SOURCE = "a6de38d37b42f581"
+
+
+def set_first_theme(app: App[Any], theme: Theme) -> None:
+    """Make the registered `theme` the app's own before its style sheet is first parsed."""
+    app.set_reactive(App.theme, theme.name)
+    app.set_class(True, f"-theme-{theme.name}")
+    app.set_class(theme.dark, "-dark-mode")
+    app.set_class(not theme.dark, "-light-mode")
+    app.stylesheet.set_variables(app.get_css_variables())
+    app._refresh_truecolor_filter(app.ansi_theme)

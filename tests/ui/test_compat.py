@@ -1,0 +1,95 @@
+"""The fence round Textual's private side (kitchen_tui/ui/compat.py): loud on an upgrade."""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import inspect
+
+import pytest
+from textual.app import App
+from textual.filter import ANSIToTruecolor
+
+from kitchen_tui.ui.compat import WATCH_THEME_SOURCE, set_first_theme
+from kitchen_tui.ui.startup import QuickStartApp
+from kitchen_tui.ui.themes import resolve_theme
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def test_textuals_theme_watcher_is_the_one_set_first_theme_copies() -> None:
+    source = inspect.getsource(App._watch_theme)
+    digest = hashlib.sha256(source.encode()).hexdigest()[:16]
+    assert digest == WATCH_THEME_SOURCE, (
+        "Textual's App._watch_theme changed: make compat.set_first_theme do what it does now"
+        " (without the refresh_css it queues), then update WATCH_THEME_SOURCE"
+    )
+    assert callable(getattr(App, "_refresh_truecolor_filter", None)), (
+        "Textual no longer has App._refresh_truecolor_filter: see compat.set_first_theme"
+    )
+
+
+def _theme_state(app: App[None]) -> tuple[object, ...]:
+    themed = sorted(c for c in app.classes if c.startswith("-theme-") or c.endswith("-mode"))
+    filters = [f for f in app._filters if isinstance(f, ANSIToTruecolor)]
+    return (
+        app.theme,
+        themed,
+        app.get_css_variables(),
+        app.screen.styles.background,  # drawn from the first parse's variables
+        [(f._terminal_theme, f.enabled) for f in filters],
+    )
+
+
+async def test_the_first_theme_set_quietly_is_the_theme_textual_would_set() -> None:
+    light = resolve_theme("light")
+    quiet, loud = App[None](), App[None]()
+    for app in (quiet, loud):
+        app.register_theme(light)
+    set_first_theme(quiet, light)
+    async with quiet.run_test() as pilot:
+        await pilot.pause()
+        quietly = _theme_state(quiet)
+    async with loud.run_test() as pilot:
+        loud.theme = light.name  # through Textual's own watcher
+        await pilot.pause()
+        assert _theme_state(loud) == quietly
+
+
+async def test_the_collector_held_by_run_is_settled_after_the_first_frame() -> None:
+    app = QuickStartApp()
+    app._collection_held = True  # as run() leaves it
+    gc.disable()
+    try:
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_each_widget_declares_the_style_sheet_beside_it() -> None:
+    import importlib
+    from pathlib import Path
+
+    from textual.dom import DOMNode
+
+    import kitchen_tui.ui.widgets as widgets
+
+    folder = Path(widgets.__file__).parent
+    for tcss in sorted(folder.glob("*.tcss")):
+        module = importlib.import_module(f"kitchen_tui.ui.widgets.{tcss.stem}")
+        declared = [
+            value
+            for value in vars(module).values()
+            if isinstance(value, type)
+            and issubclass(value, DOMNode)
+            and value.__module__ == module.__name__
+            and value.__dict__.get("DEFAULT_CSS") == tcss.read_text()
+        ]
+        assert declared, f"no widget of {tcss.stem}.py declares {tcss.name} as its DEFAULT_CSS"
