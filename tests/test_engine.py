@@ -6,12 +6,13 @@ from collections.abc import Callable
 
 import pytest
 from conftest import SCHEDULING_TOLERANCE_S, Watcher, close_enough, dish, scenario
+from measured import measured_durations
 
 from kitchen_tui.protocol.events import STREAM_VERSION, Event, stall_level
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import KitchenSettings, Mode
 from kitchen_tui.stream.client import KitchenProcess
-from kitchen_tui.stream.headless import RunResult, measured_durations, run_scenario
+from kitchen_tui.stream.headless import RunResult, run_scenario
 from kitchen_tui.stream.model import predict
 from kitchen_tui.talk.scenario import full_menu, load_scenario
 
@@ -66,7 +67,7 @@ def assert_matches_model(result: RunResult) -> None:
         result.scenario.orders,
         full_menu(result.scenario),
         settings,
-        durations=measured_durations(result),
+        durations=measured_durations(result.events),
     )
     measured = latencies(result)
     for prediction in predictions:

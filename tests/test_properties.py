@@ -11,11 +11,12 @@ import pytest
 from conftest import close_enough, scenario
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
+from measured import measured_durations
 
 from kitchen_tui.protocol.menu import Dish, Step, StepKind
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import KitchenSettings, Mode
-from kitchen_tui.stream.headless import measured_durations, run_scenario
+from kitchen_tui.stream.headless import run_scenario
 from kitchen_tui.stream.model import predict
 from kitchen_tui.talk.scenario import Scenario, full_menu
 
@@ -140,7 +141,7 @@ def ambiguous(
 def disagreements(plan: Scenario, kitchen: KitchenSettings) -> str:
     """Serve `plan` for real; each order whose latency is not the model's, in one line."""
     result = run_scenario(plan, kitchen)
-    durations = measured_durations(result)
+    durations = measured_durations(result.events)
     predictions = predict(plan.orders, full_menu(plan), kitchen, durations=durations)
     misses = []
     for order, prediction in zip(result.orders, predictions, strict=True):

@@ -11,6 +11,7 @@ import pytest
 from conftest import Watcher, close_enough, scenario
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from measured import measured_durations
 from test_properties import ambiguous, step_ranges, steps
 
 from kitchen_tui.protocol.events import Event
@@ -18,8 +19,6 @@ from kitchen_tui.protocol.menu import Dish
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import MODES, KitchenSettings, Mode
 from kitchen_tui.stream.client import KitchenProcess
-from kitchen_tui.stream.headless import RunResult, measured_durations
-from kitchen_tui.stream.ledger import Ledger
 from kitchen_tui.stream.model import predict
 from kitchen_tui.talk.scenario import full_menu
 
@@ -90,11 +89,7 @@ def define(process: KitchenProcess, watcher: Watcher, dishes: tuple[Dish, ...]) 
 
 def misses_against_model(batch: Batch, kitchen: KitchenSettings, events: list[Event]) -> str:
     plan = scenario(list(batch.orders), list(batch.dishes), name="batch")
-    ledger = Ledger()
-    for event in events:
-        ledger.apply(event)
-    result = RunResult(plan, kitchen, "asyncio", [], ledger, 0.0, events)
-    durations = measured_durations(result)
+    durations = measured_durations(events)
     served = {e["id"]: e for e in events if e["type"] == "served"}
     predictions = predict(plan.orders, full_menu(plan), kitchen, durations=durations)
     misses = []

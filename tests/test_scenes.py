@@ -411,9 +411,6 @@ def test_next_and_restart_jump_to_a_marker_on_a_fresh_kitchen() -> None:
     player.restart_scene()
     assert not player.finished
     assert labels(player.poll())[:2] == ["setup 2", "marker Two"]
-    assert player.previous_scene()
-    assert labels(player.poll()) == ["setup 1", "marker One"]
-    assert not player.previous_scene()
 
 
 def test_a_jump_forgets_a_pause_and_the_old_caption() -> None:
@@ -426,4 +423,4 @@ def test_a_jump_forgets_a_pause_and_the_old_caption() -> None:
     assert not player.waiting and player.caption is None
     clock.tick(0.25)
     assert labels(player.poll()) == ["setup 1", "marker One", "caption first words"]
-    assert player.scene_time == pytest.approx(0.25)
+    assert player.story_time == pytest.approx(0.25)

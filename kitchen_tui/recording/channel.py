@@ -6,7 +6,6 @@ not worth importing for a channel that is usually silent.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 from collections.abc import Mapping
@@ -44,12 +43,6 @@ class CastChannel:
     def key(self, key: str) -> None:
         """A key press the app acted on, for a keystroke overlay."""
         self._send({"i": key})
-
-    def close(self) -> None:
-        if self._fd is not None:
-            with contextlib.suppress(OSError):
-                os.close(self._fd)
-            self._fd = None
 
     def _send(self, message: dict[str, str]) -> None:
         if self._fd is None:

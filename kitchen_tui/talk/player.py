@@ -80,10 +80,6 @@ class ScenePlayer:
         return self._story
 
     @property
-    def scene_time(self) -> float:
-        return max(0.0, self._story - self.scene.start)
-
-    @property
     def speed(self) -> float:
         return self._speed
 
@@ -140,13 +136,6 @@ class ScenePlayer:
         if self._scene + 1 >= len(self.talk.scenes):
             return False
         self._jump_to(self._scene + 1)
-        return True
-
-    def previous_scene(self) -> bool:
-        """Jump to the start of the previous scene; False on the first one."""
-        if self._scene == 0:
-            return False
-        self._jump_to(self._scene - 1)
         return True
 
     def restart_scene(self) -> None:

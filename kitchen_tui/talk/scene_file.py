@@ -36,21 +36,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from kitchen_tui.protocol.settings import MAX_SPEED, MIN_SPEED, MODES
+from kitchen_tui.talk import script
 from kitchen_tui.talk.catalog import BUILTIN_SCENES
 from kitchen_tui.talk.scenario import MAX_AT_SECONDS, ScenarioChecker, full_menu
-from kitchen_tui.talk.script import (
-    Caption,
-    Marker,
-    ModeAction,
-    OrderAction,
-    PauseAction,
-    PrepShelfAction,
-    ResetAction,
-    SceneFile,
-    ScriptStep,
-    SpeedAction,
-    cut_into_scenes,
-)
 from kitchen_tui.talk.toml_checker import MAX_LABEL
 from kitchen_tui.talk.tomlfile import did_you_mean, load_toml, parse_toml
 
@@ -70,53 +58,53 @@ _ACTION_KEYS: dict[ActionName, tuple[str, ...]] = {
 }
 
 
-def load_scene_file(name_or_path: str) -> SceneFile:
+def load_scene_file(name_or_path: str) -> script.SceneFile:
     """A built-in by name (it wins over a file of the same name: use `./name`), or a TOML file."""
     doc, source = load_toml(name_or_path, kind="scene", builtins=BUILTIN_SCENES, folder="scenes")
     return _scene_file(doc, source)
 
 
-def parse_scene_file(text: str, source: str) -> SceneFile:
+def parse_scene_file(text: str, source: str) -> script.SceneFile:
     """Parse and check a scene file; `source` names the file in errors and gives the name."""
     return _scene_file(parse_toml(text, source), source)
 
 
-def _scene_file(doc: dict[str, Any], source: str) -> SceneFile:
+def _scene_file(doc: dict[str, Any], source: str) -> script.SceneFile:
     parser = ScriptChecker(source)
     scenario = parser.scenario(doc, Path(source).stem, extra_keys=("script",))
-    steps = parser.script(doc.get("script"), tuple(full_menu(scenario)))
-    return SceneFile(scenario, cut_into_scenes(steps, scenario.settings))
+    steps = parser.steps(doc.get("script"), tuple(full_menu(scenario)))
+    return script.SceneFile(scenario, script.cut_into_scenes(steps, scenario.settings))
 
 
 class ScriptChecker(ScenarioChecker):
     """Checks a scene file: its scenario keys, then its [[script]]; the value checks are the
     scenario checker's own, so both formats word their errors alike."""
 
-    def script(self, value: object, menu: tuple[str, ...]) -> list[ScriptStep]:
+    def steps(self, value: object, menu: tuple[str, ...]) -> list[script.ScriptStep]:
         if value is None:
             raise self.fail("script", "missing: a scene file needs [[script]] steps")
         blocks = self.array(value, "script", "an array of tables ([[script]])")
         if not 1 <= len(blocks) <= MAX_SCRIPT_STEPS:
             raise self.fail("script", f"expected 1 to {MAX_SCRIPT_STEPS} steps, got {len(blocks)}")
-        steps: list[ScriptStep] = []
+        steps: list[script.ScriptStep] = []
         for index, block in enumerate(blocks):
             step = self.script_step(block, index, menu)
             self.check_order(step, steps[-1] if steps else None)
             steps.append(step)
         return steps
 
-    def check_order(self, step: ScriptStep, previous: ScriptStep | None) -> None:
+    def check_order(self, step: script.ScriptStep, previous: script.ScriptStep | None) -> None:
         path = f"script[{step.index}]"
-        if previous is None and not isinstance(step, Marker):
+        if previous is None and not isinstance(step, script.Marker):
             raise self.fail(path, "the script must start with a marker (the first scene's title)")
         if previous is None or step.at >= previous.at:
             return
         before = f"comes before the previous step at {previous.at:g} s"
-        if isinstance(step, Marker):
+        if isinstance(step, script.Marker):
             raise self.fail(f"{path}.marker", f"marker {step.label!r} at {step.at:g} s {before}")
         raise self.fail(f"{path}.at", f"{step.at:g} s {before}; keep steps in time order")
 
-    def script_step(self, value: object, index: int, menu: tuple[str, ...]) -> ScriptStep:
+    def script_step(self, value: object, index: int, menu: tuple[str, ...]) -> script.ScriptStep:
         path = f"script[{index}]"
         table = self.table(value, path, "a table ([[script]])")
         what = [key for key in ("marker", "caption", "action") if key in table]
@@ -130,8 +118,12 @@ class ScriptChecker(ScenarioChecker):
             return self.action(table, path, at, index, menu)
         self.check_keys(table, path + ".", ("at", what[0]))
         if what[0] == "marker":
-            return Marker(at=at, index=index, label=self.words(table, "marker", path, MAX_LABEL))
-        return Caption(at=at, index=index, text=self.words(table, "caption", path, MAX_CAPTION))
+            return script.Marker(
+                at=at, index=index, label=self.words(table, "marker", path, MAX_LABEL)
+            )
+        return script.Caption(
+            at=at, index=index, text=self.words(table, "caption", path, MAX_CAPTION)
+        )
 
     def words(self, table: dict[str, object], key: str, path: str, limit: int) -> str:
         value = table[key]
@@ -141,7 +133,7 @@ class ScriptChecker(ScenarioChecker):
 
     def action(
         self, table: dict[str, object], path: str, at: float, index: int, menu: tuple[str, ...]
-    ) -> ScriptStep:
+    ) -> script.ScriptStep:
         name = self.action_name(table["action"], path + ".action")
         self.check_keys(table, path + ".", ("at", "action", *_ACTION_KEYS[name]))
         for key in _ACTION_KEYS[name]:
@@ -151,17 +143,19 @@ class ScriptChecker(ScenarioChecker):
         if name == "order":
             return self.order(table, path, at, index, menu)
         if name == "mode":
-            return ModeAction(
+            return script.ModeAction(
                 at=at, index=index, mode=self.choice(table["mode"], where + "mode", MODES)
             )
         if name == "prep_shelf":
-            return PrepShelfAction(at=at, index=index, on=self.boolean(table, "on", where, False))
+            return script.PrepShelfAction(
+                at=at, index=index, on=self.boolean(table, "on", where, False)
+            )
         if name == "speed":
             speed = self.number(table, "speed", where, MIN_SPEED, MAX_SPEED, 1.0)
-            return SpeedAction(at=at, index=index, speed=speed)
+            return script.SpeedAction(at=at, index=index, speed=speed)
         if name == "pause":
-            return PauseAction(at=at, index=index)
-        return ResetAction(at=at, index=index)
+            return script.PauseAction(at=at, index=index)
+        return script.ResetAction(at=at, index=index)
 
     def action_name(self, value: object, path: str) -> ActionName:
         for name in ACTIONS:  # returns the Literal itself, so no cast is needed
@@ -175,9 +169,11 @@ class ScriptChecker(ScenarioChecker):
 
     def order(
         self, table: dict[str, object], path: str, at: float, index: int, menu: tuple[str, ...]
-    ) -> OrderAction:
+    ) -> script.OrderAction:
         dish = self.order_dish(table, path, menu)
         order_id = self.name(table["id"], path + ".id", "an order id") if "id" in table else None
         count = self.integer(table, "count", path + ".", 1, MAX_ORDER_COUNT, 1)
         every = self.number(table, "every", path + ".", 0, MAX_AT_SECONDS, 0.0)
-        return OrderAction(at=at, index=index, dish=dish, id=order_id, count=count, every=every)
+        return script.OrderAction(
+            at=at, index=index, dish=dish, id=order_id, count=count, every=every
+        )

@@ -135,8 +135,9 @@ def test_the_channel_writes_one_json_line_per_note() -> None:
         channel = CastChannel.from_env({CAST_FD_ENV: str(write_end)})
         channel.marker("Scene 2: async")
         channel.key("s")
-        channel.close()
         assert os.read(read_end, 1000) == b'{"m": "Scene 2: async"}\n{"i": "s"}\n'
-        channel.key("after close is ignored")
+        os.close(read_end)  # the recorder is gone
+        channel.key("after the recorder left is ignored")
+        assert not channel.active
     finally:
-        os.close(read_end)
+        os.close(write_end)

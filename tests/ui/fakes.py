@@ -7,7 +7,6 @@ trace: `drain()` hands out the trace's events whose stamp the clock has reached.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -17,6 +16,7 @@ from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.menu import MENU, Dish
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import KitchenSettings
+from kitchen_tui.recording.replay import load_trace
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -154,7 +154,6 @@ class FakeKitchen:
         return {name: dish.to_json() for name, dish in self.menu.items()}
 
 
-def load_trace(name: str) -> list[Event]:
-    """A recorded event stream (tests/ui/fixtures/NAME.jsonl), one JSON object a line."""
-    path = FIXTURES / f"{name}.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+def fixture_trace(name: str) -> list[Event]:
+    """A recorded event stream, tests/ui/fixtures/NAME.jsonl, read as a replay reads it."""
+    return list(load_trace(FIXTURES / f"{name}.jsonl").events)

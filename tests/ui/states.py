@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.ui.app import KitchenApp
-from tests.ui.fakes import Event, FakeClock, FakeKitchen, load_trace
+from tests.ui.fakes import Event, FakeClock, FakeKitchen, fixture_trace
 
 RunBefore = Callable[[Pilot[None]], Awaitable[None]]
 
@@ -85,7 +85,7 @@ def moment(trace: list[Event], kind: str, ticket: str | None) -> float:
 def build(name: str, screenshot_dir: Path = Path("screenshots")) -> tuple[KitchenApp, RunBefore]:
     """The app stopped at the state's moment, and the steps that bring it there."""
     state = STATES[name]
-    trace = load_trace(state.trace)
+    trace = fixture_trace(state.trace)
     clock = FakeClock(moment(trace, *state.event) + state.after)
     kitchen = FakeKitchen(clock, trace=trace, answer=False)
     app = KitchenApp(

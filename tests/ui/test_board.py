@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kitchen_tui.ui.board import Board
-from tests.ui.fakes import Event, load_trace
+from tests.ui.fakes import Event, fixture_trace
 from tests.ui.states import moment
 
 
@@ -48,7 +48,7 @@ def test_lanes_follow_a_ticket_from_the_desk_to_served() -> None:
 
 
 def test_a_sync_wait_holds_the_cook_while_the_queue_grows() -> None:
-    trace = load_trace("sync-stall")
+    trace = fixture_trace("sync-stall")
     board = Board()
     board.apply_all(_until(trace, moment(trace, "step_started", "S1") + 1.3))
     assert board.held is not None and board.held.ticket == "S1"
@@ -57,7 +57,7 @@ def test_a_sync_wait_holds_the_cook_while_the_queue_grows() -> None:
 
 
 def test_the_blocking_call_delays_every_ticket_that_waited_during_it() -> None:
-    trace = load_trace("async-stall")
+    trace = fixture_trace("async-stall")
     board = Board()
     end = moment(trace, "stall", "B1")
     board.apply_all(_until(trace, end + 0.5))
