@@ -14,8 +14,8 @@ from kitchen_tui.protocol.menu import MENU, Dish, Step
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import MAX_COOKS, KitchenSettings
 from kitchen_tui.talk import scenario as scenario_module
+from kitchen_tui.talk.catalog import BUILTIN_SCENARIOS, BUILTIN_SCENES
 from kitchen_tui.talk.scenario import (
-    BUILTIN_SCENARIOS,
     Scenario,
     full_menu,
     load_scenario,
@@ -38,7 +38,7 @@ def error_of(text: str) -> str:
 # --- built-ins -------------------------------------------------------------------------------
 
 
-def test_builtin_names_match_the_shipped_files() -> None:
+def test_builtin_scenarios_keep_the_order_of_keys_1_to_5() -> None:
     assert BUILTIN_SCENARIOS == (
         "three-tables",
         "ten-chats",
@@ -46,9 +46,15 @@ def test_builtin_names_match_the_shipped_files() -> None:
         "hidden-blocker",
         "chat-pipeline",
     )
-    folder = resources.files("kitchen_tui.talk") / "scenarios"
-    shipped = {item.name for item in folder.iterdir() if item.name.endswith(".toml")}
-    assert shipped == {f"{name}.toml" for name in BUILTIN_SCENARIOS}
+
+
+@pytest.mark.parametrize(
+    ("folder", "names"), [("scenarios", BUILTIN_SCENARIOS), ("scenes", BUILTIN_SCENES)]
+)
+def test_builtin_names_match_the_shipped_files(folder: str, names: tuple[str, ...]) -> None:
+    shipped = resources.files("kitchen_tui.talk") / folder
+    toml = {item.name for item in shipped.iterdir() if item.name.endswith(".toml")}
+    assert toml == {f"{name}.toml" for name in names}
 
 
 @pytest.mark.parametrize("name", BUILTIN_SCENARIOS)

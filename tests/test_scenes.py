@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from kitchen_tui.talk.script import (
     ResetAction,
     SceneFile,
 )
+from tests.ui.fakes import FakeClock
 
 TALK = """
 title = "Talk"
@@ -79,19 +79,6 @@ def error_of(text: str) -> str:
 
 def with_step(body: str, before: str = 'at = 0.0\nmarker = "One"') -> str:
     return f"[[script]]\n{before}\n[[script]]\n{body}\n"
-
-
-class FakeClock:
-    """Real time that only moves when a test says so."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def tick(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def labels(cues: list[Cue]) -> list[str]:
@@ -258,12 +245,6 @@ def test_a_missing_file_names_the_builtins(tmp_path: Path) -> None:
 # --- the built-in scenes -----------------------------------------------------------------------
 
 
-def test_builtin_names_match_the_shipped_files() -> None:
-    folder = resources.files("kitchen_tui.talk") / "scenes"
-    shipped = {item.name for item in folder.iterdir() if item.name.endswith(".toml")}
-    assert shipped == {f"{name}.toml" for name in BUILTIN_SCENES}
-
-
 @pytest.mark.parametrize("name", BUILTIN_SCENES)
 def test_every_builtin_tells_two_short_scenes(name: str) -> None:
     talk = load_scene_file(name)
@@ -322,12 +303,12 @@ def test_the_player_hands_out_steps_when_their_time_comes() -> None:
     clock = FakeClock()
     player = ScenePlayer(parse(TALK), clock)
     assert labels(player.poll()) == ["marker One"]
-    clock.tick(0.3)
+    clock.advance(0.3)
     assert labels(player.poll()) == ["caption first words"]
     assert player.caption == "first words"
-    clock.tick(0.1)
+    clock.advance(0.1)
     assert player.poll() == []
-    clock.tick(0.1)
+    clock.advance(0.1)
     assert labels(player.poll()) == ["OrderAction"]
     assert player.story_time == pytest.approx(0.5)
 
@@ -335,7 +316,7 @@ def test_the_player_hands_out_steps_when_their_time_comes() -> None:
 def test_a_pause_step_holds_the_script_until_space() -> None:
     clock = FakeClock()
     player = ScenePlayer(parse(TALK), clock)
-    clock.tick(5.0)  # one late frame: everything up to the pause, nothing past it
+    clock.advance(5.0)  # one late frame: everything up to the pause, nothing past it
     assert labels(player.poll()) == [
         "marker One",
         "caption first words",
@@ -343,12 +324,12 @@ def test_a_pause_step_holds_the_script_until_space() -> None:
         "PauseAction",
     ]
     assert player.waiting and player.story_time == 1.0
-    clock.tick(30.0)
+    clock.advance(30.0)
     assert player.poll() == []
     assert player.story_time == 1.0
     player.resume()
     assert labels(player.poll()) == ["caption after the pause"]  # same time: at once
-    clock.tick(1.0)
+    clock.advance(1.0)
     assert labels(player.poll()) == ["marker Two", "ModeAction", "PrepShelfAction"]
     assert player.scene.number == 2 and player.caption is None
 
@@ -356,11 +337,11 @@ def test_a_pause_step_holds_the_script_until_space() -> None:
 def test_holding_at_markers_waits_for_the_speaker_at_each_scene() -> None:
     clock = FakeClock()
     player = ScenePlayer(parse(TALK), clock, hold_at_markers=True)
-    clock.tick(1.0)
+    clock.advance(1.0)
     assert labels(player.poll()) == ["marker One"]
     assert player.waiting
     player.resume()
-    clock.tick(0.3)
+    clock.advance(0.3)
     assert labels(player.poll()) == ["caption first words"]
 
 
@@ -371,13 +352,13 @@ def test_speed_scales_story_time_and_a_speed_step_rescales_the_rest_of_a_frame()
     )
     clock = FakeClock()
     player = ScenePlayer(parse(text), clock)
-    clock.tick(1.5)  # 1 s at speed 1 reaches the speed step; the other 0.5 s counts double
+    clock.advance(1.5)  # 1 s at speed 1 reaches the speed step; the other 0.5 s counts double
     assert labels(player.poll()) == ["marker One", "SpeedAction"]
     assert player.speed == 2.0 and player.story_time == pytest.approx(2.0)
-    clock.tick(0.5)
+    clock.advance(0.5)
     assert labels(player.poll()) == ["caption x"]
     player.set_speed(0.5)
-    clock.tick(1.0)
+    clock.advance(1.0)
     player.poll()
     assert player.story_time == pytest.approx(3.5)
 
@@ -386,9 +367,9 @@ def test_set_speed_counts_the_time_before_it_at_the_old_pace() -> None:
     clock = FakeClock()
     player = ScenePlayer(parse(TALK), clock)
     player.poll()
-    clock.tick(0.1)
+    clock.advance(0.1)
     player.set_speed(4.0)
-    clock.tick(0.1)
+    clock.advance(0.1)
     player.poll()
     assert player.story_time == pytest.approx(0.1 + 0.4)
 
@@ -397,7 +378,7 @@ def test_next_and_restart_jump_to_a_marker_on_a_fresh_kitchen() -> None:
     clock = FakeClock()
     talk = parse(TALK)
     player = ScenePlayer(talk, clock)
-    clock.tick(0.6)
+    clock.advance(0.6)
     player.poll()
     assert player.next_scene()
     cues = player.poll()
@@ -405,7 +386,7 @@ def test_next_and_restart_jump_to_a_marker_on_a_fresh_kitchen() -> None:
     setup = cues[0]
     assert isinstance(setup, SceneSetup) and setup.settings == talk.scenes[1].settings
     assert not player.next_scene()  # the last scene
-    clock.tick(1.0)
+    clock.advance(1.0)
     assert labels(player.poll()) == ["OrderAction"]
     assert player.finished
     player.restart_scene()
@@ -416,11 +397,11 @@ def test_next_and_restart_jump_to_a_marker_on_a_fresh_kitchen() -> None:
 def test_a_jump_forgets_a_pause_and_the_old_caption() -> None:
     clock = FakeClock()
     player = ScenePlayer(parse(TALK), clock)
-    clock.tick(1.0)
+    clock.advance(1.0)
     player.poll()
     assert player.waiting and player.caption == "first words"
     player.restart_scene()
     assert not player.waiting and player.caption is None
-    clock.tick(0.25)
+    clock.advance(0.25)
     assert labels(player.poll()) == ["setup 1", "marker One", "caption first words"]
     assert player.story_time == pytest.approx(0.25)

@@ -17,19 +17,7 @@ from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.recording.replay import ReplayKitchen, load_trace
 from kitchen_tui.stream.client import KitchenProcess
 from tests.conftest import Watcher, processes_in_group, wait_until
-
-
-class FakeClock:
-    """Real time that only moves when a test says so."""
-
-    def __init__(self) -> None:
-        self.now = 500.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def tick(self, seconds: float) -> None:
-        self.now += seconds
+from tests.ui.fakes import FakeClock
 
 
 def event(seq: int, t: float, kind: str = "heartbeat", **fields: object) -> Event:
@@ -73,7 +61,7 @@ def test_a_trace_cut_by_sigkill_replays_up_to_the_cut(tmp_path: Path) -> None:
     replay.start()
     first = replay.drain()
     assert first[0]["type"] == "hello" and first[0]["t"] == clock.now
-    clock.tick(trace.duration + 0.001)
+    clock.advance(trace.duration + 0.001)
     rest = replay.drain()
     assert [e["seq"] for e in first + rest] == [e["seq"] for e in trace.events]
     assert replay.finished and replay.alive
@@ -96,22 +84,22 @@ def test_events_come_at_their_recorded_pace_scaled_by_speed() -> None:
     replay.start()
     start = clock.now
     assert [e["seq"] for e in replay.drain()] == [0]
-    clock.tick(0.2)
+    clock.advance(0.2)
     assert replay.drain() == []
-    clock.tick(0.05)  # 0.25 real s x 2 = the 0.5 s the trace waited
+    clock.advance(0.05)  # 0.25 real s x 2 = the 0.5 s the trace waited
     released = replay.drain()
     assert [e["seq"] for e in released] == [1]
     assert released[0]["t"] == pytest.approx(start + 0.25)  # in the app's clock
     assert released[0]["story"] == 0.5  # the kitchen's own figures are kept
     replay.set_speed(0.5)
-    clock.tick(0.25)  # 0.125 trace s at half speed: not yet at 11.0
+    clock.advance(0.25)  # 0.125 trace s at half speed: not yet at 11.0
     assert replay.drain() == []
-    clock.tick(0.75)
+    clock.advance(0.75)
     assert [e["seq"] for e in replay.drain()] == [2]
     replay.configure(speed=10.0, mode="sync")  # speed paces the replay; the rest is counted
-    clock.tick(0.19)
+    clock.advance(0.19)
     assert replay.drain() == []
-    clock.tick(0.02)
+    clock.advance(0.02)
     assert [e["seq"] for e in replay.drain()] == [3]
     assert replay.finished
     assert replay.commands["settings"] == 1
@@ -123,7 +111,7 @@ def test_drain_honours_its_limit_and_late_drains_keep_the_original_stamps() -> N
     replay = ReplayKitchen(events, clock=clock)
     replay.start()
     start = clock.now
-    clock.tick(1.0)  # one late frame
+    clock.advance(1.0)  # one late frame
     first = replay.drain(limit=2)
     rest = replay.drain()
     assert [e["seq"] for e in first + rest] == [0, 1, 2, 3, 4]
@@ -148,7 +136,7 @@ def test_restart_plays_the_trace_again_from_the_top() -> None:
     clock = FakeClock()
     replay = ReplayKitchen([event(0, 1.0, "hello"), event(1, 2.0)], clock=clock)
     replay.start()
-    clock.tick(5)
+    clock.advance(5)
     assert len(replay.drain()) == 2
     replay.stop()
     replay.start()
