@@ -86,7 +86,9 @@ def kitchen(n: int, setup: str) -> dict[str, float]:
     from kitchen_tui.kitchen.events import Emitter, StreamWriter
     from kitchen_tui.kitchen.frontdesk import Ticket
     from kitchen_tui.kitchen.responses import Outcome
+    from kitchen_tui.protocol.commands import DefineDishes, PlaceOrders, Shutdown
     from kitchen_tui.protocol.menu import Dish, Step
+    from kitchen_tui.protocol.orders import Order
     from kitchen_tui.protocol.settings import KitchenSettings, Mode
 
     gc.freeze()
@@ -125,12 +127,11 @@ def kitchen(n: int, setup: str) -> dict[str, float]:
     t0 = time.perf_counter() + 0.3 + n * 150e-6  # room to start every ticket's task first
 
     def orders() -> None:
-        chef.submit({"cmd": "dishes", "dishes": [dish.to_json()]})
-        batch = [{"id": f"o{i}", "dish": dish.name, "at": 0.0} for i in range(n)]
-        chef.submit({"cmd": "order", "orders": batch, "t0": t0})
+        chef.submit(DefineDishes((dish,)))
+        chef.submit(PlaceOrders(tuple(Order(f"o{i}", dish.name) for i in range(n)), t0))
         while len(served) < n:
             time.sleep(0.05)
-        chef.submit({"cmd": "shutdown"})
+        chef.submit(Shutdown())
 
     threading.Thread(target=orders, daemon=True).start()
     anyio.run(chef.run)

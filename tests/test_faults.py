@@ -97,7 +97,7 @@ def test_a_malformed_dishes_command_is_ignored_and_the_kitchen_serves_on(
     start_kitchen: StartKitchen,
 ) -> None:
     kitchen, watch = start_kitchen(KitchenSettings(mode="async"))
-    kitchen._send({"cmd": "dishes", "dishes": [{"name": "half a dish"}]})
+    kitchen._write(b'{"cmd": "dishes", "dishes": [{"name": "half a dish"}]}\n')
     kitchen.order([Order("F", "redis")])
     assert watch.wait_type("served", timeout=5, id="F")["dish"] == "redis"
     assert kitchen.alive

@@ -6,12 +6,11 @@ import contextlib
 import itertools
 import os
 import socket
-import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import anyio
@@ -29,13 +28,26 @@ from kitchen_tui.kitchen.rail import Rail
 from kitchen_tui.kitchen.responses import Responses
 from kitchen_tui.kitchen.steps import StepRunner
 from kitchen_tui.kitchen.timers import timers_for
+from kitchen_tui.protocol.commands import (
+    ChangeSettings,
+    Command,
+    DefineDishes,
+    PlaceOrders,
+    Reset,
+    Shutdown,
+)
 from kitchen_tui.protocol.menu import MENU, Dish
-from kitchen_tui.protocol.settings import MODES, KitchenSettings, Mode
+from kitchen_tui.protocol.settings import KitchenSettings, Mode
 
 HEARTBEAT_S = 0.25
 LAG_PROBE_S = 0.01
 
-Command = dict[str, Any]
+
+@dataclass(frozen=True)
+class NewTickets:
+    """Orders made tickets on the command reader's thread, for the loop to start."""
+
+    tickets: list[Ticket]
 
 
 class Kitchen:
@@ -62,7 +74,7 @@ class Kitchen:
         self._wakeups: deque[anyio.Event] = deque()
         self._numbers = itertools.count(1)
         self._cancel = threading.Event()
-        self._inbox: deque[Command] = deque()
+        self._inbox: deque[Command | NewTickets] = deque()
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
@@ -75,31 +87,24 @@ class Kitchen:
 
     def submit(self, command: Command) -> None:
         """Hand a command to the kitchen; safe from any thread, never blocks."""
-        if command.get("cmd") in ("reset", "shutdown"):
-            # Stop cook threads and loop-blocking steps right away; orders sent after this
-            # belong to the next service and get a fresh flag.
-            self._cancel.set()
-            self._cancel = threading.Event()
-            self.doorman.clear()
-        if command.get("cmd") == "dishes" and not self._learn_dishes(command):
-            return
-        if command.get("cmd") == "order":
-            command = {"cmd": "tickets", "tickets": self._make_tickets(command)}
+        match command:
+            case Reset() | Shutdown():
+                # Stop cook threads and loop-blocking steps right away; orders sent after this
+                # belong to the next service and get a fresh flag.
+                self._cancel.set()
+                self._cancel = threading.Event()
+                self.doorman.clear()
+            case DefineDishes(dishes):
+                # On the menu now, not when the loop reads the command: the orders sent right
+                # after them reach the doorman first, and he greets only what the kitchen
+                # serves (a dict write; the loop only reads the menu).
+                self.menu.update((dish.name, dish) for dish in dishes)
+            case PlaceOrders():
+                self._inbox.append(NewTickets(self._make_tickets(command)))
+                self._wake_loop()
+                return
         self._inbox.append(command)
         self._wake_loop()
-
-    def _learn_dishes(self, command: Command) -> bool:
-        """Put a command's dishes on the menu now, not when the loop reads the command: the
-        orders sent right after them reach the doorman first, and he greets only what the
-        kitchen serves (a dict write; the loop only reads the menu). False if malformed."""
-        try:
-            dishes = [Dish.from_json(data) for data in command.get("dishes", [])]
-        except (KeyError, TypeError, ValueError, AssertionError) as error:
-            print(f"kitchen: ignored a malformed dishes command: {error!r}", file=sys.stderr)
-            return False
-        for dish in dishes:
-            self.menu[dish.name] = dish
-        return True
 
     def _wake_loop(self) -> None:
         """Wake the loop now; a full socket buffer means wake-ups are pending already."""
@@ -111,17 +116,17 @@ class Kitchen:
         self._wakeups.append(event)
         self._wake_loop()
 
-    def _make_tickets(self, command: Command) -> list[Ticket]:
-        t0 = float(command.get("t0") or time.perf_counter())
+    def _make_tickets(self, command: PlaceOrders) -> list[Ticket]:
+        t0 = time.perf_counter() if command.t0 is None else command.t0
         tickets = [
             Ticket(
                 n=next(self._numbers),
-                id=str(order["id"]),
-                dish=str(order["dish"]),
-                arrival=self.clock.real_after(t0, float(order.get("at", 0.0))),
+                id=order.id,
+                dish=order.dish,
+                arrival=self.clock.real_after(t0, order.at),
                 cancel=self._cancel,
             )
-            for order in command.get("orders", [])
+            for order in command.orders
         ]
         self.doorman.expect([t for t in tickets if t.dish in self.menu])
         return tickets
@@ -152,15 +157,20 @@ class Kitchen:
         go_on, cancelled = True, 0
         async with anyio.create_task_group() as service:
             self.steps.service = service
-            while go_on:
-                command = await self._next_command()
-                name = command.get("cmd")
-                if name in ("reset", "shutdown"):
-                    go_on = name == "reset"
-                    cancelled = len({t.n for t in self._in_flight} | self.responses.unwound)
-                    service.cancel_scope.cancel()
-                    break
-                await self._carry_out(command, service)
+            while True:
+                match await self._next_command():
+                    case Reset() | Shutdown() as command:
+                        go_on = isinstance(command, Reset)
+                        cancelled = len({t.n for t in self._in_flight} | self.responses.unwound)
+                        service.cancel_scope.cancel()
+                        break
+                    case NewTickets(tickets):
+                        for ticket in tickets:
+                            self._start_ticket(ticket, service)
+                    case ChangeSettings() as command:
+                        await self._configure(command)
+                    case DefineDishes():
+                        self.emitter.emit("dishes", menu=self._menu_json())
         self.responses.unwound = set()
         self.timers.forget()
         self.line.clear()
@@ -168,7 +178,7 @@ class Kitchen:
             self.emitter.emit("reset", cancelled=cancelled)
         return go_on
 
-    async def _next_command(self) -> Command:
+    async def _next_command(self) -> Command | NewTickets:
         while not self._inbox:
             await anyio.wait_readable(self._wake_r)
             # Empty the socket first, then look: a wake-up sent after this is still heard.
@@ -183,16 +193,6 @@ class Kitchen:
         while self._wakeups:
             self._wakeups.popleft().set()
 
-    async def _carry_out(self, command: Command, service: TaskGroup) -> None:
-        name = command.get("cmd")
-        if name == "tickets":
-            for ticket in command["tickets"]:
-                self._start_ticket(ticket, service)
-        elif name == "settings":
-            await self._configure(command)
-        elif name == "dishes":
-            self.emitter.emit("dishes", menu=self._menu_json())
-
     def _start_ticket(self, ticket: Ticket, service: TaskGroup) -> None:
         if ticket.dish not in self.menu:
             self.responses.count("refused")
@@ -204,12 +204,10 @@ class Kitchen:
         self.collector.rush()
         service.start_soon(self._serve, ticket, name=f"ticket {ticket.id}")
 
-    async def _configure(self, command: Command) -> None:
-        fields = {k: command[k] for k in KitchenSettings.__dataclass_fields__ if k in command}
-        if fields.get("mode") not in (None, *MODES):
-            fields.pop("mode")
-        self.settings = replace(self.settings, **fields)
-        if "speed" in fields:
+    async def _configure(self, command: ChangeSettings) -> None:
+        changes = command.changes()
+        self.settings = replace(self.settings, **changes)
+        if "speed" in changes:
             self.clock.set_speed(float(self.settings.speed))
         for job in self.line.configure(self.settings.mode, self.settings.cooks):
             self._job_done(job)

@@ -19,6 +19,7 @@ from kitchen_tui.kitchen.clock import StoryClock
 from kitchen_tui.kitchen.engine import Kitchen
 from kitchen_tui.kitchen.events import Emitter, EventStream
 from kitchen_tui.kitchen.lifeline import die_with_parent
+from kitchen_tui.protocol.commands import MalformedCommand, Shutdown, parse_command
 from kitchen_tui.protocol.settings import KitchenSettings
 
 # The kitchen is a latency-sensitive server: with 10,000 tickets in flight, CPython's default
@@ -36,16 +37,17 @@ def _quiet_stdout() -> None:
 
 
 def _read_commands(kitchen: Kitchen) -> None:
+    """Parse each command line once; a malformed one is ignored, with one line on stderr."""
     for line in sys.stdin.buffer:
         if not line.strip():
             continue
         try:
-            command = json.loads(line)
-        except json.JSONDecodeError:
-            print(f"kitchen: ignored a malformed command: {line[:80]!r}", file=sys.stderr)
+            command = parse_command(line)
+        except MalformedCommand as error:
+            print(f"kitchen: ignored a malformed command: {error}: {line[:80]!r}", file=sys.stderr)
             continue
         kitchen.submit(command)
-    kitchen.submit({"cmd": "shutdown"})
+    kitchen.submit(Shutdown())
 
 
 def main(argv: list[str]) -> int:

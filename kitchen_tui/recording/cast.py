@@ -31,6 +31,7 @@ from typing import IO
 
 from kitchen_tui.errors import UsageError
 from kitchen_tui.recording.channel import CAST_FD_ENV
+from kitchen_tui.stream.process_group import kill_group
 
 TERMINAL_RESET = "\x1bc"  # RIS: a full reset, for a take that was killed mid-screen
 MAX_SIZE = 1000  # columns or rows: more is a typo
@@ -186,7 +187,7 @@ class _Take:
         try:
             timed_out = self._pump(proc, cast, master, side_r, timeout)
         finally:
-            _kill_group(proc.pid, signal.SIGKILL)  # stragglers; the child is not reaped yet
+            kill_group(proc.pid, signal.SIGKILL)  # stragglers; the child is not reaped yet
             code = proc.wait()
             os.close(master)
             os.close(side_r)
@@ -254,9 +255,9 @@ class _Take:
                 break  # something the child left behind still holds the pty open
             if hung_up_at is None and now >= timeout:
                 hung_up_at = now
-                _kill_group(proc.pid, signal.SIGHUP)  # what closing a terminal window sends
+                kill_group(proc.pid, signal.SIGHUP)  # what closing a terminal window sends
             elif hung_up_at is not None and now - hung_up_at > KILL_GRACE_S:
-                _kill_group(proc.pid, signal.SIGKILL)
+                kill_group(proc.pid, signal.SIGKILL)
             wait = min(POLL_S, keys[0][0] - now if keys else POLL_S)
             for key, _events in selector.select(max(wait, 0.0)):
                 self._read(selector, cast, key.fd, key.data)
@@ -331,8 +332,3 @@ def _exited(pid: int) -> bool:
         return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
     except ChildProcessError:
         return True
-
-
-def _kill_group(pgid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, sig)

@@ -7,7 +7,6 @@ import contextlib
 import json
 import os
 import queue
-import signal
 import subprocess
 import sys
 import threading
@@ -19,10 +18,19 @@ from typing import IO
 
 import orjson
 
+from kitchen_tui.protocol.commands import (
+    ChangeSettings,
+    Command,
+    DefineDishes,
+    PlaceOrders,
+    Reset,
+    Shutdown,
+)
 from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.menu import Dish
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import KitchenSettings
+from kitchen_tui.stream.process_group import kill_group
 
 # Events waiting for the consumer; past this the oldest news is worth less than memory.
 MAX_PENDING = 1_000_000
@@ -94,40 +102,38 @@ class KitchenProcess:
             return
         self._stopping = True
         if proc.poll() is None:
-            self._send({"cmd": "shutdown"})
+            self._send(Shutdown())
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=grace)
-        _kill_group(proc)
+        kill_group(proc.pid)
         proc.wait()
         if self._reader is not None:
             self._reader.join(timeout=2)
         atexit.unregister(self.stop)
 
-    def restart(self) -> None:
-        self.stop(grace=0.2)
-        self.start()
-
     # -- commands -----------------------------------------------------------------------------
 
     def order(self, orders: Sequence[Order], t0: float | None = None) -> None:
         stamp = time.perf_counter() if t0 is None else t0
-        payload = [{"id": o.id, "dish": o.dish, "at": o.at} for o in orders]
-        self._send({"cmd": "order", "orders": payload, "t0": stamp})
+        self._send(PlaceOrders(tuple(orders), stamp))
 
     def define_dishes(self, dishes: Iterable[Dish]) -> None:
-        self._send({"cmd": "dishes", "dishes": [dish.to_json() for dish in dishes]})
+        self._send(DefineDishes(tuple(dishes)))
 
     def configure(self, **changes: object) -> None:
-        self._send({"cmd": "settings", **changes})
+        """Change settings by name; MalformedCommand if one is not a setting or out of range."""
+        self._send(ChangeSettings.of(changes))
 
     def reset(self) -> None:
-        self._send({"cmd": "reset"})
+        self._send(Reset())
 
-    def _send(self, command: Event) -> None:
+    def _send(self, command: Command) -> None:
+        self._write((json.dumps(command.to_json()) + "\n").encode())
+
+    def _write(self, data: bytes) -> None:
         proc = self._proc
         if proc is None or proc.stdin is None or proc.poll() is not None:
             return
-        data = (json.dumps(command) + "\n").encode()
         with self._send_lock:
             try:
                 proc.stdin.write(data)
@@ -202,11 +208,6 @@ def _parse(lines: list[bytes]) -> list[Event]:
     except orjson.JSONDecodeError:
         return [orjson.loads(line) for line in lines]
     return events
-
-
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
 
 
 def _died(code: int, stderr: list[str]) -> Event:

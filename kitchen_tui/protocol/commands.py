@@ -1,0 +1,207 @@
+"""The commands the parent sends the kitchen: typed values, one JSON object a line.
+
+The parent builds them and writes `to_json()`; the kitchen's command reader calls
+`parse_command` once a line, and the engine dispatches on the type.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, fields
+from typing import Any, TypeGuard
+
+from kitchen_tui.protocol.menu import MAX_STEP_SECONDS, STEP_KINDS, Dish
+from kitchen_tui.protocol.orders import Order
+from kitchen_tui.protocol.settings import (
+    MAX_COOKS,
+    MAX_FRONT_DESK,
+    MAX_SHELF,
+    MAX_SPEED,
+    MIN_SPEED,
+    MODES,
+    Mode,
+)
+
+
+class MalformedCommand(ValueError):
+    """A line the kitchen cannot take as a command: it is ignored, with one line on stderr."""
+
+
+@dataclass(frozen=True)
+class PlaceOrders:
+    """Customers' orders: each arrives `at` story seconds after `t0`, the sender's
+    `perf_counter()` (None: when the kitchen reads it)."""
+
+    orders: tuple[Order, ...]
+    t0: float | None = None
+
+    def to_json(self) -> dict[str, object]:
+        orders = [{"id": o.id, "dish": o.dish, "at": o.at} for o in self.orders]
+        return {"cmd": "order", "orders": orders, "t0": self.t0}
+
+
+@dataclass(frozen=True)
+class DefineDishes:
+    """Dishes to put on the kitchen's menu (a scenario's own), replacing any of the same name."""
+
+    dishes: tuple[Dish, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {"cmd": "dishes", "dishes": [dish.to_json() for dish in self.dishes]}
+
+
+@dataclass(frozen=True)
+class ChangeSettings:
+    """New values for some of the kitchen's settings; None leaves one as it is."""
+
+    mode: Mode | None = None
+    prep_shelf: bool | None = None
+    cooks: int | None = None
+    shelf_size: int | None = None
+    front_desk: int | None = None
+    speed: float | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The settings this command changes, by name."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: value for name, value in values.items() if value is not None}
+
+    def to_json(self) -> dict[str, object]:
+        return {"cmd": "settings", **self.changes()}
+
+    @classmethod
+    def of(cls, changes: dict[str, object]) -> ChangeSettings:
+        """The command for these changes by name; MalformedCommand if one is not a setting
+        or out of its range."""
+        unknown = sorted(set(changes) - {f.name for f in fields(cls)})
+        if unknown:
+            raise MalformedCommand(f"settings: no setting named {', '.join(unknown)}")
+        return cls(
+            mode=_one_of(changes, "mode", MODES),
+            prep_shelf=_flag(changes, "prep_shelf"),
+            cooks=_count(changes, "cooks", 1, MAX_COOKS),
+            shelf_size=_count(changes, "shelf_size", 0, MAX_SHELF),
+            front_desk=_count(changes, "front_desk", 1, MAX_FRONT_DESK),
+            speed=_speed(changes),
+        )
+
+
+@dataclass(frozen=True)
+class Reset:
+    """Cancel everything in flight and serve on, with the same settings and menu."""
+
+    def to_json(self) -> dict[str, object]:
+        return {"cmd": "reset"}
+
+
+@dataclass(frozen=True)
+class Shutdown:
+    """Cancel everything in flight and end the kitchen process."""
+
+    def to_json(self) -> dict[str, object]:
+        return {"cmd": "shutdown"}
+
+
+Command = PlaceOrders | DefineDishes | ChangeSettings | Reset | Shutdown
+
+
+def parse_command(line: bytes | str) -> Command:
+    """The command one line carries; MalformedCommand says what is wrong with it."""
+    try:
+        data = json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise MalformedCommand(f"not JSON ({error})") from None
+    if not isinstance(data, dict):
+        raise MalformedCommand(f"not a JSON object: {type(data).__name__}")
+    body = {key: value for key, value in data.items() if key != "cmd"}
+    match data.get("cmd"):
+        case "order":
+            return _orders(body)
+        case "dishes":
+            return _dishes(body)
+        case "settings":
+            return ChangeSettings.of(body)
+        case "reset":
+            return Reset()
+        case "shutdown":
+            return Shutdown()
+        case name:
+            raise MalformedCommand(f"no command named {name!r}")
+
+
+def _orders(body: dict[str, Any]) -> PlaceOrders:
+    orders, t0 = body.get("orders"), body.get("t0")
+    if not isinstance(orders, list):
+        raise MalformedCommand("order: `orders` must be a list")
+    if t0 is not None and not _is_number(t0):
+        raise MalformedCommand(f"order: `t0` must be a number, got {t0!r}")
+    return PlaceOrders(tuple(_order(item) for item in orders), None if t0 is None else float(t0))
+
+
+def _order(item: object) -> Order:
+    if not isinstance(item, dict) or not isinstance(item.get("id"), str | int):
+        raise MalformedCommand(f"order: each order needs an id and a dish, got {item!r}")
+    dish, at = item.get("dish"), item.get("at", 0.0)
+    if not isinstance(dish, str):
+        raise MalformedCommand(f"order {item['id']}: `dish` must be a name, got {dish!r}")
+    if not _is_number(at) or not math.isfinite(at) or at < 0:
+        raise MalformedCommand(f"order {item['id']}: `at` must be seconds >= 0, got {at!r}")
+    return Order(str(item["id"]), dish, float(at))
+
+
+def _dishes(body: dict[str, Any]) -> DefineDishes:
+    dishes = body.get("dishes")
+    if not isinstance(dishes, list):
+        raise MalformedCommand("dishes: `dishes` must be a list")
+    try:
+        parsed = tuple(Dish.from_json(data) for data in dishes)
+    except (KeyError, TypeError, ValueError, AssertionError, AttributeError) as error:
+        raise MalformedCommand(f"dishes: {error!r}") from None
+    for dish in parsed:
+        for step in dish.steps:
+            if step.kind not in STEP_KINDS or not 0 <= step.seconds <= MAX_STEP_SECONDS:
+                raise MalformedCommand(
+                    f"dishes: {dish.name}: a step is {step.kind} for {step.seconds} s;"
+                    f" expected one of {', '.join(STEP_KINDS)} for 0 to {MAX_STEP_SECONDS:g} s"
+                )
+    return DefineDishes(parsed)
+
+
+def _is_number(value: object) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _one_of(changes: dict[str, object], name: str, allowed: tuple[Mode, ...]) -> Mode | None:
+    value = changes.get(name)
+    if value is None:
+        return None
+    for choice in allowed:
+        if value == choice:
+            return choice
+    raise MalformedCommand(f"settings: `{name}` must be one of {', '.join(allowed)}, got {value!r}")
+
+
+def _flag(changes: dict[str, object], name: str) -> bool | None:
+    value = changes.get(name)
+    if value is not None and not isinstance(value, bool):
+        raise MalformedCommand(f"settings: `{name}` must be true or false, got {value!r}")
+    return value
+
+
+def _count(changes: dict[str, object], name: str, low: int, high: int) -> int | None:
+    value = changes.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise MalformedCommand(f"settings: `{name}` must be from {low} to {high}, got {value!r}")
+    return value
+
+
+def _speed(changes: dict[str, object]) -> float | None:
+    value = changes.get("speed")
+    if value is None:
+        return None
+    if not _is_number(value) or not MIN_SPEED <= value <= MAX_SPEED:
+        raise MalformedCommand(f"settings: `speed` must be from {MIN_SPEED} to {MAX_SPEED}")
+    return float(value)

@@ -1,0 +1,74 @@
+"""The commands: what the parent writes, the kitchen parses back to the same value, once."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kitchen_tui.protocol.commands import (
+    ChangeSettings,
+    Command,
+    DefineDishes,
+    MalformedCommand,
+    PlaceOrders,
+    Reset,
+    Shutdown,
+    parse_command,
+)
+from kitchen_tui.protocol.menu import MENU
+from kitchen_tui.protocol.orders import Order
+
+COMMANDS: list[Command] = [
+    PlaceOrders((Order("A", "llm"), Order("B", "redis", 0.5)), t0=1234.5),
+    PlaceOrders((Order("C", "postgres"),)),
+    DefineDishes(tuple(MENU.values())),
+    ChangeSettings(mode="threads", cooks=3, speed=0.5),
+    ChangeSettings(prep_shelf=True, shelf_size=0, front_desk=2),
+    Reset(),
+    Shutdown(),
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: type(c).__name__)
+def test_a_command_parses_back_to_itself(command: Command) -> None:
+    line = (json.dumps(command.to_json()) + "\n").encode()
+    assert parse_command(line) == command
+
+
+def test_settings_name_only_what_they_change() -> None:
+    assert ChangeSettings(mode="sync").to_json() == {"cmd": "settings", "mode": "sync"}
+    assert ChangeSettings.of({"speed": 2}).changes() == {"speed": 2.0}
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        (b"{not json", "not JSON"),
+        (b"[1, 2]", "not a JSON object"),
+        (b'{"cmd": "dance"}', "no command named 'dance'"),
+        (b'{"orders": []}', "no command named None"),
+        (b'{"cmd": "order", "orders": {}}', "`orders` must be a list"),
+        (b'{"cmd": "order", "orders": [{"id": "A"}]}', "order A: `dish` must be a name"),
+        (b'{"cmd": "order", "orders": [{"dish": "llm"}]}', "each order needs an id"),
+        (b'{"cmd": "order", "orders": [{"id": "A", "dish": "llm", "at": -1}]}', "`at`"),
+        (b'{"cmd": "order", "orders": [], "t0": "now"}', "`t0` must be a number"),
+        (b'{"cmd": "dishes", "dishes": [{"name": "half a dish"}]}', "dishes: KeyError"),
+        (
+            b'{"cmd": "dishes", "dishes": [{"name": "x", "label": "x",'
+            b' "steps": [{"kind": "nap", "seconds": 1, "label": "z"}]}]}',
+            "x: a step is nap",
+        ),
+        (b'{"cmd": "settings", "mode": "turbo"}', "`mode` must be one of sync, threads, async"),
+        (b'{"cmd": "settings", "cooks": 0}', "`cooks` must be from 1"),
+        (b'{"cmd": "settings", "cooks": true}', "`cooks` must be from 1"),
+        (b'{"cmd": "settings", "prep_shelf": 1}', "`prep_shelf` must be true or false"),
+        (b'{"cmd": "settings", "speed": 1000}', "`speed` must be from"),
+        (b'{"cmd": "settings", "colour": "red"}', "no setting named colour"),
+        (b"\xff\xfe", "not JSON"),
+    ],
+)
+def test_a_malformed_line_says_what_is_wrong(line: bytes, says: str) -> None:
+    with pytest.raises(MalformedCommand) as caught:
+        parse_command(line)
+    assert says in str(caught.value)
