@@ -164,7 +164,7 @@ dish = "slow"
         (
             with_step('at = 1\naction = "ordr"'),
             "talk.toml: script[1].action: unknown action 'ordr' (expected one of order, mode,"
-            " prep_shelf, speed, pause, reset); did you mean 'order'?",
+            " fix_blocking, fix_cpu, prep_shelf, speed, pause, reset); did you mean 'order'?",
         ),
         (with_step('at = 1\ncaption = "  "'), "talk.toml: script[1].caption: a caption needs text"),
         (
@@ -290,7 +290,7 @@ def test_each_builtin_scene_ends_in_the_kitchen_its_lesson_needs(
         if isinstance(step, ModeAction):
             settings = replace(settings, mode=step.mode)
         if isinstance(step, PrepShelfAction):
-            settings = replace(settings, prep_shelf=step.on)
+            settings = settings.changed({"prep_shelf": step.on})
     ends.append(settings)
     assert (ends[0].mode, ends[0].prep_shelf) == first
     assert (ends[1].mode, ends[1].prep_shelf) == second

@@ -10,6 +10,8 @@ from kitchen_tui import __version__
 from kitchen_tui.errors import UsageError
 from kitchen_tui.protocol.settings import (
     BACKENDS,
+    BLOCKING_FIXES,
+    CPU_FIXES,
     MAX_COOKS,
     MAX_SHELF,
     MAX_SPEED,
@@ -67,12 +69,7 @@ def add_kitchen_options(parser: argparse.ArgumentParser) -> None:
         help=f"a built-in scenario ({', '.join(BUILTIN_SCENARIOS)}) or a TOML file",
     )
     parser.add_argument("--mode", choices=MODES, help="how the kitchen serves (default: async)")
-    parser.add_argument(
-        "--prep-shelf",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="send cpu steps to worker processes",
-    )
+    add_remedy_options(parser)
     parser.add_argument(
         "--cooks", type=_bounded_int("--cooks", 1, MAX_COOKS), help="cooks in threads mode"
     )
@@ -83,6 +80,46 @@ def add_kitchen_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--backend", choices=BACKENDS, default="asyncio", help="the event loop")
     parser.add_argument("--speed", type=_speed, help="0.1 (slow motion) to 10; scales every step")
+
+
+def add_remedy_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--fix-blocking",
+        choices=BLOCKING_FIXES,
+        help="a blocking call in async code: inline (holds the loop), to_thread, await",
+    )
+    parser.add_argument(
+        "--fix-cpu",
+        choices=CPU_FIXES,
+        help="cpu work: inline, checkpoints, to_thread, prep_shelf (worker processes), job",
+    )
+    parser.add_argument(
+        "--prep-shelf",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="the same as --fix-cpu prep_shelf (--no-prep-shelf: inline)",
+    )
+
+
+def remedy_changes(options: argparse.Namespace, base: KitchenSettings) -> dict[str, object]:
+    """The remedies the options ask for, over `base`: --prep-shelf is --fix-cpu prep_shelf."""
+    fix_cpu, shelf = options.fix_cpu, options.prep_shelf
+    if shelf is not None and fix_cpu is not None and shelf != (fix_cpu == "prep_shelf"):
+        flag = "--prep-shelf" if shelf else "--no-prep-shelf"
+        raise UsageError(f"{flag} disagrees with --fix-cpu {fix_cpu}: give only --fix-cpu")
+    if shelf is not None and fix_cpu is None:
+        fix_cpu = "prep_shelf" if shelf else ("inline" if base.prep_shelf else base.fix_cpu)
+    changes = {"fix_blocking": options.fix_blocking, "fix_cpu": fix_cpu}
+    return {key: value for key, value in changes.items() if value is not None}
+
+
+def check_remedies(settings: KitchenSettings) -> KitchenSettings:
+    """The settings, or a one-line UsageError when a remedy means nothing in the mode."""
+    problem = settings.remedy_problem
+    if problem is not None:
+        flag = "--" + problem.setting.replace("_", "-")
+        raise UsageError(f"{flag} {problem.value} {problem.reason}")
+    return settings
 
 
 def add_trace_option(parser: argparse.ArgumentParser) -> None:
@@ -130,13 +167,13 @@ def scenario_and_settings(options: argparse.Namespace) -> tuple[Scenario | None,
     base = scenario.settings if scenario else KitchenSettings()
     changes = {
         "mode": options.mode,
-        "prep_shelf": options.prep_shelf,
         "cooks": options.cooks,
         "shelf_size": options.shelf_size,
         "speed": options.speed,
     }
-    fields = {**base.to_json(), **{k: v for k, v in changes.items() if v is not None}}
-    return scenario, KitchenSettings.from_json(fields)
+    fields = {k: v for k, v in changes.items() if v is not None}
+    settings = base.changed({**fields, **remedy_changes(options, base)})
+    return scenario, check_remedies(settings)
 
 
 def check_backend(backend: str) -> None:

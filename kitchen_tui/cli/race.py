@@ -4,9 +4,23 @@ from __future__ import annotations
 
 import argparse
 
-from kitchen_tui.cli.options import check_backend
-from kitchen_tui.cli.talk_options import parse_modes, race_trace_paths
+from kitchen_tui.cli.options import check_backend, check_remedies
+from kitchen_tui.cli.talk_options import parse_modes, parse_race_fixes, race_trace_paths
+from kitchen_tui.protocol.settings import BLOCKING_FIXES, CPU_FIXES, KitchenSettings
 from kitchen_tui.talk.scenario import load_scenario
+
+
+def race_sides(
+    options: argparse.Namespace, base: KitchenSettings, modes: tuple[str, str]
+) -> tuple[KitchenSettings, KitchenSettings]:
+    """Each kitchen's settings: the scenario's, with its mode and its remedies on top."""
+    blocking = parse_race_fixes(options.fix_blocking, "--fix-blocking", BLOCKING_FIXES)
+    cpu = parse_race_fixes(options.fix_cpu, "--fix-cpu", CPU_FIXES)
+    sides = []
+    for mode, fix_blocking, fix_cpu in zip(modes, blocking, cpu, strict=True):
+        changes = {"mode": mode, "fix_blocking": fix_blocking, "fix_cpu": fix_cpu}
+        sides.append(check_remedies(base.changed({k: v for k, v in changes.items() if v})))
+    return sides[0], sides[1]
 
 
 def run_race(options: argparse.Namespace) -> int:
@@ -16,11 +30,13 @@ def run_race(options: argparse.Namespace) -> int:
     modes = parse_modes(options.modes)
     check_backend(options.backend)
     scenario = load_scenario(options.scenario or "three-tables")
+    sides = race_sides(options, scenario.settings, modes)
     resolve_theme(options.theme)
-    traces = race_trace_paths(options.trace, racer_names(modes))
+    traces = race_trace_paths(options.trace, racer_names(sides))
     app = RaceApp(
         scenario,
         modes,
+        sides=sides,
         backend=options.backend,
         theme=options.theme,
         ascii=options.ascii,

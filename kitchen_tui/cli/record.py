@@ -6,11 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
+from kitchen_tui.cli.options import check_remedies, remedy_changes
+from kitchen_tui.cli.talk import talk_with_options
 from kitchen_tui.cli.talk_options import parse_size
 from kitchen_tui.errors import UsageError
 from kitchen_tui.recording.cast import check_output, record
 from kitchen_tui.talk.scenario import load_scenario
-from kitchen_tui.talk.scene_file import load_scene_file
 from kitchen_tui.talk.script import PauseAction, SceneFile
 from kitchen_tui.ui.glyphs import counted
 
@@ -58,10 +59,11 @@ def _command(options: argparse.Namespace) -> tuple[list[str], float, str]:
     screen = ["--theme", options.theme, *(["--ascii"] if options.ascii else [])]
     speed = ["--speed", f"{options.speed:g}"] if options.speed is not None else []
     trace = ["--trace", options.trace] if options.trace else []
+    fixes = _remedy_arguments(options)
     if options.scene is not None:
-        talk = load_scene_file(options.scene)  # a bad scene fails here, before the take
+        talk = talk_with_options(options)  # a bad scene fails here, before the take
         command = [*base, "play", options.scene, "--no-hold", "--autoplay", f"{AUTOPLAY_S:g}"]
-        command += [*screen, *speed, *trace]
+        command += [*screen, *speed, *trace, *fixes]
         if options.stills:
             command += ["--stills", options.stills]
         seconds = options.seconds or script_seconds(talk, options.speed)
@@ -70,8 +72,21 @@ def _command(options: argparse.Namespace) -> tuple[list[str], float, str]:
         raise UsageError("--stills needs --scene: markers come from a scene file")
     name = options.scenario or "three-tables"
     scenario = load_scenario(name)
-    command = [*base, "--scenario", name, *screen, *speed, *trace]
+    check_remedies(scenario.settings.changed(remedy_changes(options, scenario.settings)))
+    command = [*base, "--scenario", name, *screen, *speed, *trace, *fixes]
     return command, options.seconds or SCENARIO_S, scenario.title
+
+
+def _remedy_arguments(options: argparse.Namespace) -> list[str]:
+    """The remedy options, passed on to the command being recorded."""
+    arguments = []
+    if options.fix_blocking is not None:
+        arguments += ["--fix-blocking", options.fix_blocking]
+    if options.fix_cpu is not None:
+        arguments += ["--fix-cpu", options.fix_cpu]
+    if options.prep_shelf is not None:
+        arguments.append("--prep-shelf" if options.prep_shelf else "--no-prep-shelf")
+    return arguments
 
 
 def script_seconds(talk: SceneFile, speed: float | None) -> float:

@@ -8,6 +8,7 @@ from dataclasses import replace
 from kitchen_tui.cli.talk_options import stills_dir, trace_path
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.talk.scene_file import load_scene_file
+from kitchen_tui.talk.script import SceneFile
 
 
 def run_replay(options: argparse.Namespace) -> int:
@@ -28,13 +29,23 @@ def run_replay(options: argparse.Namespace) -> int:
     return 0
 
 
+def talk_with_options(options: argparse.Namespace) -> SceneFile:
+    """The scene file `play` (or `record`) names, with the remedies the options choose."""
+    from kitchen_tui.cli.options import check_remedies, remedy_changes
+
+    talk = load_scene_file(options.scene)  # UsageError for a bad name or file
+    base = talk.scenario.settings
+    changes = remedy_changes(options, base)
+    return talk.starting_with(check_remedies(base.changed(changes))) if changes else talk
+
+
 def run_play(options: argparse.Namespace) -> int:
     from kitchen_tui.cli.options import check_backend
     from kitchen_tui.ui.app import KitchenApp
     from kitchen_tui.ui.themes import resolve_theme
 
     check_backend(options.backend)
-    talk = load_scene_file(options.scene)  # UsageError for a bad name or file
+    talk = talk_with_options(options)
     resolve_theme(options.theme)
     settings = talk.scenario.settings
     if options.speed is not None:

@@ -6,8 +6,16 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from kitchen_tui.cli.options import add_remedy_options
 from kitchen_tui.errors import UsageError
-from kitchen_tui.protocol.settings import BACKENDS, MAX_SPEED, MIN_SPEED, MODES
+from kitchen_tui.protocol.settings import (
+    BACKENDS,
+    BLOCKING_FIXES,
+    CPU_FIXES,
+    MAX_SPEED,
+    MIN_SPEED,
+    MODES,
+)
 from kitchen_tui.talk.catalog import BUILTIN_SCENARIOS, BUILTIN_SCENES
 
 DEFAULT_SIZE = "100x30"
@@ -56,6 +64,18 @@ def parse_modes(text: str) -> tuple[str, str]:
     return parts[0], parts[1]
 
 
+def parse_race_fixes(text: str | None, option: str, allowed: tuple[str, ...]) -> tuple[str, str]:
+    """`to_thread` for both kitchens, or `inline,await` for one each; "" where not given."""
+    if text is None:
+        return "", ""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) not in (1, 2) or any(p not in allowed for p in parts):
+        raise UsageError(
+            f"{option} takes one or two of {', '.join(allowed)} separated by a comma, got {text!r}"
+        )
+    return (parts[0], parts[-1])
+
+
 def _screen(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--theme", default="dark", help="dark, light, projector, or a theme file")
     parser.add_argument("--ascii", action="store_true", help="draw with ASCII characters only")
@@ -76,6 +96,7 @@ def add_talk_commands(commands: Any) -> None:
     )
     play.add_argument("--speed", type=_speed, help="0.1 to 10; the script keeps pace")
     play.add_argument("--backend", choices=BACKENDS, default="asyncio", help="the event loop")
+    add_remedy_options(play)
     play.add_argument("--stills", metavar="DIR", help="save an SVG of the screen at each marker")
     play.add_argument("--trace", metavar="FILE", help="write the kitchen's event stream to FILE")
     play.add_argument(
@@ -102,6 +123,7 @@ def add_talk_commands(commands: Any) -> None:
     record.add_argument("--out", metavar="FILE", required=True, help="the .cast file to write")
     record.add_argument("--size", default=DEFAULT_SIZE, help="COLUMNSxROWS (default 100x30)")
     record.add_argument("--speed", type=_speed, help="0.1 to 10")
+    add_remedy_options(record)
     record.add_argument("--stills", metavar="DIR", help="save an SVG at each marker")
     record.add_argument("--trace", metavar="FILE", help="also write the kitchen's event stream")
     record.add_argument(
@@ -118,6 +140,16 @@ def add_talk_commands(commands: Any) -> None:
     )
     race.add_argument("--modes", default="sync,async", help="two modes (default sync,async)")
     race.add_argument("--backend", choices=BACKENDS, default="asyncio", help="the event loop")
+    race.add_argument(
+        "--fix-blocking",
+        metavar="FIX[,FIX]",
+        help=f"one for both kitchens, or one each ({', '.join(BLOCKING_FIXES)})",
+    )
+    race.add_argument(
+        "--fix-cpu",
+        metavar="FIX[,FIX]",
+        help=f"one for both kitchens, or one each ({', '.join(CPU_FIXES)})",
+    )
     race.add_argument(
         "--trace",
         metavar="FILE",

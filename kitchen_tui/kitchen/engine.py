@@ -10,7 +10,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
@@ -137,7 +137,7 @@ class Kitchen:
         """Serve until shut down; `on_ready` runs once the loop is up and hello is out."""
         self.doorman.start()
         async with anyio.create_task_group() as chores:
-            if self.settings.prep_shelf:
+            if self.settings.uses_shelf:
                 await self._warm_shelf()
             self.steps.token = anyio.lowlevel.current_token()
             self.hello()
@@ -206,7 +206,7 @@ class Kitchen:
 
     async def _configure(self, command: ChangeSettings) -> None:
         changes = command.changes()
-        self.settings = replace(self.settings, **changes)
+        self.settings = self.settings.changed(changes)
         if "speed" in changes:
             self.clock.set_speed(float(self.settings.speed))
         for job in self.line.configure(self.settings.mode, self.settings.cooks):
@@ -216,7 +216,7 @@ class Kitchen:
         if self.settings.shelf_workers != self.shelf.size:
             self.shelf.resize(self.settings.shelf_workers)
         self.emitter.emit("settings", settings=self.settings.to_json())
-        if self.settings.prep_shelf:
+        if self.settings.uses_shelf:
             await self._warm_shelf()
 
     def _staff_the_desk(self) -> None:

@@ -9,19 +9,25 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, fields
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, TypeVar
 
 from kitchen_tui.protocol.menu import MAX_STEP_SECONDS, STEP_KINDS, Dish
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import (
+    BLOCKING_FIXES,
+    CPU_FIXES,
     MAX_COOKS,
     MAX_FRONT_DESK,
     MAX_SHELF,
     MAX_SPEED,
     MIN_SPEED,
     MODES,
+    BlockingFix,
+    CpuFix,
     Mode,
 )
+
+Choice = TypeVar("Choice", bound=str)
 
 
 class MalformedCommand(ValueError):
@@ -56,7 +62,9 @@ class ChangeSettings:
     """New values for some of the kitchen's settings; None leaves one as it is."""
 
     mode: Mode | None = None
-    prep_shelf: bool | None = None
+    fix_blocking: BlockingFix | None = None
+    fix_cpu: CpuFix | None = None
+    prep_shelf: bool | None = None  # the older spelling of fix_cpu = "prep_shelf" (or inline)
     cooks: int | None = None
     shelf_size: int | None = None
     front_desk: int | None = None
@@ -79,6 +87,8 @@ class ChangeSettings:
             raise MalformedCommand(f"settings: no setting named {', '.join(unknown)}")
         return cls(
             mode=_one_of(changes, "mode", MODES),
+            fix_blocking=_one_of(changes, "fix_blocking", BLOCKING_FIXES),
+            fix_cpu=_one_of(changes, "fix_cpu", CPU_FIXES),
             prep_shelf=_flag(changes, "prep_shelf"),
             cooks=_count(changes, "cooks", 1, MAX_COOKS),
             shelf_size=_count(changes, "shelf_size", 0, MAX_SHELF),
@@ -172,7 +182,7 @@ def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _one_of(changes: dict[str, object], name: str, allowed: tuple[Mode, ...]) -> Mode | None:
+def _one_of(changes: dict[str, object], name: str, allowed: tuple[Choice, ...]) -> Choice | None:
     value = changes.get(name)
     if value is None:
         return None

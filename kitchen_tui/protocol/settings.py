@@ -1,18 +1,31 @@
-"""How the kitchen serves: the mode, the prep shelf, the cooks, the speed. Shared by every part."""
+"""How the kitchen serves: the mode, the remedies, the cooks, the speed. Shared by every part."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Mode = Literal["sync", "threads", "async"]
 MODES: tuple[Mode, ...] = ("sync", "threads", "async")
 BACKENDS = ("asyncio", "trio")
 
+# The remedies: how a blocking call, and how CPU work, is served.
+BlockingFix = Literal["inline", "to_thread", "await"]
+BLOCKING_FIXES: tuple[BlockingFix, ...] = ("inline", "to_thread", "await")
+CpuFix = Literal["inline", "checkpoints", "to_thread", "prep_shelf", "job"]
+CPU_FIXES: tuple[CpuFix, ...] = ("inline", "checkpoints", "to_thread", "prep_shelf", "job")
+# These need an event loop in the handler; a plain `def` handler (sync, threads) has none.
+LOOP_BLOCKING_FIXES: tuple[BlockingFix, ...] = ("to_thread", "await")
+LOOP_CPU_FIXES: tuple[CpuFix, ...] = ("checkpoints", "to_thread")
+
 MIN_SPEED = 0.1
 MAX_SPEED = 10.0
 DEFAULT_COOKS = 40  # anyio's default to_thread limiter: what FastAPI gives plain `def` routes
+THREAD_TOKENS = 40  # the same limiter, as `to_thread` remedies meet it on the loop
+CHECKPOINT_SLICE_S = 0.001  # real CPU seconds between two checkpoints of checkpointed work
+GIL_SWITCH_S = 0.005  # sys.getswitchinterval()'s default, which the kitchen keeps
 MAX_COOKS = 1000
 DEFAULT_FRONT_DESK = 1000
 MAX_FRONT_DESK = 1_000_000
@@ -23,24 +36,118 @@ def default_shelf_size() -> int:
     return os.cpu_count() or 1
 
 
+class RemedyProblem(NamedTuple):
+    """A remedy that means nothing in a mode: which setting, its value, and why (one line)."""
+
+    setting: str
+    value: str
+    reason: str
+
+
+def remedy_problem(mode: str, fix_blocking: str, fix_cpu: str) -> RemedyProblem | None:
+    """Why a remedy means nothing in `mode`, with the fix, or None when every remedy fits."""
+    if mode == "async":
+        return None
+    if fix_blocking in LOOP_BLOCKING_FIXES:
+        return RemedyProblem("fix_blocking", fix_blocking, _needs_loop(mode, "fix_blocking inline"))
+    if fix_cpu in LOOP_CPU_FIXES:
+        return RemedyProblem(
+            "fix_cpu", fix_cpu, _needs_loop(mode, "fix_cpu inline, prep_shelf or job")
+        )
+    return None
+
+
+def _needs_loop(mode: str, instead: str) -> str:
+    return (
+        f"needs an event loop, and {mode} mode runs plain def handlers"
+        f" (use mode async, or {instead})"
+    )
+
+
 @dataclass(frozen=True)
 class KitchenSettings:
-    """The knobs of one kitchen; every one of them may change while orders are in flight."""
+    """The knobs of one kitchen; every one of them may change while orders are in flight.
 
-    mode: Mode = "async"
-    prep_shelf: bool = False
-    cooks: int = DEFAULT_COOKS
-    shelf_size: int = 0  # 0: one worker per CPU
-    front_desk: int = DEFAULT_FRONT_DESK
-    speed: float = 1.0
+    `prep_shelf` is the older spelling of `fix_cpu = "prep_shelf"`: accepted by the
+    constructor (so by `replace` and old traces) and kept as a read-only view.
+    """
+
+    mode: Mode
+    fix_blocking: BlockingFix
+    fix_cpu: CpuFix
+    cooks: int
+    shelf_size: int  # 0: one worker per CPU
+    front_desk: int
+    speed: float
+
+    def __init__(
+        self,
+        mode: Mode = "async",
+        fix_blocking: BlockingFix = "inline",
+        fix_cpu: CpuFix = "inline",
+        cooks: int = DEFAULT_COOKS,
+        shelf_size: int = 0,
+        front_desk: int = DEFAULT_FRONT_DESK,
+        speed: float = 1.0,
+        prep_shelf: bool | None = None,
+    ) -> None:
+        if prep_shelf is True:
+            fix_cpu = "prep_shelf"
+        elif prep_shelf is False and fix_cpu == "prep_shelf":
+            fix_cpu = "inline"
+        for name, value in (
+            ("mode", mode),
+            ("fix_blocking", fix_blocking),
+            ("fix_cpu", fix_cpu),
+            ("cooks", cooks),
+            ("shelf_size", shelf_size),
+            ("front_desk", front_desk),
+            ("speed", speed),
+        ):
+            object.__setattr__(self, name, value)
+
+    @property
+    def prep_shelf(self) -> bool:
+        return self.fix_cpu == "prep_shelf"
 
     @property
     def shelf_workers(self) -> int:
         return self.shelf_size or default_shelf_size()
 
+    @property
+    def remedy_problem(self) -> RemedyProblem | None:
+        return remedy_problem(self.mode, self.fix_blocking, self.fix_cpu)
+
+    @property
+    def blocking_fix(self) -> BlockingFix:
+        """The blocking remedy as served in this mode: one that needs a loop falls back."""
+        if self.fix_blocking in LOOP_BLOCKING_FIXES and not self._loop:
+            return "inline"
+        return self.fix_blocking
+
+    @property
+    def cpu_fix(self) -> CpuFix:
+        """The CPU remedy as served in this mode: one that needs a loop falls back."""
+        if self.fix_cpu in LOOP_CPU_FIXES and not self._loop:
+            return "inline"
+        return self.fix_cpu
+
+    @property
+    def uses_shelf(self) -> bool:
+        return self.fix_cpu in ("prep_shelf", "job")
+
+    @property
+    def _loop(self) -> bool:
+        return self.mode == "async"
+
     def to_json(self) -> dict[str, object]:
-        return asdict(self)
+        # prep_shelf too: readers of older streams (and the screens) look for it.
+        return {**asdict(self), "prep_shelf": self.prep_shelf}
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> KitchenSettings:
+    def from_json(cls, data: Mapping[str, object]) -> KitchenSettings:
         return cls(**data)  # type: ignore[arg-type]
+
+    def changed(self, changes: Mapping[str, object]) -> KitchenSettings:
+        """These settings with `changes` on top (`prep_shelf` too, as the constructor reads it)."""
+        return self.from_json({**asdict(self), **changes})

@@ -5,7 +5,10 @@ with no orders is valid and only sets up the kitchen (the user injects orders by
 
     title = "Three tables"     # default: the file's stem
     mode = "sync"              # sync | threads | async (default: async)
-    prep_shelf = false         # cpu steps run in worker processes
+    fix_blocking = "inline"    # a blocking call: inline | to_thread | await (async only)
+    fix_cpu = "inline"         # cpu work: inline | checkpoints | to_thread (async only)
+                               #   | prep_shelf | job
+    prep_shelf = false         # the older spelling of fix_cpu = "prep_shelf"
     cooks = 40                 # threads mode: pool threads, 1..MAX_COOKS
     front_desk = 1000          # accept queue capacity, 1..MAX_FRONT_DESK
     shelf_size = 2             # prep shelf workers, 1..MAX_SHELF (default: one per CPU)
@@ -35,21 +38,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from kitchen_tui.protocol.menu import MAX_STEP_SECONDS, MENU, STEP_KINDS, Dish, Step
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import (
+    BLOCKING_FIXES,
+    CPU_FIXES,
     MAX_COOKS,
     MAX_FRONT_DESK,
     MAX_SHELF,
     MAX_SPEED,
     MIN_SPEED,
     MODES,
+    CpuFix,
     KitchenSettings,
 )
 from kitchen_tui.talk.catalog import BUILTIN_SCENARIOS
 from kitchen_tui.talk.toml_checker import TomlChecker, describe
 from kitchen_tui.talk.tomlfile import did_you_mean, load_toml, parse_toml
+
+Fix = TypeVar("Fix", bound=str)
 
 
 @dataclass(frozen=True)
@@ -68,7 +77,17 @@ MAX_ORDERS = 100_000  # all orders of a file after expansion: more is a typo, no
 MAX_AT_SECONDS = 3600.0  # an hour of story time
 MAX_STEPS = 100
 
-_TOP_KEYS = ("title", "mode", "prep_shelf", "cooks", "front_desk", "shelf_size", "speed")
+_TOP_KEYS = (
+    "title",
+    "mode",
+    "fix_blocking",
+    "fix_cpu",
+    "prep_shelf",
+    "cooks",
+    "front_desk",
+    "shelf_size",
+    "speed",
+)
 _ORDER_KEYS = ("id", "dish", "at", "count", "every")
 _DISH_KEYS = ("label", "steps")
 _STEP_KEYS = ("kind", "seconds", "label", "error")
@@ -130,14 +149,43 @@ class ScenarioChecker(TomlChecker):
     def settings(self, doc: dict[str, object]) -> KitchenSettings:
         base = KitchenSettings()
         has_shelf = "shelf_size" in doc
-        return KitchenSettings(
+        settings = KitchenSettings(
             mode=self.choice(doc.get("mode", base.mode), "mode", MODES),
-            prep_shelf=self.boolean(doc, "prep_shelf", "", base.prep_shelf),
+            fix_blocking=self.fix(doc, "fix_blocking", "", BLOCKING_FIXES),
+            fix_cpu=self.fix_cpu(doc, ""),
             cooks=self.integer(doc, "cooks", "", 1, MAX_COOKS, base.cooks),
             shelf_size=self.integer(doc, "shelf_size", "", 1, MAX_SHELF, 1) if has_shelf else 0,
             front_desk=self.integer(doc, "front_desk", "", 1, MAX_FRONT_DESK, base.front_desk),
             speed=self.number(doc, "speed", "", MIN_SPEED, MAX_SPEED, base.speed),
         )
+        self.check_remedies(settings, "")
+        return settings
+
+    def fix(self, table: dict[str, object], key: str, path: str, fixes: tuple[Fix, ...]) -> Fix:
+        """A remedy (the first of `fixes` when not given), with a hint for a near miss."""
+        value = table.get(key, fixes[0])
+        if isinstance(value, str) and value not in fixes:
+            expected = f"expected one of {', '.join(fixes)}, got {describe(value)}"
+            raise self.fail(path + key, expected + did_you_mean(value, fixes))
+        return self.choice(value, path + key, fixes)
+
+    def fix_cpu(self, table: dict[str, object], path: str) -> CpuFix:
+        """`fix_cpu`, or the older `prep_shelf = true`, which means fix_cpu = "prep_shelf"."""
+        fix = self.fix(table, "fix_cpu", path, CPU_FIXES)
+        if "prep_shelf" not in table:
+            return fix
+        on = self.boolean(table, "prep_shelf", path, False)
+        if "fix_cpu" in table and on != (fix == "prep_shelf"):
+            raise self.fail(
+                path + "prep_shelf",
+                f"prep_shelf = {describe(on)} disagrees with fix_cpu = {fix!r}: keep only fix_cpu",
+            )
+        return "prep_shelf" if on else fix
+
+    def check_remedies(self, settings: KitchenSettings, path: str) -> None:
+        problem = settings.remedy_problem
+        if problem is not None:
+            raise self.fail(path + problem.setting, f"{problem.value!r} {problem.reason}")
 
     # --- dishes ----------------------------------------------------------------------------
 

@@ -14,12 +14,14 @@ step happens `at` story seconds after the start of the file and does exactly one
     caption = "One cook finishes each order before starting the next."
     [[script]]
     at = 0.5
-    action = "order"            # order | mode | prep_shelf | speed | pause | reset
+    action = "order"            # order | mode | fix_blocking | fix_cpu | prep_shelf | speed
     dish = "llm"                # order: dish, and optionally id, count, every
     [[script]]
     at = 3.0
     action = "mode"             # mode: mode = "sync" | "threads" | "async"
-    mode = "async"              # prep_shelf: on = true | false; speed: speed = 0.1..10
+    mode = "async"              # fix_blocking: fix_blocking = "to_thread"; fix_cpu: fix_cpu =
+                                # "job"; prep_shelf: on = true | false; speed: speed = 0.1..10;
+                                # pause; reset
     [[script]]
     at = 3.1
     action = "pause"            # the script waits here until the speaker continues
@@ -35,15 +37,26 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from kitchen_tui.protocol.settings import MAX_SPEED, MIN_SPEED, MODES
+from kitchen_tui.protocol.settings import BLOCKING_FIXES, CPU_FIXES, MAX_SPEED, MIN_SPEED, MODES
 from kitchen_tui.talk import script
 from kitchen_tui.talk.catalog import BUILTIN_SCENES
 from kitchen_tui.talk.scenario import MAX_AT_SECONDS, ScenarioChecker, full_menu
 from kitchen_tui.talk.toml_checker import MAX_LABEL
 from kitchen_tui.talk.tomlfile import did_you_mean, load_toml, parse_toml
 
-ActionName = Literal["order", "mode", "prep_shelf", "speed", "pause", "reset"]
-ACTIONS: tuple[ActionName, ...] = ("order", "mode", "prep_shelf", "speed", "pause", "reset")
+ActionName = Literal[
+    "order", "mode", "fix_blocking", "fix_cpu", "prep_shelf", "speed", "pause", "reset"
+]
+ACTIONS: tuple[ActionName, ...] = (
+    "order",
+    "mode",
+    "fix_blocking",
+    "fix_cpu",
+    "prep_shelf",
+    "speed",
+    "pause",
+    "reset",
+)
 MAX_CAPTION = 120  # one line under the kitchen on an 80-column screen, with room to wrap once
 MAX_SCRIPT_STEPS = 1000
 MAX_ORDER_COUNT = 1000  # orders one step may send: a scene is a demo, not a load test
@@ -51,11 +64,14 @@ MAX_ORDER_COUNT = 1000  # orders one step may send: a scene is a demo, not a loa
 _ACTION_KEYS: dict[ActionName, tuple[str, ...]] = {
     "order": ("dish", "id", "count", "every"),
     "mode": ("mode",),
+    "fix_blocking": ("fix_blocking",),
+    "fix_cpu": ("fix_cpu",),
     "prep_shelf": ("on",),
     "speed": ("speed",),
     "pause": (),
     "reset": (),
 }
+_REQUIRED_KEYS = ("dish", "mode", "fix_blocking", "fix_cpu", "on", "speed")
 
 
 def load_scene_file(name_or_path: str) -> script.SceneFile:
@@ -73,6 +89,7 @@ def _scene_file(doc: dict[str, Any], source: str) -> script.SceneFile:
     parser = ScriptChecker(source)
     scenario = parser.scenario(doc, Path(source).stem, extra_keys=("script",))
     steps = parser.steps(doc.get("script"), tuple(full_menu(scenario)))
+    script.check_script_remedies(source, steps, scenario.settings)
     return script.SceneFile(scenario, script.cut_into_scenes(steps, scenario.settings))
 
 
@@ -137,7 +154,7 @@ class ScriptChecker(ScenarioChecker):
         name = self.action_name(table["action"], path + ".action")
         self.check_keys(table, path + ".", ("at", "action", *_ACTION_KEYS[name]))
         for key in _ACTION_KEYS[name]:
-            if key not in table and key in ("dish", "mode", "on", "speed"):
+            if key not in table and key in _REQUIRED_KEYS:
                 raise self.fail(f"{path}.{key}", f"missing: a {name} action needs {key}")
         where = path + "."
         if name == "order":
@@ -146,6 +163,12 @@ class ScriptChecker(ScenarioChecker):
             return script.ModeAction(
                 at=at, index=index, mode=self.choice(table["mode"], where + "mode", MODES)
             )
+        if name == "fix_blocking":
+            fix: str = self.fix(table, name, where, BLOCKING_FIXES)
+            return script.RemedyAction(at=at, index=index, setting=name, value=fix)
+        if name == "fix_cpu":
+            fix = self.fix(table, name, where, CPU_FIXES)
+            return script.RemedyAction(at=at, index=index, setting=name, value=fix)
         if name == "prep_shelf":
             return script.PrepShelfAction(
                 at=at, index=index, on=self.boolean(table, "on", where, False)

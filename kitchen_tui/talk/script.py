@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
+from kitchen_tui.errors import UsageError
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import KitchenSettings, Mode
 from kitchen_tui.talk.scenario import Scenario, copy_ids
@@ -62,6 +64,14 @@ class ModeAction(_Step):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RemedyAction(_Step):
+    """Choosing how the kitchen serves a blocking call (fix_blocking) or CPU work (fix_cpu)."""
+
+    setting: Literal["fix_blocking", "fix_cpu"]
+    value: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class PrepShelfAction(_Step):
     """Turning the prep shelf (worker processes for CPU steps) on or off."""
 
@@ -90,6 +100,7 @@ ScriptStep = (
     | Caption
     | OrderAction
     | ModeAction
+    | RemedyAction
     | PrepShelfAction
     | SpeedAction
     | PauseAction
@@ -142,6 +153,14 @@ class SceneFile:
             yield scene.marker
             yield from scene.steps
 
+    def starting_with(self, settings: KitchenSettings) -> SceneFile:
+        """The talk from other starting settings (options given to `play`): a UsageError when
+        a step would then leave a remedy that means nothing in its mode."""
+        steps = list(self.steps())
+        check_script_remedies(self.name, steps, settings)
+        scenario = replace(self.scenario, settings=settings)
+        return SceneFile(scenario, cut_into_scenes(steps, settings))
+
 
 def cut_into_scenes(steps: list[ScriptStep], start: KitchenSettings) -> tuple[Scene, ...]:
     """Group steps by marker, carrying the settings forward so each scene knows its start."""
@@ -158,11 +177,25 @@ def cut_into_scenes(steps: list[ScriptStep], start: KitchenSettings) -> tuple[Sc
 
 
 def settings_after(settings: KitchenSettings, step: ScriptStep) -> KitchenSettings:
-    """The settings after `step`: only mode, prep shelf and speed actions change them."""
+    """The settings after `step`: only mode, remedy and speed actions change them."""
     if isinstance(step, ModeAction):
         return replace(settings, mode=step.mode)
+    if isinstance(step, RemedyAction):
+        return settings.changed({step.setting: step.value})
     if isinstance(step, PrepShelfAction):
-        return replace(settings, prep_shelf=step.on)
+        return settings.changed({"prep_shelf": step.on})
     if isinstance(step, SpeedAction):
         return replace(settings, speed=step.speed)
     return settings
+
+
+def check_script_remedies(source: str, steps: list[ScriptStep], settings: KitchenSettings) -> None:
+    """No step may leave a remedy that means nothing in the mode it leaves: one UsageError."""
+    for step in steps:
+        settings = settings_after(settings, step)
+        problem = settings.remedy_problem
+        if problem is not None:
+            raise UsageError(
+                f"{source}: script[{step.index}]: leaves {problem.setting} {problem.value!r},"
+                f" which {problem.reason}"
+            )

@@ -53,7 +53,13 @@ from kitchen_tui.ui.widgets.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmall
 
 if TYPE_CHECKING:  # talk mode's types: the module itself loads with the first talk
     from kitchen_tui.talk.player import Cue, ScenePlayer
-    from kitchen_tui.talk.script import ModeAction, OrderAction, PrepShelfAction, SceneFile
+    from kitchen_tui.talk.script import (
+        ModeAction,
+        OrderAction,
+        PrepShelfAction,
+        RemedyAction,
+        SceneFile,
+    )
 
 # The tick. Textual paints on its own 60 Hz timer and now and then two ticks share a paint:
 # 50 ticks a second kept 1,000 tickets at 36-39 fps at 200x50 (40 ticks: 28-36 fps).
@@ -252,6 +258,8 @@ class KitchenApp(QuickStartApp):
             kitchen.define_dishes(scenario.dishes.values())
         kitchen.configure(
             mode=wanted.mode,
+            fix_blocking=wanted.fix_blocking,
+            fix_cpu=wanted.fix_cpu,
             prep_shelf=wanted.prep_shelf,
             cooks=wanted.cooks,
             front_desk=wanted.front_desk,
@@ -330,8 +338,8 @@ class KitchenApp(QuickStartApp):
         else:
             self._when_reset(partial(self._script_step, cue))
 
-    def _script_step(self, step: OrderAction | ModeAction | PrepShelfAction) -> None:
-        from kitchen_tui.talk.script import ModeAction, OrderAction
+    def _script_step(self, step: OrderAction | ModeAction | RemedyAction | PrepShelfAction) -> None:
+        from kitchen_tui.talk.script import ModeAction, OrderAction, RemedyAction
 
         if isinstance(step, OrderAction):
             orders = step.orders(self._numbers.next_id)
@@ -342,6 +350,9 @@ class KitchenApp(QuickStartApp):
             self._by_script(action, partial(self._send, orders, words))
         elif isinstance(step, ModeAction):
             self._by_script("cycle_mode", partial(self._set_mode, step.mode))
+        elif isinstance(step, RemedyAction):
+            words = f"{step.setting} -> {step.value}"
+            self._by_script(step.setting, partial(self._configure, step.setting, step.value, words))
         else:
             self._by_script("toggle_shelf", partial(self._set_shelf, step.on))
 
@@ -369,6 +380,8 @@ class KitchenApp(QuickStartApp):
             return
         changes = {
             "mode": settings.mode,
+            "fix_blocking": settings.fix_blocking,
+            "fix_cpu": settings.fix_cpu,
             "prep_shelf": settings.prep_shelf,
             "cooks": settings.cooks,
             "speed": settings.speed,

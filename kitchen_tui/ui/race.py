@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -96,7 +97,9 @@ class RaceApp(QuickStartApp):
         clock: Callable[[], float] = time.perf_counter,
         paused: bool = False,
         traces: Sequence[Path | None] = (None, None),
+        sides: tuple[KitchenSettings, KitchenSettings] | None = None,
     ) -> None:
+        """`sides`, when given, are each kitchen's whole settings (mode and remedies)."""
         super().__init__()
         self.scenario = scenario
         self.modes = modes
@@ -107,15 +110,20 @@ class RaceApp(QuickStartApp):
         self._held: list[tuple[list[Order], str]] = []
         self._resetting: set[int] = set()
         self._themes = register_themes(self, theme)
+        if sides is None:
+            sides = (
+                replace(scenario.settings, mode=modes[0]),  # type: ignore[arg-type]
+                replace(scenario.settings, mode=modes[1]),  # type: ignore[arg-type]
+            )
         links = (
             list(kitchens)
             if kitchens is not None
             else [
-                self._new_kitchen(scenario.settings, mode, backend, trace)
-                for mode, trace in zip(modes, traces, strict=True)
+                self._new_kitchen(side, backend, trace)
+                for side, trace in zip(sides, traces, strict=True)
             ]
         )
-        names = racer_names(modes)
+        names = racer_names(sides)
         self.racers = [
             Racer(name, link, clock(), ascii) for name, link in zip(names, links, strict=True)
         ]
@@ -127,14 +135,9 @@ class RaceApp(QuickStartApp):
         self._ascii = ascii
 
     @staticmethod
-    def _new_kitchen(
-        settings: KitchenSettings, mode: str, backend: str, trace: Path | None
-    ) -> KitchenLink:
-        from dataclasses import replace
-
+    def _new_kitchen(settings: KitchenSettings, backend: str, trace: Path | None) -> KitchenLink:
         from kitchen_tui.stream.client import KitchenProcess
 
-        settings = replace(settings, mode=mode)  # type: ignore[arg-type]
         return KitchenProcess(settings, backend=backend, trace=trace)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -228,8 +231,15 @@ class RaceApp(QuickStartApp):
         self.exit()
 
 
-def racer_names(modes: tuple[str, str]) -> list[str]:
-    """Each kitchen's name on screen; the same mode twice becomes `async A` and `async B`."""
-    if modes[0] == modes[1]:
-        return [f"{modes[0]} A", f"{modes[1]} B"]
-    return list(modes)
+def racer_names(sides: tuple[KitchenSettings, KitchenSettings]) -> list[str]:
+    """Each kitchen's name on screen: its mode and any remedy (`async`, `async to_thread`);
+    two of the same become `async A` and `async B`."""
+    names = [
+        " ".join(
+            [side.mode, *(fix for fix in (side.fix_blocking, side.fix_cpu) if fix != "inline")]
+        )
+        for side in sides
+    ]
+    if names[0] == names[1]:
+        return [f"{names[0]} A", f"{names[1]} B"]
+    return names
