@@ -33,10 +33,13 @@ import tempfile  # noqa: E402
 import termios  # noqa: E402
 from collections.abc import Iterable, Sequence  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+if TYPE_CHECKING:  # the app's modules load inside the timed start-up, not here
+    from kitchen_tui.protocol.events import Event
 
 IN_FLIGHT = 1000
 FIRST_FRAME_RUNS = 9  # each side: start-up times on this shared machine spread by +-100 ms
@@ -53,7 +56,7 @@ class SyntheticKitchen:
     def __init__(self) -> None:
         self.n = 0
         self.seq = 0
-        self.pending: list[dict[str, Any]] = []
+        self.pending: list[Event] = []
         self.rail: list[tuple[int, str]] = []
         self.started = False
 
@@ -123,7 +126,7 @@ class SyntheticKitchen:
     def alive(self) -> bool:
         return self.started
 
-    def drain(self, limit: int | None = None) -> list[dict[str, Any]]:
+    def drain(self, limit: int | None = None) -> list[Event]:
         self._serve(20)  # 20 tickets leave a frame, as many arrive: 1,000 stay
         self._arrive(20)
         events, self.pending = self.pending, []

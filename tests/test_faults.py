@@ -22,11 +22,13 @@ from conftest import (
     wait_until,
 )
 
+from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.menu import StepKind
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import KitchenSettings, Mode
 from kitchen_tui.stream.client import KitchenProcess
 from kitchen_tui.stream.headless import run_scenario
+from kitchen_tui.stream.ledger import Ledger
 
 StartKitchen = Callable[..., tuple[KitchenProcess, Watcher]]
 
@@ -102,6 +104,38 @@ def test_a_malformed_dishes_command_is_ignored_and_the_kitchen_serves_on(
     assert watch.wait_type("served", timeout=5, id="F")["dish"] == "redis"
     assert kitchen.alive
     assert not [e for e in watch.events if e["type"] in ("dishes", "died")]
+
+
+def _event_pipe(kitchen: KitchenProcess) -> Path:
+    """Another way into the kitchen's event pipe: /proc's link to the kitchen's end of it."""
+    assert kitchen._proc is not None and kitchen._proc.stdout is not None
+    inode = os.fstat(kitchen._proc.stdout.fileno()).st_ino
+    links = Path(f"/proc/{kitchen.pid}/fd").iterdir()
+    return next(link for link in links if os.readlink(link) == f"pipe:[{inode}]")
+
+
+def test_a_malformed_line_on_the_stream_is_skipped_counted_and_the_reader_reads_on(
+    start_kitchen: StartKitchen,
+) -> None:
+    kitchen, watch = start_kitchen(KitchenSettings(mode="async"))
+    with _event_pipe(kitchen).open("wb", buffering=0) as pipe:
+        # One write, shorter than PIPE_BUF: it cannot land in the middle of a kitchen line.
+        pipe.write(b'not json\n{"type": "served", "id": "cut sh\n[1, 2]\n{"no": "type"}\n')
+    counted = [0]
+
+    def all_counted(event: Event) -> bool:
+        counted[0] += event["count"] if event["type"] == "malformed" else 0
+        return counted[0] >= 4
+
+    watch.wait_for(all_counted, timeout=5, what="4 malformed lines counted")
+    kitchen.order([Order("after", "redis")])
+    assert watch.wait_type("served", timeout=5, id="after")["dish"] == "redis"
+    ledger = Ledger()
+    for event in watch.events:
+        ledger.apply(event)
+    assert ledger.malformed == 4 and ledger.served == 1
+    assert watch.of_type("malformed")[0]["line"] == "not json"
+    assert kitchen.alive
 
 
 def test_reset_cancels_cook_threads_that_block(start_kitchen: StartKitchen) -> None:

@@ -69,6 +69,7 @@ class RunResult:
             "loop_stall_s": self.ledger.stall_total_s * self.settings.speed,
             "wall_s": self.wall_s,
             "dropped_events": self.ledger.dropped,
+            "malformed_lines": self.ledger.malformed,
         }
 
 

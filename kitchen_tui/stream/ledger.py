@@ -8,10 +8,31 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from kitchen_tui.protocol.events import Event
+from kitchen_tui.protocol.events import (
+    ArrivedEvent,
+    DiedEvent,
+    DishesEvent,
+    DroppedEvent,
+    Event,
+    FailedEvent,
+    HeartbeatEvent,
+    HelloEvent,
+    MalformedEvent,
+    RefusedEvent,
+    ResetEvent,
+    SeatedEvent,
+    ServedEvent,
+    SettingsEvent,
+    ShelfInEvent,
+    ShelfOutEvent,
+    StallEvent,
+    StepFinishedEvent,
+    StepStartedEvent,
+)
 
 Part = Literal["front_desk", "ready", "cook", "rail", "shelf"]
 PARTS: tuple[Part, ...] = ("front_desk", "ready", "cook", "rail", "shelf")
@@ -95,17 +116,16 @@ class Ledger:
         self.failed = 0
         self.refused = 0
         self.dropped = 0
+        self.malformed = 0  # lines of the stream that were not an event, skipped
         self.last_seq = -1
         self.first_t: float | None = None
         self.last_t: float | None = None
-        self.last_heartbeat: Event | None = None
+        self.last_heartbeat: HeartbeatEvent | None = None
         self.died: str | None = None
-        self.version = 0
 
     # -- reading the stream ---------------------------------------------------------------
 
     def apply(self, event: Event) -> None:
-        self.version += 1
         kind = event["type"]
         t = event.get("t")
         if isinstance(t, float | int):
@@ -115,28 +135,28 @@ class Ledger:
         seq = event.get("seq")
         if isinstance(seq, int):
             self.last_seq = seq
-        handler = getattr(self, f"_on_{kind}", None)
+        handler = _HANDLERS.get(kind)
         if handler is not None:
-            handler(event)
+            handler(self, event)
 
-    def _on_hello(self, e: Event) -> None:
+    def _on_hello(self, e: HelloEvent) -> None:
         self.settings = dict(e["settings"])
         self.menu = dict(e["menu"])
         self.backend = e.get("backend")
         self.pid = e.get("pid")
 
-    def _on_settings(self, e: Event) -> None:
+    def _on_settings(self, e: SettingsEvent) -> None:
         self.settings = dict(e["settings"])
 
-    def _on_dishes(self, e: Event) -> None:
+    def _on_dishes(self, e: DishesEvent) -> None:
         self.menu = dict(e["menu"])
 
-    def _on_arrived(self, e: Event) -> None:
+    def _on_arrived(self, e: ArrivedEvent) -> None:
         ticket = Ticket(n=e["n"], id=e["id"], dish=e["dish"], arrived=e["t"])
         ticket.open_segment("front_desk", e["t"])
         self.tickets[ticket.n] = ticket
 
-    def _on_refused(self, e: Event) -> None:
+    def _on_refused(self, e: RefusedEvent) -> None:
         ticket = self.tickets.get(e["n"])
         if ticket is None:
             ticket = Ticket(n=e["n"], id=e["id"], dish=e["dish"], arrived=e["t"])
@@ -147,7 +167,7 @@ class Ledger:
         ticket.close_segment(e["t"])
         self.refused += 1
 
-    def _on_seated(self, e: Event) -> None:
+    def _on_seated(self, e: SeatedEvent) -> None:
         ticket = self.tickets[e["n"]]
         ticket.state = "seated"
         ticket.mode = e["mode"]
@@ -155,7 +175,7 @@ class Ledger:
         ticket.seated = e["t"]
         ticket.open_segment("ready", e["t"])
 
-    def _on_step_started(self, e: Event) -> None:
+    def _on_step_started(self, e: StepStartedEvent) -> None:
         ticket = self.tickets[e["n"]]
         where = e["where"]
         ticket.state = where
@@ -165,17 +185,17 @@ class Ledger:
         ticket.step_started = e["t"]
         ticket.open_segment(_part_of(e["kind"], where), e["t"])
 
-    def _on_shelf_in(self, e: Event) -> None:
+    def _on_shelf_in(self, e: ShelfInEvent) -> None:
         ticket = self.tickets[e["n"]]
         ticket.shelf_slot = e["slot"]
         ticket.open_segment("shelf", e["t"])
 
-    def _on_shelf_out(self, e: Event) -> None:
+    def _on_shelf_out(self, e: ShelfOutEvent) -> None:
         ticket = self.tickets[e["n"]]
         ticket.shelf_slot = None
         ticket.open_segment("ready", e["t"])
 
-    def _on_step_finished(self, e: Event) -> None:
+    def _on_step_finished(self, e: StepFinishedEvent) -> None:
         ticket = self.tickets[e["n"]]
         ticket.state = "seated"
         ticket.step_started = None
@@ -188,13 +208,13 @@ class Ledger:
                 rail.end = io_end
                 ticket.segments[-1].start = io_end
 
-    def _on_stall(self, e: Event) -> None:
+    def _on_stall(self, e: StallEvent) -> None:
         ticket = self.tickets.get(e["n"])
         name = ticket.id if ticket else str(e["id"])
         self.stalls.append(Stall(name, e["kind"], e["label"], e["seconds"], e["level"], e["t"]))
         self.stall_total_s += e["seconds"]
 
-    def _finish(self, e: Event, state: TicketState) -> Ticket:
+    def _finish(self, e: ServedEvent | FailedEvent, state: TicketState) -> Ticket:
         ticket = self.tickets[e["n"]]
         ticket.state = state
         ticket.done = e["t"]
@@ -203,25 +223,28 @@ class Ledger:
         ticket.close_segment(e["t"])
         return ticket
 
-    def _on_served(self, e: Event) -> None:
+    def _on_served(self, e: ServedEvent) -> None:
         ticket = self._finish(e, "served")
         ticket.split = dict(e["split"])
         self.latencies[ticket.dish].append(e["latency_s"])
         self.served += 1
 
-    def _on_failed(self, e: Event) -> None:
+    def _on_failed(self, e: FailedEvent) -> None:
         ticket = self._finish(e, "failed")
         ticket.error = e["error"]
         self.failed += 1
 
-    def _on_heartbeat(self, e: Event) -> None:
+    def _on_heartbeat(self, e: HeartbeatEvent) -> None:
         self.last_heartbeat = e
         self.loop_busy_s = e["loop_busy_s"]
 
-    def _on_dropped(self, e: Event) -> None:
+    def _on_dropped(self, e: DroppedEvent) -> None:
         self.dropped += e["count"]
 
-    def _on_reset(self, e: Event) -> None:
+    def _on_malformed(self, e: MalformedEvent) -> None:
+        self.malformed += e["count"]
+
+    def _on_reset(self, e: ResetEvent) -> None:
         for ticket in self.tickets.values():
             if not ticket.is_done:
                 ticket.state = "failed"
@@ -229,7 +252,7 @@ class Ledger:
                 ticket.done = e["t"]
                 ticket.close_segment(e["t"])
 
-    def _on_died(self, e: Event) -> None:
+    def _on_died(self, e: DiedEvent) -> None:
         self.died = e["message"]
 
     # -- questions the screens ask --------------------------------------------------------
@@ -237,9 +260,6 @@ class Ledger:
     @property
     def speed(self) -> float:
         return float(self.settings.get("speed", 1.0))
-
-    def in_state(self, *states: str) -> list[Ticket]:
-        return [t for t in self.tickets.values() if t.state in states]
 
     @property
     def in_flight(self) -> int:
@@ -263,6 +283,29 @@ class Ledger:
         )
         span = min(window, self.last_t - (self.first_t or self.last_t)) or window
         return served / span
+
+
+# Event type -> what the ledger does with it; the other types change nothing here.
+_HANDLERS: dict[str, Callable[[Ledger, Any], None]] = {
+    "hello": Ledger._on_hello,
+    "settings": Ledger._on_settings,
+    "dishes": Ledger._on_dishes,
+    "arrived": Ledger._on_arrived,
+    "refused": Ledger._on_refused,
+    "seated": Ledger._on_seated,
+    "step_started": Ledger._on_step_started,
+    "shelf_in": Ledger._on_shelf_in,
+    "shelf_out": Ledger._on_shelf_out,
+    "step_finished": Ledger._on_step_finished,
+    "stall": Ledger._on_stall,
+    "served": Ledger._on_served,
+    "failed": Ledger._on_failed,
+    "heartbeat": Ledger._on_heartbeat,
+    "dropped": Ledger._on_dropped,
+    "reset": Ledger._on_reset,
+    "died": Ledger._on_died,
+    "malformed": Ledger._on_malformed,
+}
 
 
 def percentile(values: list[float], q: float) -> float | None:

@@ -39,6 +39,7 @@ _TOUCHES: dict[str, tuple[str, ...]] = {
     "failed": ("stats", "timeline"),
     "heartbeat": ("stats",),
     "dropped": ("stats",),
+    "malformed": ("stats",),
     "reset": AREAS,
     "died": ("banner", "header"),
 }

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
+from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.menu import Dish
 from kitchen_tui.protocol.orders import Order
 
@@ -22,7 +23,7 @@ class KitchenLink(Protocol):
 
     def reset(self) -> None: ...
 
-    def drain(self, limit: int | None = None) -> list[dict[str, Any]]: ...
+    def drain(self, limit: int | None = None) -> list[Event]: ...
 
     def stop(self) -> None: ...
 

@@ -66,6 +66,9 @@ class StatsPanel(KitchenView):
         if ledger.dropped:
             text = f"{counted(ledger.dropped, 'event')} dropped by the kitchen (reader too slow)"
             lines.append(self._text(fit(text, width), width, "alarm--2"))
+        if ledger.malformed:
+            text = f"{counted(ledger.malformed, 'unreadable line')} skipped"
+            lines.append(self._text(fit(text, width), width, "alarm--2"))
         return lines
 
     def _worst_stall(self) -> str:
