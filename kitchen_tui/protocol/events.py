@@ -34,110 +34,90 @@ class Header(TypedDict, total=False):
     story: float
 
 
-class HelloEvent(Header):
+class Stamped(Header):
+    t: float  # real time, perf_counter() seconds
+
+
+class AboutTicket(Stamped):
+    id: str
+    n: int  # the kitchen's own number for the ticket, unique for the kitchen's life
+
+
+class AboutStep(AboutTicket):
+    i: int  # the step's index in its dish
+
+
+class StepDetail(AboutStep):
+    kind: StepKind
+    label: str
+    where: Where
+    nominal_s: float
+
+
+class HelloEvent(Stamped):
     type: Literal["hello"]
-    t: float
     pid: int
     backend: str
     settings: dict[str, Any]
     menu: dict[str, Any]
 
 
-class SettingsEvent(Header):
+class SettingsEvent(Stamped):
     type: Literal["settings"]
-    t: float
     settings: dict[str, Any]
 
 
-class DishesEvent(Header):
+class DishesEvent(Stamped):
     type: Literal["dishes"]
-    t: float
     menu: dict[str, Any]
 
 
-class ArrivedEvent(Header):
+class ArrivedEvent(AboutTicket):
     type: Literal["arrived"]
-    t: float
-    id: str
-    n: int
     dish: str
     front_desk: int
 
 
-class RefusedEvent(Header):
+class RefusedEvent(AboutTicket):
     type: Literal["refused"]
-    t: float
-    id: str
-    n: int
     dish: str
     reason: str
 
 
-class SeatedEvent(Header):
+class SeatedEvent(AboutTicket):
     type: Literal["seated"]
-    t: float
-    id: str
-    n: int
     mode: Mode
     cook: int | None
     prep_shelf: bool
 
 
-class StepStartedEvent(Header):
+class StepStartedEvent(StepDetail):
     type: Literal["step_started"]
-    t: float
-    id: str
-    n: int
-    i: int
-    kind: StepKind
-    label: str
-    where: Where
-    nominal_s: float
 
 
-class ShelfInEvent(Header):
+class ShelfInEvent(AboutStep):
     type: Literal["shelf_in"]
-    t: float
-    id: str
-    n: int
-    i: int
     slot: int
     pid: int
     waited_s: float
 
 
-class ShelfOutEvent(Header):
+class ShelfOutEvent(AboutStep):
     type: Literal["shelf_out"]
-    t: float
-    id: str
-    n: int
-    i: int
     slot: int
     pid: int
 
 
-class StepFinishedEvent(Header):
+class StepFinishedEvent(StepDetail):
     type: Literal["step_finished"]
-    t: float
-    id: str
-    n: int
-    i: int
-    kind: StepKind
-    label: str
-    where: Where
-    nominal_s: float
     measured_s: float
     story_s: float
     cpu_s: float | None
     shelf_s: float | None
 
 
-class StallEvent(Header):
+class StallEvent(AboutStep):
     type: Literal["stall"]
-    t: float
-    id: str
-    n: int
-    i: int
     kind: StepKind
     label: str
     seconds: float
@@ -145,30 +125,23 @@ class StallEvent(Header):
     level: int
 
 
-class ServedEvent(Header):
+class ServedEvent(AboutTicket):
     type: Literal["served"]
-    t: float
-    id: str
-    n: int
     dish: str
     latency_s: float
     real_latency_s: float
     split: dict[str, float]
 
 
-class FailedEvent(Header):
+class FailedEvent(AboutTicket):
     type: Literal["failed"]
-    t: float
-    id: str
-    n: int
     dish: str
     error: str
     latency_s: float
 
 
-class HeartbeatEvent(Header):
+class HeartbeatEvent(Stamped):
     type: Literal["heartbeat"]
-    t: float
     front_desk: int
     in_flight: int
     lag_s: float
@@ -178,33 +151,28 @@ class HeartbeatEvent(Header):
     refused: int
 
 
-class DroppedEvent(Header):
+class DroppedEvent(Stamped):
     type: Literal["dropped"]
-    t: float
     count: int
 
 
-class ResetEvent(Header):
+class ResetEvent(Stamped):
     type: Literal["reset"]
-    t: float
     cancelled: int
 
 
-class ByeEvent(Header):
+class ByeEvent(Stamped):
     type: Literal["bye"]
-    t: float
 
 
-class DiedEvent(Header):
+class DiedEvent(Stamped):
     type: Literal["died"]
-    t: float
     code: int
     message: str
 
 
-class MalformedEvent(Header):
+class MalformedEvent(Stamped):
     type: Literal["malformed"]
-    t: float
     count: int
     line: str
 
