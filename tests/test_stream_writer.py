@@ -12,6 +12,7 @@ import orjson
 
 from kitchen_tui.kitchen.clock import StoryClock
 from kitchen_tui.kitchen.events import BATCH_S, PIPE_BYTES, Emitter, StreamWriter, _widen_pipe
+from kitchen_tui.protocol.events import Event
 
 F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)  # Linux's numbers
 F_GETPIPE_SZ = getattr(fcntl, "F_GETPIPE_SZ", 1032)
@@ -41,7 +42,7 @@ class Pipe:
         while chunk := self._in.read(1 << 16):
             self.data += chunk
 
-    def lines(self) -> list[dict[str, object]]:
+    def lines(self) -> list[Event]:
         self._go.set()
         self.out.close()
         self._reader.join(timeout=10)
@@ -94,9 +95,9 @@ def test_a_reader_too_slow_gets_a_count_of_what_was_dropped_never_a_gap() -> Non
     drops = [e for e in lines if e["type"] == "dropped"]
     served = [e for e in lines if e["type"] == "served"]
     assert drops, "a reader this slow must lose events"
-    dropped = sum(int(e["count"]) for e in drops)  # type: ignore[call-overload]
+    dropped = sum(int(e["count"]) for e in drops)
     assert len(served) + dropped == sent
-    seqs = [int(e["seq"]) for e in served]  # type: ignore[call-overload]
+    seqs = [int(e["seq"]) for e in served]
     jumps = sum(b - a - 1 for a, b in itertools.pairwise(seqs))
     assert jumps + seqs[0] + (sent - 1 - seqs[-1]) == dropped
 
