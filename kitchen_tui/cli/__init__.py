@@ -1,39 +1,57 @@
-"""The command line: `kitchen-tui` runs the app; report, replay, play, record and race."""
+"""The command line: `kitchen-tui` runs the app; report, replay, play, record, race and serve."""
 
 from __future__ import annotations
 
+import argparse
 import sys
+from typing import TYPE_CHECKING, Any
 
 from kitchen_tui.cli.options import build_parser
 from kitchen_tui.errors import UsageError
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+SCREEN_COMMANDS = ("app", "play", "replay", "race")  # the commands that open a Textual app
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     try:
+        if args[:1] == ["serve"]:  # its own parser: the rest is the served app's command line
+            from kitchen_tui.cli.serve import run_serve
+
+            return run_serve(args[1:])
         options = build_parser().parse_args(args)
         command = options.command or "app"
         if command == "report":
             from kitchen_tui.cli.report import run_report
 
             return run_report(options)
-        if command in ("replay", "play"):
-            from kitchen_tui.cli.talk import run_play, run_replay
-
-            return run_replay(options) if command == "replay" else run_play(options)
         if command == "record":
             from kitchen_tui.cli.record import run_record
 
             return run_record(options)
-        if command == "race":
-            from kitchen_tui.cli.race import run_race
-
-            return run_race(options)
-        from kitchen_tui.cli.app import run_app
-
-        return run_app(options)
+        build_screen(options).run()
+        return 0
     except UsageError as error:
         print(f"kitchen-tui: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def build_screen(options: argparse.Namespace) -> App[Any]:
+    """The Textual app of one of SCREEN_COMMANDS, its options checked; not yet running."""
+    command = options.command or "app"
+    if command in ("replay", "play"):
+        from kitchen_tui.cli.talk import build_play, build_replay
+
+        return build_replay(options) if command == "replay" else build_play(options)
+    if command == "race":
+        from kitchen_tui.cli.race import build_race
+
+        return build_race(options)
+    from kitchen_tui.cli.app import build_app
+
+    return build_app(options)

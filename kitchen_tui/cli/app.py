@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kitchen_tui.cli.options import scenario_and_settings
 from kitchen_tui.cli.talk_options import trace_path
 
+if TYPE_CHECKING:
+    from kitchen_tui.ui.app import KitchenApp
 
-def run_app(options: argparse.Namespace) -> int:
+
+def build_app(options: argparse.Namespace) -> KitchenApp:
+    """The app, its options checked (a UsageError of one line otherwise); not yet running."""
     from kitchen_tui.ui.app import KitchenApp
     from kitchen_tui.ui.themes import resolve_theme
 
@@ -24,5 +29,4 @@ def run_app(options: argparse.Namespace) -> int:
         screenshot_dir=Path(options.screenshot_dir),
         trace=trace_path(options.trace),
     )
-    app.run()
-    return 0
+    return app

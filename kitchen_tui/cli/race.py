@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from kitchen_tui.cli.options import check_backend, check_remedies
 from kitchen_tui.cli.talk_options import parse_modes, parse_race_fixes, race_trace_paths
 from kitchen_tui.protocol.settings import BLOCKING_FIXES, CPU_FIXES, KitchenSettings
 from kitchen_tui.talk.scenario import load_scenario
+
+if TYPE_CHECKING:
+    from kitchen_tui.ui.race import RaceApp
 
 
 def race_sides(
@@ -23,7 +27,8 @@ def race_sides(
     return sides[0], sides[1]
 
 
-def run_race(options: argparse.Namespace) -> int:
+def build_race(options: argparse.Namespace) -> RaceApp:
+    """The app, its options checked (a UsageError of one line otherwise); not yet running."""
     from kitchen_tui.ui.race import RaceApp, racer_names
     from kitchen_tui.ui.themes import resolve_theme
 
@@ -42,5 +47,4 @@ def run_race(options: argparse.Namespace) -> int:
         ascii=options.ascii,
         traces=traces,
     )
-    app.run()
-    return 0
+    return app

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from kitchen_tui.cli.talk_options import stills_dir, trace_path
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.talk.scene_file import load_scene_file
 from kitchen_tui.talk.script import SceneFile
 
+if TYPE_CHECKING:
+    from kitchen_tui.ui.app import KitchenApp
 
-def run_replay(options: argparse.Namespace) -> int:
+
+def build_replay(options: argparse.Namespace) -> KitchenApp:
+    """The app, its options checked (a UsageError of one line otherwise); not yet running."""
     from kitchen_tui.recording.replay import ReplayKitchen
     from kitchen_tui.ui.app import KitchenApp
     from kitchen_tui.ui.themes import resolve_theme
@@ -25,8 +30,7 @@ def run_replay(options: argparse.Namespace) -> int:
         kitchen=kitchen,
         replay=str(options.file),
     )
-    app.run()
-    return 0
+    return app
 
 
 def talk_with_options(options: argparse.Namespace) -> SceneFile:
@@ -39,7 +43,8 @@ def talk_with_options(options: argparse.Namespace) -> SceneFile:
     return talk.starting_with(check_remedies(base.changed(changes))) if changes else talk
 
 
-def run_play(options: argparse.Namespace) -> int:
+def build_play(options: argparse.Namespace) -> KitchenApp:
+    """The app, its options checked (a UsageError of one line otherwise); not yet running."""
     from kitchen_tui.cli.options import check_backend
     from kitchen_tui.ui.app import KitchenApp
     from kitchen_tui.ui.themes import resolve_theme
@@ -61,5 +66,4 @@ def run_play(options: argparse.Namespace) -> int:
         stills_dir=stills_dir(options.stills),
         trace=trace_path(options.trace),
     )
-    app.run()
-    return 0
+    return app
