@@ -8,7 +8,8 @@ import time
 
 
 class StoryClock:
-    """Maps real `perf_counter()` stamps to story seconds, across every speed change so far."""
+    """Slow motion's clock: real `perf_counter()` stamps in story seconds, across every speed
+    change so far."""
 
     def __init__(self, speed: float = 1.0, start: float | None = None) -> None:
         origin = time.perf_counter() if start is None else start

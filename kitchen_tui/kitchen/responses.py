@@ -81,7 +81,7 @@ class Responses:
 
 
 class RespondOnExit:
-    """Sends the response when the handler's block ends, however it ends. A class, not a
+    """The end of a handler, however it ends: the response goes out. A class, not a
     generator-based context manager: entered once a ticket, it costs a third as much."""
 
     __slots__ = ("responses", "ticket")

@@ -8,8 +8,8 @@ import anyio
 
 
 class AnyioTimers:
-    """A sleep a task, each with a timer of its own in the loop; trio wakes ready tasks in a
-    random order anyway, so there is no order to keep."""
+    """The loop's own timers, one a sleeping task; trio wakes ready tasks in a random order
+    anyway, so there is no order to keep."""
 
     async def sleep_until(self, stamp: float) -> None:
         await anyio.sleep(max(0.0, stamp - time.perf_counter()))

@@ -15,7 +15,7 @@ WAKE_BATCH = 64
 
 
 class AsyncioTimers:
-    """Futures resolved by shared `call_at` handles.
+    """asyncio's timer heap, shared: futures resolved by one `call_at` handle for many tickets.
 
     A burst of 10,000 tickets would put 10,000 timer handles in the loop's heap, whose pops
     cost more than the tickets' own work. Instead the tickets of one arrival instant share one
