@@ -33,6 +33,8 @@ from kitchen_tui.protocol.events import (
     StepFinishedEvent,
     StepStartedEvent,
 )
+from kitchen_tui.stream.holds import Holds
+from kitchen_tui.stream.story import StoryClock
 
 Part = Literal["front_desk", "ready", "cook", "rail", "shelf"]
 PARTS: tuple[Part, ...] = ("front_desk", "ready", "cook", "rail", "shelf")
@@ -68,6 +70,7 @@ class Ticket:
     step_label: str | None = None
     step_started: float | None = None
     shelf_slot: int | None = None
+    prep_shelf: bool = False  # the prep shelf was on when it was seated
     done: float | None = None
     latency_s: float | None = None
     split: dict[str, float] = field(default_factory=dict)
@@ -102,13 +105,21 @@ class Stall:
 class Ledger:
     """Applies events to tickets and keeps the running totals the screens and reports need."""
 
-    def __init__(self) -> None:
+    def __init__(self, story: StoryClock | None = None) -> None:
         self.tickets: dict[int, Ticket] = {}
         self.settings: dict[str, Any] = {}
         self.menu: dict[str, Any] = {}
         self.backend: str | None = None
         self.pid: int | None = None
         self.latencies: dict[str, list[float]] = defaultdict(list)
+        # The same latencies by the kitchen setting that served them ("sync", "async + shelf"):
+        # figures of one setting are never mixed with another's.
+        self.latencies_by_setting: dict[str, dict[str, list[float]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        self.story = story or StoryClock()
+        self.holds = Holds(self.story)
+        self.open: dict[int, Ticket] = {}  # tickets not yet served, failed or 86'd
         self.stalls: list[Stall] = []
         self.stall_total_s = 0.0
         self.loop_busy_s = 0.0
@@ -141,12 +152,14 @@ class Ledger:
 
     def _on_hello(self, e: HelloEvent) -> None:
         self.settings = dict(e["settings"])
+        self.story.note(e, self.speed)
         self.menu = dict(e["menu"])
         self.backend = e.get("backend")
         self.pid = e.get("pid")
 
     def _on_settings(self, e: SettingsEvent) -> None:
         self.settings = dict(e["settings"])
+        self.story.note(e, self.speed)
 
     def _on_dishes(self, e: DishesEvent) -> None:
         self.menu = dict(e["menu"])
@@ -155,6 +168,8 @@ class Ledger:
         ticket = Ticket(n=e["n"], id=e["id"], dish=e["dish"], arrived=e["t"])
         ticket.open_segment("front_desk", e["t"])
         self.tickets[ticket.n] = ticket
+        self.open[ticket.n] = ticket
+        self.holds.arrived(ticket)
 
     def _on_refused(self, e: RefusedEvent) -> None:
         ticket = self.tickets.get(e["n"])
@@ -165,6 +180,7 @@ class Ledger:
         ticket.error = e.get("reason")
         ticket.done = e["t"]
         ticket.close_segment(e["t"])
+        self.open.pop(ticket.n, None)
         self.refused += 1
 
     def _on_seated(self, e: SeatedEvent) -> None:
@@ -173,6 +189,7 @@ class Ledger:
         ticket.mode = e["mode"]
         ticket.cook = e.get("cook")
         ticket.seated = e["t"]
+        ticket.prep_shelf = bool(e.get("prep_shelf"))
         ticket.open_segment("ready", e["t"])
 
     def _on_step_started(self, e: StepStartedEvent) -> None:
@@ -184,6 +201,7 @@ class Ledger:
         ticket.step_label = e["label"]
         ticket.step_started = e["t"]
         ticket.open_segment(_part_of(e["kind"], where), e["t"])
+        self.holds.started(e, ticket, list(self.open.values()))
 
     def _on_shelf_in(self, e: ShelfInEvent) -> None:
         ticket = self.tickets[e["n"]]
@@ -207,12 +225,14 @@ class Ledger:
             if io_end < e["t"]:
                 rail.end = io_end
                 ticket.segments[-1].start = io_end
+        self.holds.step_finished(e)
 
     def _on_stall(self, e: StallEvent) -> None:
         ticket = self.tickets.get(e["n"])
         name = ticket.id if ticket else str(e["id"])
         self.stalls.append(Stall(name, e["kind"], e["label"], e["seconds"], e["level"], e["t"]))
         self.stall_total_s += e["seconds"]
+        self.holds.kitchen_measure(e)
 
     def _finish(self, e: ServedEvent | FailedEvent, state: TicketState) -> Ticket:
         ticket = self.tickets[e["n"]]
@@ -221,12 +241,15 @@ class Ledger:
         ticket.latency_s = e["latency_s"]
         ticket.step_started = None
         ticket.close_segment(e["t"])
+        self.open.pop(ticket.n, None)
         return ticket
 
     def _on_served(self, e: ServedEvent) -> None:
         ticket = self._finish(e, "served")
         ticket.split = dict(e["split"])
         self.latencies[ticket.dish].append(e["latency_s"])
+        setting = setting_name(ticket.mode, ticket.prep_shelf)
+        self.latencies_by_setting[setting][ticket.dish].append(e["latency_s"])
         self.served += 1
 
     def _on_failed(self, e: FailedEvent) -> None:
@@ -251,6 +274,8 @@ class Ledger:
                 ticket.error = "cancelled by reset"
                 ticket.done = e["t"]
                 ticket.close_segment(e["t"])
+        self.open.clear()
+        self.holds.now = None
 
     def _on_died(self, e: DiedEvent) -> None:
         self.died = e["message"]
@@ -260,6 +285,11 @@ class Ledger:
     @property
     def speed(self) -> float:
         return float(self.settings.get("speed", 1.0))
+
+    @property
+    def setting(self) -> str:
+        """The kitchen's setting now, as the latencies are filed: "sync", "async + shelf"."""
+        return setting_name(self.settings.get("mode"), bool(self.settings.get("prep_shelf")))
 
     @property
     def in_flight(self) -> int:
@@ -306,6 +336,10 @@ _HANDLERS: dict[str, Callable[[Ledger, Any], None]] = {
     "died": Ledger._on_died,
     "malformed": Ledger._on_malformed,
 }
+
+
+def setting_name(mode: str | None, prep_shelf: bool) -> str:
+    return f"{mode or '?'} + shelf" if prep_shelf else mode or "?"
 
 
 def percentile(values: list[float], q: float) -> float | None:

@@ -24,3 +24,11 @@ class Scene:
     last_command: str = ""
     theme: str = ""
     paused: bool = False  # tests step frames by hand: nothing is throttled
+
+    def age(self, since: float) -> float:
+        """Story seconds from a real instant to this frame: slow motion keeps figures true."""
+        return max(0.0, self.board.ledger.story.span(since, self.now))
+
+    def span(self, start: float, end: float) -> float:
+        """Story seconds between two real instants."""
+        return self.board.ledger.story.span(start, end)

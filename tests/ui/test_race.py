@@ -27,7 +27,14 @@ def served(
     base = {"v": 1, "story": 0.0, "id": order_id, "n": n}
     kitchen.push(
         [
-            {**base, "seq": 100 + n, "type": "seated", "t": t0, "mode": "x", "cook": 0},
+            {
+                **base,
+                "seq": 100 + n,
+                "type": "seated",
+                "t": t0,
+                "mode": kitchen.settings.mode,
+                "cook": 0,
+            },
             {
                 **base,
                 "seq": 200 + n,

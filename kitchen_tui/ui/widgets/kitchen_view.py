@@ -166,16 +166,18 @@ class KitchenView(Widget):
         cell = width // columns
         room = columns * height
         shown = tickets[: room - 1] if total > room else tickets[:room]
-        now = self.scene.now
         lines = [self.line(width) for _ in range(height)]
         for index, ticket in enumerate(shown):
             column, row = divmod(index, height)
             line = lines[row]
             line.pad_to(column * cell)
             if ticket.done is None:
-                self.add_chip(line, ticket, now - ticket.arrived, cell - 1, live=True)
+                self.add_chip(line, ticket, self.scene.age(ticket.arrived), cell - 1, live=True)
             else:
-                self.add_chip(line, ticket, ticket.done - ticket.arrived, cell - 1)
+                latency = ticket.latency_s
+                if latency is None:
+                    latency = self.scene.span(ticket.arrived, ticket.done)
+                self.add_chip(line, ticket, latency, cell - 1)
         if total > len(shown):
             column, row = divmod(len(shown), height)
             more = f" +{total - len(shown)} more"

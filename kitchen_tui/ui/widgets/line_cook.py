@@ -13,7 +13,7 @@ from itertools import chain, islice
 from textual.strip import Strip
 
 from kitchen_tui.protocol.events import stall_level
-from kitchen_tui.ui.board import HeldStep, StallReport
+from kitchen_tui.stream.holds import HeldStep, Hold
 from kitchen_tui.ui.glyphs import ALARM_CAPTIONS, counted, ms_text, seconds_text
 from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.strips import fit, wrap
@@ -73,7 +73,7 @@ class LineCook(KitchenView):
     # -- a step holds everyone ----------------------------------------------------------------
 
     def _held_lines(self, held: HeldStep, width: int) -> list[Strip]:
-        seconds = max(0.0, self.scene.now - held.started)
+        seconds = self.scene.age(held.started)
         level = stall_level(seconds)
         what = "LOOP HELD" if held.where == "loop" else "COOK BUSY"
         head = self.line(width)
@@ -125,13 +125,15 @@ class LineCook(KitchenView):
 
     # -- after a hold: its victims ----------------------------------------------------------------
 
-    def _report_lines(self, report: StallReport | None, width: int) -> list[Strip]:
+    def _report_lines(self, report: Hold | None, width: int) -> list[Strip]:
         if report is None:
             return []
         held = report.held
         head = self.line(width)
         verb = "held the loop" if held.where == "loop" else "held the cook"
-        head.add("last stall ", self.style("kitchen--dim"))
+        # The worst stall stays until one that cost as much or more: until some stall kept
+        # a ticket waiting, the latest one shows, named for what it is.
+        head.add("worst stall " if report.victims else "last stall ", self.style("kitchen--dim"))
         head.add(
             f"{held.ticket} {verb} {ms_text(report.seconds)}", self.style(f"alarm--{report.level}")
         )

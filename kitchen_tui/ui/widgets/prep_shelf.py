@@ -65,6 +65,6 @@ class PrepShelf(KitchenView):
         if ticket is None:
             return line.add("idle", self.style("kitchen--dim")).strip()
         started = ticket.segments[-1].start if ticket.segments else ticket.arrived
-        cooking = max(0.0, self.scene.now - started)
+        cooking = self.scene.age(started)
         self.add_chip(line, ticket, cooking, width - 3, live=True)
         return line.strip()

@@ -1,4 +1,8 @@
-"""The stats panel: counts, latency percentiles per dish, loop busy, stall time, throughput."""
+"""The stats panel: counts, latency percentiles per dish, who is busy, stall time, throughput.
+
+Counts come straight from the ledger, as the served strip's do; stalls from the ledger's holds,
+as the line cook lane's do; latencies are those of the kitchen's current setting only.
+"""
 
 from __future__ import annotations
 
@@ -25,11 +29,18 @@ class StatsPanel(KitchenView):
         self._slot = -1
 
     def view_key(self) -> Hashable:
-        version = self.scene.board.versions["stats"]
+        board = self.scene.board
+        version = board.versions["stats"]
         slot = int(self.scene.now * REFRESH_HZ)
         if version != self._seen and (slot != self._slot or self.scene.paused):
             self._seen, self._slot = version, slot
-        return self._seen, id(self.scene.board)
+        elif board.held is not None and slot != self._slot:
+            self._slot = slot  # the stall going on counts in the stall time
+        ledger = board.ledger
+        # Counts change together with the lanes and the served strip: never behind them.
+        counts = (ledger.served, ledger.failed, ledger.refused, board.in_flight)
+        held = self._slot if board.held is not None else None
+        return self._seen, counts, held, id(board)
 
     def build(self, width: int, height: int) -> list[Strip]:
         lines = self._counts(width) + self._kitchen_lines(width)
@@ -38,11 +49,16 @@ class StatsPanel(KitchenView):
         return lines[:height]
 
     def _pair(self, width: int, left: tuple[str, str], right: tuple[str, str]) -> Strip:
+        """Two label-value pairs, each value right-aligned in its half, a space before the
+        next label whatever the value's length (the label gives way, never the value)."""
         line = self.line(width)
         half = (width + 1) // 2
         for column, (label, value) in ((0, left), (half, right)):
-            line.pad_to(column).add(label + " ", self.style("kitchen--dim"))
-            line.pad_to(column + half - len(value) - 1).add(value, self.style("kitchen--strong"))
+            room = half - 1 - len(value) - 1
+            shown = fit(label, room) if room > 0 else ""
+            line.pad_to(column).add(shown, self.style("kitchen--dim"))
+            line.pad_to(max(line.used, column + half - 1 - len(value)))
+            line.add(value, self.style("kitchen--strong"))
         return line.strip()
 
     def _counts(self, width: int) -> list[Strip]:
@@ -56,12 +72,16 @@ class StatsPanel(KitchenView):
     def _kitchen_lines(self, width: int) -> list[Strip]:
         board = self.scene.board
         ledger = board.ledger
-        busy = board.loop_busy(self.scene.now)
-        busy_text = "-" if busy is None else f"{busy * 100:.0f}%"
-        throughput = f"{max(0.0, ledger.throughput()):.1f}"
+        now = self.scene.now
+        stalled = ms_text(ledger.holds.held_so_far(now))
+        longest = ledger.holds.longest(now)
         lines = [
-            self._pair(width, ("loop busy", busy_text), ("stalls", ms_text(ledger.stall_total_s))),
-            self._pair(width, ("served/s", throughput), ("worst", self._worst_stall())),
+            self._pair(width, self._busy(), ("stalls", stalled)),
+            self._pair(
+                width,
+                ("served/s", rate_text(ledger.throughput())),
+                ("longest", "-" if longest is None else ms_text(longest)),
+            ),
         ]
         if ledger.dropped:
             text = f"{counted(ledger.dropped, 'event')} dropped by the kitchen (reader too slow)"
@@ -71,16 +91,24 @@ class StatsPanel(KitchenView):
             lines.append(self._text(fit(text, width), width, "alarm--2"))
         return lines
 
-    def _worst_stall(self) -> str:
-        stalls = self.scene.board.ledger.stalls
-        return ms_text(max(s.seconds for s in stalls)) if stalls else "-"
+    def _busy(self) -> tuple[str, str]:
+        """Who runs handler code, and how busy: the loop (async), the cooks (sync, threads)."""
+        board = self.scene.board
+        if board.mode == "async":
+            busy = board.loop_busy(self.scene.now)
+            return "loop busy", "-" if busy is None else f"{busy * 100:.0f}%"
+        cooks = 1 if board.mode == "sync" else int(board.settings.get("cooks", 1))
+        return "cooks busy", f"{board.cooks_busy}/{cooks}"
 
     def _dish_table(self, width: int, room: int) -> list[Strip]:
-        latencies = self.scene.board.ledger.latencies
+        ledger = self.scene.board.ledger
+        setting = ledger.setting
+        latencies = ledger.latencies_by_setting.get(setting, {})
         if room <= 0:
             return []
         name_width = max(4, width - 3 * 7)
-        head = self.line(width).add(f"{'dish':<{name_width}}", self.style("kitchen--dim"))
+        title = fit(f"in {setting}", name_width)  # the setting these figures were served in
+        head = self.line(width).add(f"{title:<{name_width}}", self.style("kitchen--dim"))
         for title in ("p50", "p95", "max"):
             head.add(f"{title:>7}", self.style("kitchen--dim"))
         lines = [head.strip()]
@@ -91,8 +119,19 @@ class StatsPanel(KitchenView):
                 line.add(f"{seconds_text(percentile(values, q)):>7}", self.style("kitchen--strong"))
             lines.append(line.strip())
         if len(lines) == 1:
-            lines.append(self._text("no dish served yet", width, "kitchen--dim"))
+            text = fit(f"nothing served in {setting} yet", width)
+            lines.append(self._text(text, width, "kitchen--dim"))
         return lines
 
     def _text(self, text: str, width: int, style: str) -> Strip:
         return self.line(width).add(text, self.style(style)).strip()
+
+
+def rate_text(per_second: float) -> str:
+    """A rate in at most six characters: 6.2, 661.4, 6614, 66k."""
+    rate = max(0.0, per_second)
+    if rate < 1000:
+        return f"{rate:.1f}"
+    if rate < 10_000:
+        return f"{rate:.0f}"
+    return f"{rate / 1000:.0f}k"

@@ -1,8 +1,10 @@
 """The timeline: a Gantt row per recent ticket on one time axis, coloured by where time went.
 
-Each column is a slice of real time; a cell shows the part of the ticket's life that covers it
-(the ledger's segments: front desk, ready, cook, rail, prep shelf), with a distinct glyph per
-part so the chart reads without colour. Stalls are marked on the axis.
+Each column is a slice of story time (slow motion stretches the picture, never the seconds); a
+cell shows the part of the ticket's life that covers most of it (the ledger's segments: front
+desk, ready, cook, I/O wait, prep shelf), with a distinct glyph per part so the chart reads
+without colour. Stalls (the ledger's holds) are marked on the axis, and the axis reaches back to
+the start of any stall whose victims are on screen.
 """
 
 from __future__ import annotations
@@ -38,8 +40,9 @@ class Timeline(KitchenView):
     def view_key(self) -> Hashable:
         board = self.scene.board
         version = board.versions["timeline"]
-        slot = int(self.scene.now * REFRESH_HZ) if board.in_flight else self._slot
-        # Redraw on news, at most REFRESH_HZ times a second (every time when stepped by hand).
+        slot = int(self.scene.now * REFRESH_HZ)
+        # Redraw on news, at most REFRESH_HZ times a second (every time when stepped by hand);
+        # news held back by the limit is drawn in a later slot, with the kitchen idle or not.
         if version != self._seen and (slot != self._slot or self.scene.paused):
             self._seen, self._slot = version, slot
         elif slot != self._slot and board.in_flight:
@@ -53,8 +56,10 @@ class Timeline(KitchenView):
             return [self.line(width).add(fit(hint, width), self.style("kitchen--dim")).strip()]
         label_width = 13 if width >= 70 else 9
         bar_width = max(1, width - label_width - 2)
-        start = min(t.arrived for t in rows)
-        end = max(self.scene.now, start + MIN_SPAN_S)
+        story = self.scene.board.ledger.story
+        first = min(min(t.arrived for t in rows), self._first_stall_start(rows))
+        start = story.at(first)
+        end = max(story.at(self.scene.now), start + MIN_SPAN_S)
         per_column = (end - start) / bar_width
         lines = [self._axis(label_width, bar_width, start, per_column, width)]
         lines += [self._row(t, label_width, bar_width, start, per_column, width) for t in rows]
@@ -86,23 +91,41 @@ class Timeline(KitchenView):
         return line.strip()
 
     def _cells(self, ticket: Ticket, bar_width: int, start: float, per: float) -> list[Part | None]:
-        """Each column shows the part covering most of it; a part shorter than a column
-        shows only where nothing else does, so rounding never paints time that did not pass."""
-        cells: list[Part | None] = [None] * bar_width
-        slivers: list[tuple[int, Part]] = []
+        """Each column the ticket lived through at least half of shows the part that covered
+        most of it, so rounding never paints time that did not pass; a ticket shorter than
+        that still gets the column it lived in most."""
+        cover: list[dict[Part, float]] = [{} for _ in range(bar_width)]
+        story = self.scene.board.ledger.story
         now = self.scene.now
         for segment in ticket.segments:
             seg_end = now if segment.end is None else segment.end
-            first = max(0, round((segment.start - start) / per))
-            last = min(bar_width, round((seg_end - start) / per))
-            if last <= first:
-                slivers.append((min(first, bar_width - 1), segment.part))
-            for column in range(first, last):
-                cells[column] = segment.part
-        for column, part in slivers:
-            if cells[column] is None:
-                cells[column] = part
+            left = (story.at(segment.start) - start) / per
+            right = (story.at(seg_end) - start) / per
+            for column in range(max(0, math.floor(left)), min(bar_width, math.ceil(right))):
+                part_of = min(right, column + 1) - max(left, column)
+                if part_of > 0:
+                    parts = cover[column]
+                    parts[segment.part] = parts.get(segment.part, 0.0) + part_of
+        cells: list[Part | None] = [None] * bar_width
+        for column, parts in enumerate(cover):
+            if sum(parts.values()) >= 0.5:
+                cells[column] = max(parts, key=parts.__getitem__)
+        if not any(cells) and any(cover):
+            column = max(range(bar_width), key=lambda c: sum(cover[c].values()))
+            cells[column] = max(cover[column], key=cover[column].__getitem__)
         return cells
+
+    def _first_stall_start(self, rows: list[Ticket]) -> float:
+        """The start of the earliest stall that kept a ticket on screen waiting (or infinity):
+        a stall stays in view as long as any of its victims does."""
+        first = math.inf
+        oldest = min(t.arrived for t in rows)
+        for hold in reversed(self.scene.board.ledger.holds.finished):
+            if hold.end < oldest:
+                break
+            if hold.victims and hold.held.started < first:
+                first = hold.held.started
+        return first
 
     # -- axis and legend -------------------------------------------------------------------------
 
@@ -122,13 +145,19 @@ class Timeline(KitchenView):
                 break
             text[column : column + len(label)] = label
             tick += step
-        for stall in self.scene.board.ledger.stalls:
-            if stall_level(stall.seconds) == 0:
-                continue  # a slice under 50 ms: nobody feels it, and it would bury the labels
-            first = int((stall.end - stall.seconds - start) / per)
-            last = math.ceil((stall.end - start) / per)
+        story = self.scene.board.ledger.story
+        # Holds under 50 ms are not kept: nobody feels them, and they would bury the labels.
+        for hold in self.scene.board.ledger.holds.finished:
+            first = int((story.at(hold.held.started) - start) / per)
+            last = math.ceil((story.at(hold.end) - start) / per)
             for column in range(max(0, first), min(bar_width, last)):
-                marks[column] = str(stall_level(stall.seconds))
+                marks[column] = str(hold.level)
+        held = self.scene.board.held
+        level = stall_level(self.scene.age(held.started)) if held is not None else 0
+        if held is not None and level:  # the stall going on, at the level it has reached
+            first = int((story.at(held.started) - start) / per)
+            for column in range(max(0, first), bar_width):
+                marks[column] = str(level)
         for glyph, mark in zip(text, marks, strict=True):
             if mark != " " and glyph == " ":
                 line.add("!", self.style(f"alarm--{mark}"))

@@ -1,0 +1,168 @@
+"""The panels tell one story: the stall that mattered, the timeline's last end, story seconds in
+slow motion, and stats that match the lanes, each drawn from the ledger."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from kitchen_tui.protocol.settings import KitchenSettings
+from kitchen_tui.stream.headless import run_scenario
+from kitchen_tui.talk.scenario import load_scenario
+from kitchen_tui.ui.board import Board
+from kitchen_tui.ui.scene import Scene
+from kitchen_tui.ui.widgets.stats_panel import StatsPanel, rate_text
+from kitchen_tui.ui.widgets.timeline import Timeline
+from tests.ui.fakes import Event
+
+T0 = 1000.0
+
+
+def _event(type_: str, t: float, **fields: Any) -> Event:
+    return {"v": 1, "seq": 0, "type": type_, "t": T0 + t, "story": t, **fields}
+
+
+def _hello(mode: str = "async", speed: float = 1.0) -> Event:
+    settings = {**KitchenSettings(mode=mode, speed=speed).to_json()}  # type: ignore[arg-type]
+    return _event("hello", 0.0, pid=1, backend="asyncio", settings=settings, menu={})
+
+
+def _redis(n: int, at: float, mode: str = "async", io_s: float = 0.05) -> list[Event]:
+    """One ticket's whole life: 1 ms at the desk, then an awaited wait of `io_s`."""
+    ids = {"id": f"F{n}", "n": n}
+    step = {**ids, "i": 0, "kind": "wait", "label": "GET", "where": "rail", "nominal_s": io_s}
+    done = at + 0.001 + io_s
+    return [
+        _event("arrived", at, dish="redis", front_desk=1, **ids),
+        _event("seated", at + 0.001, mode=mode, cook=None, prep_shelf=False, **ids),
+        _event("step_started", at + 0.001, **step),
+        _event("step_finished", done, measured_s=io_s, story_s=io_s, cpu_s=None, **step),
+        _event(
+            "served",
+            done,
+            dish="redis",
+            latency_s=done - at,
+            real_latency_s=done - at,
+            split={"front_desk": 0.001, "ready": 0.0, "cook": 0.0, "rail": io_s, "shelf": 0.0},
+            **ids,
+        ),
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(60)
+def test_the_stall_that_mattered_stays_after_three_tables_in_sync() -> None:
+    """A held the only cook 2 s and kept B and C waiting about 2 s each; B's and C's own short
+    holds after it must not take its place (they read 'C held the cook 80 ms, delayed 0')."""
+    scenario = load_scenario("three-tables")
+    result = run_scenario(scenario, KitchenSettings(mode="sync"))
+    board = Board()
+    board.apply_all(result.events)
+    board.settle(result.events[-1]["t"] + 5)
+    shown = board.last_stall
+    assert shown is not None
+    assert (shown.held.ticket, shown.victims) == ("A", 2), shown
+    assert shown.seconds == pytest.approx(2.0, abs=0.05)
+    assert shown.delay_s == pytest.approx(4.0, abs=0.1)
+    # The stats panel's figures come from the same holds: A, B and C held the cook in turn.
+    assert board.ledger.holds.longest(result.events[-1]["t"]) == pytest.approx(2.0, abs=0.05)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(60)
+def test_a_slow_motion_stall_is_told_in_story_seconds() -> None:
+    """At 10x, ten chats in sync: the first message held the cook 1.84 story seconds (0.18
+    real) and kept nine waiting for it, 1.84 s each."""
+    result = run_scenario(load_scenario("ten-chats"), KitchenSettings(mode="sync", speed=10.0))
+    board = Board()
+    board.apply_all(result.events)
+    board.settle(result.events[-1]["t"] + 5)
+    shown = board.last_stall
+    assert shown is not None and shown.victims == 9, shown
+    assert shown.seconds == pytest.approx(1.84, abs=0.1)
+    assert shown.delay_s == pytest.approx(9 * 1.84, rel=0.1)
+
+
+def test_the_timeline_draws_the_last_tickets_end_once_the_kitchen_is_idle() -> None:
+    """Redraws are limited to 15 a second; the news that the last ticket was served came within
+    one slot of the one before and, with nothing left in flight, was never drawn."""
+    board = Board()
+    scene = Scene(board, T0)
+    timeline = Timeline(scene)
+    board.apply(_hello())
+    events = _redis(1, 0.0)
+    for event in events[:-1]:
+        board.apply(event)
+    scene.now = T0 + 0.05
+    before = timeline.view_key()
+    board.apply(events[-1])  # served, in the same fifteenth of a second
+    scene.now = T0 + 0.052
+    timeline.view_key()
+    scene.now = T0 + 0.2  # a later frame: the served ticket must be drawn by now
+    assert timeline.view_key() != before
+
+
+def test_a_short_order_reads_as_io_wait_not_front_desk_when_the_axis_is_long() -> None:
+    """A 50 ms Redis order on an axis of 0.1 s a column: its one cell is the part that took most
+    of its time (the I/O), not the first part of its life (1 ms at the front desk)."""
+    board = Board()
+    scene = Scene(board, T0 + 5.0)
+    board.apply(_hello())
+    board.apply_all(_redis(1, 1.0))
+    ticket = board.ledger.tickets[1]
+    cells = Timeline(scene)._cells(ticket, 50, 0.0, 0.1)
+    assert [cell for cell in cells if cell] == ["rail"]
+
+
+def test_slow_motion_keeps_ages_and_the_axis_in_story_seconds() -> None:
+    """At 0.1x, 2.9 real seconds into a wait are 0.29 story seconds."""
+    board = Board()
+    scene = Scene(board, T0)
+    board.apply(_hello(speed=0.1))
+    board.apply_all(_redis(1, 0.0, io_s=2.0)[:3])
+    scene.now = T0 + 2.9
+    assert scene.age(board.ledger.tickets[1].arrived) == pytest.approx(0.29)
+    timeline = Timeline(scene)
+    timeline._view_size = (80, 10)
+    axis = timeline.build(80, 10)[0].text
+    assert "0.2s" in axis and "2s" not in axis.replace("0.2s", ""), axis
+
+
+def test_the_stats_count_a_stall_going_on_and_name_the_cook_in_sync() -> None:
+    board = Board()
+    scene = Scene(board, T0)
+    board.apply(_hello(mode="sync"))
+    ids = {"id": "S1", "n": 1}
+    step = {**ids, "i": 0, "kind": "wait", "label": "LLM", "where": "cook", "nominal_s": 2.0}
+    board.apply(_event("arrived", 0.0, dish="llm", front_desk=1, **ids))
+    board.apply(_event("seated", 0.0, mode="sync", cook=0, prep_shelf=False, **ids))
+    board.apply(_event("step_started", 0.0, **step))
+    scene.now = T0 + 1.3
+    panel = StatsPanel(scene)
+    text = "\n".join(line.text for line in panel.build(40, 8))
+    assert "cooks busy" in text and "1/1" in text, text
+    assert "stalls" in text and "1.30 s" in text, text
+    assert "loop busy" not in text
+
+
+def test_stats_keep_a_space_between_a_long_value_and_the_next_label() -> None:
+    assert rate_text(6614.4) == "6614" and rate_text(66144.0) == "66k"
+    board = Board()
+    scene = Scene(board, T0)
+    panel = StatsPanel(scene)
+    line = panel._pair(30, ("served/s", "123456"), ("longest", "1.00 s")).text
+    assert re.search(r"123456 +long", line), line
+
+
+def test_latencies_of_one_setting_are_never_mixed_with_anothers() -> None:
+    board = Board()
+    board.apply(_hello(mode="sync"))
+    board.apply_all(_redis(1, 0.0, mode="sync", io_s=2.0))
+    settings = KitchenSettings(mode="threads").to_json()
+    board.apply(_event("settings", 3.0, settings=settings))
+    scene = Scene(board, T0 + 3.0)
+    text = "\n".join(line.text for line in StatsPanel(scene).build(40, 8))
+    assert "nothing served in threads yet" in text, text
+    assert "redis" not in text
