@@ -53,7 +53,18 @@ def test_settings_name_only_what_they_change() -> None:
         (b'{"cmd": "order", "orders": [{"dish": "llm"}]}', "each order needs an id"),
         (b'{"cmd": "order", "orders": [{"id": "A", "dish": "llm", "at": -1}]}', "`at`"),
         (b'{"cmd": "order", "orders": [], "t0": "now"}', "`t0` must be a number"),
-        (b'{"cmd": "dishes", "dishes": [{"name": "half a dish"}]}', "dishes: KeyError"),
+        (b'{"cmd": "dishes", "dishes": [{"name": "half a dish"}]}', "a dish needs label, steps"),
+        (b'{"cmd": "dishes", "dishes": ["x"]}', "a dish must be an object"),
+        (
+            b'{"cmd": "dishes",'
+            b' "dishes": [{"name": "x", "label": "x", "steps": [{"kind": "cpu"}]}]}',
+            "x: a step needs seconds, label",
+        ),
+        (
+            b'{"cmd": "dishes", "dishes": [{"name": "x", "label": "x",'
+            b' "steps": [{"kind": "cpu", "seconds": "ten", "label": "z"}]}]}',
+            "dishes: could not convert string to float",
+        ),
         (
             b'{"cmd": "dishes", "dishes": [{"name": "x", "label": "x",'
             b' "steps": [{"kind": "nap", "seconds": 1, "label": "z"}]}]}',

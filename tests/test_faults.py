@@ -104,6 +104,10 @@ def test_a_malformed_dishes_command_is_ignored_and_the_kitchen_serves_on(
     assert watch.wait_type("served", timeout=5, id="F")["dish"] == "redis"
     assert kitchen.alive
     assert not [e for e in watch.events if e["type"] in ("dishes", "died")]
+    # One line on the kitchen's stderr says what was wrong.
+    assert wait_until(lambda: any("malformed" in line for line in kitchen._stderr_tail), 5)
+    (line,) = [line for line in kitchen._stderr_tail if "malformed" in line]
+    assert line.startswith("kitchen: ignored a malformed command: dishes: a dish needs label,")
 
 
 def _event_pipe(kitchen: KitchenProcess) -> Path:

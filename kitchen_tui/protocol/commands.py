@@ -164,10 +164,17 @@ def _dishes(body: dict[str, Any]) -> DefineDishes:
     dishes = body.get("dishes")
     if not isinstance(dishes, list):
         raise MalformedCommand("dishes: `dishes` must be a list")
+    for data in dishes:
+        _needs(data, ("name", "label", "steps"), "dishes: a dish")
+        steps = data["steps"]
+        if not isinstance(steps, list):
+            raise MalformedCommand(f"dishes: {data['name']}: `steps` must be a list")
+        for step in steps:
+            _needs(step, ("kind", "seconds", "label"), f"dishes: {data['name']}: a step")
     try:
         parsed = tuple(Dish.from_json(data) for data in dishes)
-    except (KeyError, TypeError, ValueError, AssertionError, AttributeError) as error:
-        raise MalformedCommand(f"dishes: {error!r}") from None
+    except (TypeError, ValueError) as error:
+        raise MalformedCommand(f"dishes: {error}") from None
     for dish in parsed:
         for step in dish.steps:
             if step.kind not in STEP_KINDS or not 0 <= step.seconds <= MAX_STEP_SECONDS:
@@ -176,6 +183,14 @@ def _dishes(body: dict[str, Any]) -> DefineDishes:
                     f" expected one of {', '.join(STEP_KINDS)} for 0 to {MAX_STEP_SECONDS:g} s"
                 )
     return DefineDishes(parsed)
+
+
+def _needs(data: object, keys: tuple[str, ...], what: str) -> None:
+    if not isinstance(data, dict):
+        raise MalformedCommand(f"{what} must be an object, got {data!r}")
+    missing = [key for key in keys if key not in data]
+    if missing:
+        raise MalformedCommand(f"{what} needs {', '.join(missing)}; got {data!r}")
 
 
 def _is_number(value: object) -> TypeGuard[int | float]:
