@@ -39,6 +39,7 @@ import time
 
 from machine import machine  # bench/machine.py: run as `python bench/<script>.py`
 
+from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.stream import client
@@ -58,7 +59,7 @@ def kitchen_burst(n: int) -> bool:
     reads = _stamp_reads()
     kitchen.start(wait=True)
     before = len(kitchen.drain())
-    received: list[tuple[float, dict]] = []
+    received: list[tuple[float, Event]] = []
     try:
         t0 = time.perf_counter() + 0.3 + n * 150e-6  # every ticket in hand before t0
         kitchen.order([Order(id=f"r{i}", dish="redis") for i in range(n)], t0=t0)
@@ -90,7 +91,7 @@ def kitchen_burst(n: int) -> bool:
     dropped = sum(e["count"] for _, e in received if e["type"] == "dropped")
     seqs = [e["seq"] for _, e in received if e.get("seq") is not None]
     gaps = sum(1 for a, b in itertools.pairwise(seqs) if b != a + 1)
-    types = {}
+    types: dict[str, int] = {}
     for _, e in burst:
         types[e["type"]] = types.get(e["type"], 0) + 1
     print(f"events received: {count:,} ({', '.join(f'{k} {v:,}' for k, v in types.items())})")
@@ -128,7 +129,7 @@ def _stamp_reads() -> list[tuple[float, int]]:
     """Have the client's reader thread note when it parsed each chunk, and how many events."""
     reads: list[tuple[float, int]] = []
 
-    def parse(lines: list[bytes]) -> list[dict]:
+    def parse(lines: list[bytes]) -> list[Event]:
         events = _PARSE(lines)
         reads.append((time.perf_counter(), len(events)))
         return events
@@ -137,7 +138,7 @@ def _stamp_reads() -> list[tuple[float, int]]:
     return reads
 
 
-def _read_times(reads: list[tuple[float, int]], skip: int, events: list[dict]) -> dict[int, float]:
+def _read_times(reads: list[tuple[float, int]], skip: int, events: list[Event]) -> dict[int, float]:
     """When the reader parsed each event: the queue keeps the order it parsed them in, so the
     first `skip` stamps are the events drained before the burst, then one each."""
     stamps = itertools.islice((at for at, count in reads for _ in range(count)), skip, None)
@@ -289,7 +290,7 @@ def slow_consumer_client_side(n: int = 2_000, pending: int = 2_000) -> bool:
         events += kitchen.drain()
     finally:
         client.MAX_PENDING = saved
-    dropped = sum(e["count"] for e in events if e["type"] == "dropped")
+    dropped: int = sum(e["count"] for e in events if e["type"] == "dropped")
     kept = [e for e in events if e["type"] != "dropped"]
     seqs = [e["seq"] for e in kept if e.get("seq") is not None]
     jumps = sum(b - a - 1 for a, b in itertools.pairwise(seqs))

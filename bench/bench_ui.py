@@ -185,7 +185,8 @@ def child(mode: str, out: Path) -> None:
         span = (window[-1] - window[0]) if len(window) > 1 else 0.0
         result["fps"] = (len(window) - 1) / span if span else 0.0
         result["cpu"] = (time.process_time() - cpu[0]) / (time.perf_counter() - window[0])
-        result["in_flight"] = app.scene.board.in_flight  # type: ignore[attr-defined]
+        assert isinstance(app, KitchenApp)
+        result["in_flight"] = app.scene.board.in_flight
     out.write_text(json.dumps(result))
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Iterator
+from functools import partial
 
 import pytest
-from conftest import wait_until
 
 from kitchen_tui.kitchen.cookline import COOKS_SWITCH_S, CookLine, Job
 from kitchen_tui.kitchen.frontdesk import Ticket
 from kitchen_tui.protocol.settings import Mode
+from tests.conftest import wait_until
 
 USUAL_S = 0.005  # CPython's default
 
@@ -99,6 +100,10 @@ def test_a_cook_still_at_work_after_a_switch_to_async_keeps_fine_slices_until_do
         line.close()
 
 
+def served(cooks: Cooks, count: int) -> bool:
+    return len(cooks.done) == count
+
+
 @pytest.mark.parametrize("after", ["sync", "fewer cooks"])
 def test_cooks_hired_for_threads_mode_never_swallow_a_ticket_only_cook_0_may_take(
     after: str,
@@ -118,6 +123,6 @@ def test_cooks_hired_for_threads_mode_never_swallow_a_ticket_only_cook_0_may_tak
             line.configure("threads", 2)
         for n in range(1, 6):
             line.enqueue(_job(n))
-            assert wait_until(lambda n=n: len(cooks.done) == n + 1, timeout=5), cooks.done
+            assert wait_until(partial(served, cooks, n + 1), timeout=5), cooks.done
     finally:
         line.close()

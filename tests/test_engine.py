@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from conftest import SCHEDULING_TOLERANCE_S, Watcher, close_enough, dish, scenario
-from measured import measured_durations
 
 from kitchen_tui.protocol.events import STREAM_VERSION, Event, stall_level
 from kitchen_tui.protocol.orders import Order
@@ -15,6 +13,8 @@ from kitchen_tui.stream.client import KitchenProcess
 from kitchen_tui.stream.headless import RunResult, run_scenario
 from kitchen_tui.stream.model import predict
 from kitchen_tui.talk.scenario import full_menu, load_scenario
+from tests.conftest import SCHEDULING_TOLERANCE_S, Watcher, close_enough, dish, scenario
+from tests.measured import measured_durations
 
 StartKitchen = Callable[..., tuple[KitchenProcess, Watcher]]
 

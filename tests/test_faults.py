@@ -12,15 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import (
-    Watcher,
-    children_of,
-    dish,
-    pid_alive,
-    processes_in_group,
-    scenario,
-    wait_until,
-)
 
 from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.menu import StepKind
@@ -29,6 +20,15 @@ from kitchen_tui.protocol.settings import KitchenSettings, Mode
 from kitchen_tui.stream.client import KitchenProcess
 from kitchen_tui.stream.headless import run_scenario
 from kitchen_tui.stream.ledger import Ledger
+from tests.conftest import (
+    Watcher,
+    children_of,
+    dish,
+    pid_alive,
+    processes_in_group,
+    scenario,
+    wait_until,
+)
 
 StartKitchen = Callable[..., tuple[KitchenProcess, Watcher]]
 

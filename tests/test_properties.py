@@ -8,10 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import pytest
-from conftest import close_enough, scenario
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
-from measured import measured_durations
 
 from kitchen_tui.protocol.menu import Dish, Step, StepKind
 from kitchen_tui.protocol.orders import Order
@@ -19,6 +17,8 @@ from kitchen_tui.protocol.settings import KitchenSettings, Mode
 from kitchen_tui.stream.headless import run_scenario
 from kitchen_tui.stream.model import predict
 from kitchen_tui.talk.scenario import Scenario, full_menu
+from tests.conftest import close_enough, scenario
+from tests.measured import measured_durations
 
 # Milliseconds per step kind, as the issue sets them.
 STEP_MS: dict[StepKind, tuple[int, int]] = {"wait": (5, 80), "cpu": (2, 30), "blocking": (5, 40)}

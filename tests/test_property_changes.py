@@ -8,11 +8,8 @@ import time
 from dataclasses import dataclass, replace
 
 import pytest
-from conftest import Watcher, close_enough, scenario
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from measured import measured_durations
-from test_properties import ambiguous, step_ranges, steps
 
 from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.menu import Dish
@@ -21,6 +18,9 @@ from kitchen_tui.protocol.settings import MODES, KitchenSettings, Mode
 from kitchen_tui.stream.client import KitchenProcess
 from kitchen_tui.stream.model import predict
 from kitchen_tui.talk.scenario import full_menu
+from tests.conftest import Watcher, close_enough, scenario
+from tests.measured import measured_durations
+from tests.test_properties import ambiguous, step_ranges, steps
 
 EXAMPLES = 10  # each a real kitchen through up to six changes and batches: 2-4 s an example
 LEAD_S = 0.1  # orders reach the kitchen before they arrive, as in a headless run

@@ -6,12 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import dish, scenario
 
 from kitchen_tui.protocol.events import EVENT_TYPES, Header
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.stream.headless import run_scenario
+from tests.conftest import dish, scenario
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "events.md"
 HEADER_KEYS = set(Header.__optional_keys__)

@@ -12,9 +12,10 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
+from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.ui.app import KitchenApp
-from tests.ui.fakes import Event, FakeClock, FakeKitchen, fixture_trace
+from tests.ui.fakes import FakeClock, FakeKitchen, fixture_trace
 
 RunBefore = Callable[[Pilot[None]], Awaitable[None]]
 

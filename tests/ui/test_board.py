@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from kitchen_tui.protocol.events import Event
 from kitchen_tui.ui.board import Board
-from tests.ui.fakes import Event, fixture_trace
+from tests.ui.fakes import fixture_trace
 from tests.ui.states import moment
 
 

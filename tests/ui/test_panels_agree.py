@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.stream.headless import run_scenario
 from kitchen_tui.talk.scenario import load_scenario
@@ -15,7 +16,6 @@ from kitchen_tui.ui.board import Board
 from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.widgets.stats_panel import StatsPanel, rate_text
 from kitchen_tui.ui.widgets.timeline import Timeline
-from tests.ui.fakes import Event
 
 T0 = 1000.0
 
