@@ -129,10 +129,10 @@ def _stamp_reads() -> list[tuple[float, int]]:
     """Have the client's reader thread note when it parsed each chunk, and how many events."""
     reads: list[tuple[float, int]] = []
 
-    def parse(lines: list[bytes]) -> list[Event]:
-        events = _PARSE(lines)
+    def parse(lines: list[bytes]) -> tuple[list[Event], list[bytes]]:
+        events, malformed = _PARSE(lines)
         reads.append((time.perf_counter(), len(events)))
-        return events
+        return events, malformed
 
     client._parse = parse
     return reads
