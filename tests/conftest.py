@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -188,3 +190,20 @@ def pid_alive(pid: int) -> bool:
     except OSError:
         return False
     return state[state.rindex(")") + 2] not in "ZX"
+
+
+def kitchen_tui(
+    *args: str, cwd: Path | None = None, columns: str | None = "120"
+) -> subprocess.CompletedProcess[str]:
+    """`kitchen-tui ARGS` run as a user runs it, in a plain environment: its exit code and text."""
+    env = {"PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "utf-8"}
+    if columns is not None:
+        env["COLUMNS"] = columns
+    return subprocess.run(
+        [sys.executable, "-m", "kitchen_tui", *args],
+        capture_output=True,
+        text=True,
+        timeout=45,
+        cwd=cwd,
+        env=env,
+    )

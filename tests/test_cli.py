@@ -11,27 +11,12 @@ from pathlib import Path
 import pytest
 
 from kitchen_tui import __version__
+from tests.conftest import kitchen_tui
 
 HEADERS = ["order", "dish", "arrived", "served", "latency", "model"]
 PARTS = ["desk", "ready", "cook", "rail", "shelf"]
 
 pytestmark = pytest.mark.timeout(60)
-
-
-def kitchen_tui(
-    *args: str, cwd: Path | None = None, columns: str | None = "120"
-) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "utf-8"}
-    if columns is not None:
-        env["COLUMNS"] = columns
-    return subprocess.run(
-        [sys.executable, "-m", "kitchen_tui", *args],
-        capture_output=True,
-        text=True,
-        timeout=45,
-        cwd=cwd,
-        env=env,
-    )
 
 
 def test_report_json_is_the_documented_object() -> None:

@@ -4,8 +4,6 @@ line and exit code 2."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from kitchen_tui.protocol.settings import (
 from kitchen_tui.talk.scenario import parse_scenario
 from kitchen_tui.talk.scene_file import parse_scene_file
 from kitchen_tui.talk.script import RemedyAction
+from tests.conftest import kitchen_tui
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -133,17 +132,6 @@ def test_a_scene_may_not_leave_a_remedy_its_mode_cannot_serve() -> None:
         parse_scene_file(text, "talk.toml")
     assert str(caught.value).startswith(
         "talk.toml: script[3]: leaves fix_blocking 'await', which needs an event loop"
-    )
-
-
-def kitchen_tui(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kitchen_tui", *args],
-        capture_output=True,
-        text=True,
-        timeout=45,
-        cwd=cwd,
-        env={"PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "utf-8"},
     )
 
 

@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import kitchen_tui
+
 pytestmark = pytest.mark.timeout(60)
-
-
-def kitchen_tui(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kitchen_tui", *args],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        cwd=cwd,
-        env={"PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "utf-8"},
-    )
 
 
 CASES = [
