@@ -36,6 +36,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 
 from machine import machine  # bench/machine.py: run as `python bench/<script>.py`
 
@@ -64,20 +65,13 @@ def kitchen_burst(n: int) -> bool:
         t0 = time.perf_counter() + 0.3 + n * 150e-6  # every ticket in hand before t0
         kitchen.order([Order(id=f"r{i}", dish="redis") for i in range(n)], t0=t0)
         served = 0
-        quiet_since = time.perf_counter()
-        while served < n:
-            batch = kitchen.drain()
-            now = time.perf_counter()
-            if not batch:
-                if now - quiet_since > QUIET_S:
-                    raise RuntimeError(f"no event for {QUIET_S} s, {served} served")
-                time.sleep(0.001)
-                continue
-            quiet_since = now
+        for now, batch in _drained(kitchen):
             for event in batch:
                 received.append((now, event))
                 if event["type"] in ("served", "failed", "refused", "died"):
                     served += 1
+            if served >= n:
+                break
     finally:
         kitchen.stop()
         client._parse = _PARSE
@@ -123,6 +117,23 @@ def kitchen_burst(n: int) -> bool:
 
 
 _PARSE = client._parse
+
+
+def _drained(kitchen: KitchenProcess) -> Iterator[tuple[float, list[Event]]]:
+    """The kitchen's events a drain at a time, as the TUI takes them once a frame, each batch
+    with when it was taken; a RuntimeError once QUIET_S seconds pass without one."""
+    quiet_since = time.perf_counter()
+    taken = 0
+    while True:
+        batch = kitchen.drain()
+        now = time.perf_counter()
+        if batch:
+            quiet_since, taken = now, taken + len(batch)
+            yield now, batch
+        elif now - quiet_since > QUIET_S:
+            raise RuntimeError(f"no event for {QUIET_S} s after {taken:,} events")
+        else:
+            time.sleep(0.001)
 
 
 def _stamp_reads() -> list[tuple[float, int]]:
@@ -191,16 +202,7 @@ def stream_capacity(m: int) -> bool:
     reader = threading.Thread(target=kitchen._read_events, args=(proc, None), daemon=True)
     reader.start()
     got, first, last, dropped = 0, 0.0, 0.0, 0
-    quiet_since = time.perf_counter()
-    while got < m:
-        batch = kitchen.drain()  # as the TUI does, once a frame
-        now = time.perf_counter()
-        if not batch:
-            if now - quiet_since > QUIET_S:
-                raise RuntimeError(f"stream stalled after {got} events")
-            time.sleep(0.001)
-            continue
-        quiet_since = now
+    for now, batch in _drained(kitchen):
         for event in batch:
             if event["type"] == "dropped":
                 dropped += event["count"]
@@ -208,6 +210,8 @@ def stream_capacity(m: int) -> bool:
                 first = first or now
                 last = now
                 got += 1
+        if got >= m:
+            break
     proc.wait()
     eps = (got - 1) / (last - first)
     ok = eps >= TARGET_EPS and dropped == 0
