@@ -26,6 +26,7 @@ from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import MAX_SPEED, MIN_SPEED, MODES, KitchenSettings
 from kitchen_tui.recording.channel import CastChannel
+from kitchen_tui.stream.headless import LEAD_S
 from kitchen_tui.talk.catalog import BUILTIN_SCENARIOS
 from kitchen_tui.talk.scenario import Scenario, load_scenario
 from kitchen_tui.ui.board import Board
@@ -131,6 +132,10 @@ class KitchenApp(QuickStartApp):
         self._paused = paused
         self._frozen_events: list[Event] = []
         self._after_reset: list[Callable[[], None]] = []
+        # A scenario's orders wait for the kitchen's hello: its clock starts when the kitchen
+        # is ready, so no order spends the kitchen's start-up at the front desk.
+        self._after_hello: list[Callable[[], None]] = []
+        self._kitchen_ready = False
         self._numbers = OrderNumbers()
         self._died: str | None = None
         self._screenshots = 0
@@ -233,6 +238,7 @@ class KitchenApp(QuickStartApp):
         if self._owns_kitchen or self._kitchen is None:
             self._kitchen = self._new_kitchen(self._current_settings())
         self._kitchen.start()
+        self._kitchen_ready = False
         self._died = None
         self._banner.show(None)
         self.scene.board = Board()
@@ -267,7 +273,8 @@ class KitchenApp(QuickStartApp):
             shelf_size=wanted.shelf_size,
         )
         if scenario.orders and send_orders:
-            kitchen.order(scenario.orders)
+            orders = scenario.orders
+            self._when_ready(lambda: kitchen.order(orders, t0=self._clock() + LEAD_S))
         self._say(f"> {scenario.name}: {scenario.title}")
 
     # -- the frame -------------------------------------------------------------------------------
@@ -429,10 +436,21 @@ class KitchenApp(QuickStartApp):
             if kind == "died":
                 self._died = str(event.get("message", "it ended unexpectedly"))
                 self._banner.show(self._died)
+            elif kind == "hello":
+                self._kitchen_ready = True
+                pending, self._after_hello = self._after_hello, []
+                for then in pending:
+                    then()
             elif kind == "reset" and self._after_reset:
                 pending, self._after_reset = self._after_reset, []
                 for then in pending:
                     then()
+
+    def _when_ready(self, then: Callable[[], None]) -> None:
+        if self._kitchen_ready:
+            then()
+        else:
+            self._after_hello.append(then)
 
     def _confirm_asked(self) -> None:
         settings = self.scene.board.settings
