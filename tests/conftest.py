@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from kitchen_tui.errors import UsageError
 from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.menu import Dish, Step, StepKind
 from kitchen_tui.protocol.orders import Order
@@ -207,3 +208,12 @@ def kitchen_tui(
         cwd=cwd,
         env=env,
     )
+
+
+def usage_error(call: Callable[..., object], *args: object) -> str:
+    """The message of the UsageError `call(*args)` raises, checked to be one line."""
+    with pytest.raises(UsageError) as caught:
+        call(*args)
+    message = str(caught.value)
+    assert "\n" not in message
+    return message

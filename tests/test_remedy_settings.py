@@ -20,7 +20,7 @@ from kitchen_tui.protocol.settings import (
 from kitchen_tui.talk.scenario import parse_scenario
 from kitchen_tui.talk.scene_file import parse_scene_file
 from kitchen_tui.talk.script import RemedyAction
-from tests.conftest import kitchen_tui
+from tests.conftest import kitchen_tui, usage_error
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -66,11 +66,7 @@ def test_only_async_has_a_loop_for_loop_remedies(mode: str) -> None:
 
 
 def scenario_error(text: str) -> str:
-    with pytest.raises(UsageError) as caught:
-        parse_scenario(text, "fix.toml")
-    message = str(caught.value)
-    assert "\n" not in message
-    return message
+    return usage_error(parse_scenario, text, "fix.toml")
 
 
 def test_scenario_files_set_the_remedies() -> None:

@@ -21,6 +21,7 @@ from kitchen_tui.talk.scenario import (
     load_scenario,
     parse_scenario,
 )
+from tests.conftest import usage_error
 
 
 def parse(text: str) -> Scenario:
@@ -28,11 +29,7 @@ def parse(text: str) -> Scenario:
 
 
 def error_of(text: str) -> str:
-    with pytest.raises(UsageError) as caught:
-        parse_scenario(text, "three.toml")
-    message = str(caught.value)
-    assert "\n" not in message
-    return message
+    return usage_error(parse_scenario, text, "three.toml")
 
 
 # --- built-ins -------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from kitchen_tui.talk.script import (
     ResetAction,
     SceneFile,
 )
+from tests.conftest import usage_error
 from tests.ui.fakes import FakeClock
 
 TALK = """
@@ -70,11 +71,7 @@ def parse(text: str) -> SceneFile:
 
 
 def error_of(text: str) -> str:
-    with pytest.raises(UsageError) as caught:
-        parse(text)
-    message = str(caught.value)
-    assert "\n" not in message
-    return message
+    return usage_error(parse, text)
 
 
 def with_step(body: str, before: str = 'at = 0.0\nmarker = "One"') -> str:
