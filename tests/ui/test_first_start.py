@@ -6,10 +6,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import close_enough
 
 from kitchen_tui.talk.scenario import load_scenario
 from kitchen_tui.ui.app import KitchenApp
+from tests.conftest import close_enough
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow, pytest.mark.timeout(60)]
 
