@@ -1,4 +1,4 @@
-"""The command line: `kitchen-tui` runs the app; report, replay, play, record, race and serve."""
+"""The command line: `kitchen-tui` runs the app; report, replay, play, record, gif, race, serve."""
 
 from __future__ import annotations
 
@@ -32,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
             from kitchen_tui.cli.record import run_record
 
             return run_record(options)
+        if command == "gif":
+            from kitchen_tui.cli.gif import run_gif
+
+            return run_gif(options)
         build_screen(options).run()
         return 0
     except UsageError as error:

@@ -157,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     from kitchen_tui.cli.talk_options import add_talk_commands
 
     add_talk_commands(commands)
+    from kitchen_tui.cli.gif import add_gif_command
+
+    add_gif_command(commands)
     # Listed for --help; `main` hands `serve` its own parser (cli/serve.py).
     commands.add_parser(
         "serve", help="the app in a browser tab: serve [--port N] [--host H] [play NAME | race ...]"

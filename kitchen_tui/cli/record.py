@@ -6,11 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from kitchen_tui.cli.gif import describe, gif_look
 from kitchen_tui.cli.options import check_remedies, remedy_changes
 from kitchen_tui.cli.talk import talk_with_options
 from kitchen_tui.cli.talk_options import parse_size
 from kitchen_tui.errors import UsageError
 from kitchen_tui.recording.cast import check_output, record
+from kitchen_tui.recording.gif import check_gif_output, make_gif
 from kitchen_tui.talk.scenario import load_scenario
 from kitchen_tui.talk.script import PauseAction, SceneFile
 from kitchen_tui.ui.glyphs import counted
@@ -26,6 +28,10 @@ def run_record(options: argparse.Namespace) -> int:
     width, height = parse_size(options.size)
     out = Path(options.out)
     check_output(out, options.force)  # before anything runs
+    gif = Path(options.gif) if options.gif else None
+    look = gif_look(options) if gif is not None else None  # a bad theme fails here
+    if gif is not None:
+        check_gif_output(gif, options.force)
     for name in ("trace", "stills"):
         value = getattr(options, name)
         if value is not None and not Path(value).parent.is_dir():
@@ -50,6 +56,8 @@ def run_record(options: argparse.Namespace) -> int:
         f"wrote {out}: {width}x{height}, {summary.duration:.1f} s, "
         f"{counted(summary.markers, 'marker')}, {counted(summary.input_events, 'key')} ({how})"
     )
+    if gif is not None and look is not None:
+        print(describe(make_gif(out, gif, look, force=options.force)))
     return 0 if not summary.timed_out and summary.exit_code == 0 else 1
 
 

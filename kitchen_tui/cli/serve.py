@@ -22,7 +22,7 @@ USAGE = (
 
 def _port(text: str) -> int:
     if not text.isdigit() or not 1 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError(f"--port takes a number from 1 to 65535, got {text!r}")
+        raise argparse.ArgumentTypeError(f"takes a number from 1 to 65535, got {text!r}")
     return int(text)
 
 

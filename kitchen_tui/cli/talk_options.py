@@ -130,6 +130,10 @@ def add_talk_commands(commands: Any) -> None:
         "--seconds", type=_seconds, help="length of the take (default: the script's, or 10)"
     )
     record.add_argument("--force", action="store_true", help="overwrite an existing --out")
+    record.add_argument("--gif", metavar="FILE", help="also draw the take as a GIF (agg)")
+    from kitchen_tui.cli.gif import add_gif_options
+
+    add_gif_options(record, "--gif-speed")
     _screen(record)
 
     race = commands.add_parser("race", help="the same orders to two kitchens, side by side")

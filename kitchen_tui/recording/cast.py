@@ -57,13 +57,13 @@ class CastSummary:
     timed_out: bool
 
 
-def check_output(out: Path, force: bool = False) -> None:
+def check_output(out: Path, force: bool = False, what: str = "cast file") -> None:
     """Refuse an output path that cannot or should not be written, before anything runs."""
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
         raise UsageError(f"{out}: no such directory {str(parent)!r}")
     if out.is_dir():
-        raise UsageError(f"{out}: is a directory, not a cast file")
+        raise UsageError(f"{out}: is a directory, not a {what}")
     if out.exists() and not force:
         raise UsageError(f"refusing to overwrite {out}: pass --force")
     if not os.access(parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):

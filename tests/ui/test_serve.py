@@ -117,7 +117,7 @@ def test_a_port_in_use_is_one_line_and_exit_2() -> None:
         (["--theme", "no-such-theme"], "no-such-theme"),
         (["report"], "serve opens the app, play, replay or race in a browser, not report"),
         (["--trace", "t.trace"], "serve takes no --trace"),
-        (["--port", "70000"], "--port takes a number from 1 to 65535, got '70000'"),
+        (["--port", "70000"], "argument --port: takes a number from 1 to 65535, got '70000'"),
     ],
 )
 def test_a_bad_served_command_line_is_one_line_before_anything_listens(

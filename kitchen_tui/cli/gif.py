@@ -1,0 +1,103 @@
+"""`kitchen-tui gif CAST GIF` and `record --gif FILE`: a take as a GIF for the slides, offline."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from kitchen_tui.errors import UsageError
+from kitchen_tui.recording.gif import GifLook, GifSummary, make_gif
+
+
+def _font_size(text: str) -> int:
+    if not text.isdigit() or not 6 <= int(text) <= 72:
+        raise argparse.ArgumentTypeError(f"takes pixels from 6 to 72, got {text!r}")
+    return int(text)
+
+
+def _bounded(low: float, high: float) -> Any:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"takes a number, got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low:g} to {high:g}, got {text}")
+        return value
+
+    return parse
+
+
+def add_gif_options(parser: argparse.ArgumentParser, speed: str) -> None:
+    """How the GIF is drawn; `speed` names the playback speed option (record has its own)."""
+    defaults = GifLook()
+    parser.add_argument(
+        "--font-size",
+        type=_font_size,
+        default=defaults.font_size,
+        help=f"the GIF's font size in pixels (default {defaults.font_size})",
+    )
+    parser.add_argument(
+        "--idle-limit",
+        type=_bounded(0.1, 60),
+        default=defaults.idle_limit,
+        metavar="SECONDS",
+        help=f"cut longer pauses to this (default {defaults.idle_limit:g})",
+    )
+    parser.add_argument(
+        speed,
+        dest="gif_speed",
+        type=_bounded(0.1, 10),
+        default=defaults.speed,
+        help="the GIF's playback speed (default 1)",
+    )
+
+
+def add_gif_command(commands: Any) -> None:
+    gif = commands.add_parser("gif", help="draw a recorded cast as a GIF (agg, offline)")
+    gif.add_argument("cast", metavar="CAST", help="an asciicast v2 file, e.g. from `record`")
+    gif.add_argument("gif", metavar="GIF", help="the GIF file to write")
+    gif.add_argument("--theme", default="dark", help="the take's theme: the GIF's colours")
+    gif.add_argument("--force", action="store_true", help="overwrite an existing GIF")
+    add_gif_options(gif, "--speed")
+
+
+def gif_look(options: argparse.Namespace) -> GifLook:
+    """The look the options ask for, in the colours of the theme named by --theme."""
+    return GifLook(
+        font_size=options.font_size,
+        palette=agg_palette(options.theme),
+        idle_limit=options.idle_limit,
+        speed=options.gif_speed,
+    )
+
+
+def agg_palette(theme_name: str) -> str:
+    """agg's custom theme from ours: background, foreground, then the 8 terminal colours."""
+    from textual.color import Color
+
+    from kitchen_tui.ui.themes import resolve_theme
+
+    theme = resolve_theme(theme_name)
+    background = theme.background or ("#101318" if theme.dark else "#ffffff")
+    foreground = theme.foreground or ("#e4e8ef" if theme.dark else "#000000")
+    black, white = (background, foreground) if theme.dark else (foreground, background)
+    colours = [background, foreground, black, theme.error, theme.success, theme.warning]
+    colours += [theme.primary, theme.secondary, theme.accent, white]
+    return ",".join(Color.parse(c or foreground).hex[1:7].lower() for c in colours)
+
+
+def run_gif(options: argparse.Namespace) -> int:
+    cast, out = Path(options.cast), Path(options.gif)
+    if out.suffix.lower() != ".gif":
+        raise UsageError(f"{out}: a GIF file ends in .gif (the cast comes first: gif CAST GIF)")
+    print(describe(make_gif(cast, out, gif_look(options), force=options.force)))
+    return 0
+
+
+def describe(summary: GifSummary) -> str:
+    return (
+        f"wrote {summary.path}: {summary.width}x{summary.height} px,"
+        f" {summary.size_bytes / 1e6:.1f} MB"
+    )
