@@ -11,8 +11,11 @@ from textual.pilot import Pilot
 
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.recording.channel import CastChannel
-from kitchen_tui.talk.scene_file import load_scene_file
+from kitchen_tui.talk.player import ScenePlayer
+from kitchen_tui.talk.scene_file import load_scene_file, parse_scene_file
+from kitchen_tui.talk.script import SceneFile
 from kitchen_tui.ui.app import KitchenApp
+from kitchen_tui.ui.director import TalkDirector
 from kitchen_tui.ui.widgets.key_overlay import KeyOverlay
 from tests.ui.fakes import FakeClock, FakeKitchen
 
@@ -40,9 +43,9 @@ class Channel(CastChannel):
 
 
 def talk_app(
-    hold: bool = False, stills: Path | None = None
+    hold: bool = False, stills: Path | None = None, talk: SceneFile | None = None
 ) -> tuple[KitchenApp, FakeClock, FakeKitchen, Channel]:
-    talk = load_scene_file(str(TALK))
+    talk = talk or load_scene_file(str(TALK))
     clock = FakeClock()
     kitchen = FakeKitchen(clock, settings=talk.scenario.settings)
     channel = Channel()
@@ -57,6 +60,11 @@ def talk_app(
         cast=channel,
     )
     return app, clock, kitchen, channel
+
+
+def player(app: KitchenApp) -> ScenePlayer:
+    assert isinstance(app.director, TalkDirector) and app.director.player is not None
+    return app.director.player
 
 
 async def frames(pilot: Pilot[None], app: KitchenApp, clock: FakeClock, seconds: float) -> None:
@@ -83,7 +91,7 @@ async def test_a_talk_sends_its_orders_through_the_keys_path_and_marks_the_cast(
         assert channel.notes[0] == ("m", "Sync: one cook")
         assert ("m", "Async: the same orders") in channel.notes
         assert [k for code, k in channel.notes if code == "i"] == ["f", "d", "x", "m", "f", "d"]
-        assert app.player is not None and app.player.finished
+        assert player(app).finished
         assert "SCENE 2/2" in str(app.query_one("#scene-bar").render())
 
 
@@ -93,7 +101,7 @@ async def test_space_goes_on_at_a_held_marker_and_n_jumps_a_scene() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await frames(pilot, app, clock, 0.5)
-        assert app.player is not None and app.player.waiting
+        assert player(app).waiting
         assert kitchen.sent("order") == []
         assert "space goes on" in str(app.query_one("#scene-bar").render())
         await pilot.press("space")
@@ -105,7 +113,7 @@ async def test_space_goes_on_at_a_held_marker_and_n_jumps_a_scene() -> None:
         await pilot.press("space")
         await pilot.press("n")
         await frames(pilot, app, clock, 0.1)
-        assert app.player.scene.number == 2
+        assert player(app).scene.number == 2
         resets = [c for c in kitchen.commands if c[0] == "reset"]
         assert resets
 
@@ -138,10 +146,10 @@ async def test_speed_keys_change_the_script_pace_and_x_restarts_the_scene() -> N
         await pilot.pause()
         await frames(pilot, app, clock, 0.3)
         await pilot.press("plus")
-        assert app.player is not None and app.player.speed == 2.0
+        assert player(app).speed == 2.0
         await pilot.press("x")
         await frames(pilot, app, clock, 0.2)
-        assert app.player.scene.number == 1
+        assert player(app).scene.number == 1
         assert len([c for c in kitchen.commands if c[0] == "reset"]) == 1
 
 
@@ -192,3 +200,35 @@ def test_settings_start_from_the_scene_file() -> None:
     talk = load_scene_file(str(TALK))
     assert talk.scenario.settings.mode == "sync"
     assert KitchenSettings().mode == "async"
+
+
+SLOWER = """
+title = "Slow motion"
+mode = "async"
+[[script]]
+at = 0.0
+marker = "Slow motion"
+[[script]]
+at = 0.1
+action = "speed"
+speed = 0.5
+[[script]]
+at = 0.2
+action = "speed"
+speed = 2.0
+"""
+
+
+@pytest.mark.anyio
+async def test_a_scripted_slow_down_is_shown_and_recorded_as_the_slower_key() -> None:
+    app, clock, kitchen, channel = talk_app(talk=parse_scene_file(SLOWER, "slower.toml"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await frames(pilot, app, clock, 0.5)
+        assert [c["speed"] for c in kitchen.sent("settings") if "speed" in c][-2:] == [0.5, 2.0]
+        assert [k for code, k in channel.notes if code == "i"] == ["-", "+"]
+        overlay = app.query_one(KeyOverlay)
+        assert list(overlay.pressed)[-2:] == [
+            ("-", "speed 0.5x (script)"),
+            ("+", "speed 2x (script)"),
+        ]

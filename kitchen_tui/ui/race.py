@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -21,13 +22,17 @@ from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.talk.scenario import Scenario
 from kitchen_tui.ui.board import Board
-from kitchen_tui.ui.dishes import RUSH_DISH, RUSH_SIZE, RUSH_WORDS, OrderNumbers, dish_words
+from kitchen_tui.ui.commands import SendOrders, order_of, rush
+from kitchen_tui.ui.dishes import OrderNumbers
+from kitchen_tui.ui.frame import Frame
 from kitchen_tui.ui.keys import ORDER_KEYS, QUIT_TOO
 from kitchen_tui.ui.link import KitchenLink
+from kitchen_tui.ui.live_session import LiveSession
 from kitchen_tui.ui.palette import StylePalette
 from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.startup import QuickStartApp, register_themes
 from kitchen_tui.ui.themes import VARIABLE_DEFAULTS
+from kitchen_tui.ui.widgets.died_banner import DiedBanner
 from kitchen_tui.ui.widgets.kitchen_header import KitchenHeader
 from kitchen_tui.ui.widgets.kitchen_view import KitchenView
 from kitchen_tui.ui.widgets.line_cook import LineCook
@@ -41,31 +46,40 @@ LEAD_S = 0.5  # both kitchens get the orders this long before they arrive: a fai
 
 
 class Racer:
-    """One of the two kitchens: its link, its scene and the views that draw it."""
+    """One of the two kitchens: its session, and the frame that draws it."""
 
-    def __init__(self, name: str, kitchen: KitchenLink, now: float, ascii: bool) -> None:
+    def __init__(self, name: str, session: LiveSession, frame: Frame) -> None:
         self.name = name
-        self.kitchen = kitchen
-        self.scene = Scene(Board(), now, ascii=ascii)
-        self.views: list[KitchenView] = [
-            KitchenHeader(self.scene),
-            TicketLane(self.scene, "front_desk"),
-            LineCook(self.scene),
-            TicketLane(self.scene, "rail"),
-            ServedStrip(self.scene),
-            StatsPanel(self.scene),
-        ]
+        self.session = session
+        self.frame = frame
+        self.scene = frame.scene
+        self.views = frame.views
 
-    def frame(self, now: float) -> list[str]:
-        """Apply what the kitchen said since the last frame; the kinds of events it said."""
-        board = self.scene.board
-        events = self.kitchen.drain()
-        board.apply_all(events)
-        self.scene.now = now
-        board.settle(now)
-        for view in self.views:
-            view.tick()
-        return [str(e.get("type")) for e in events]
+    @classmethod
+    def build(
+        cls,
+        name: str,
+        settings: KitchenSettings,
+        kitchen: KitchenLink | None,
+        now: float,
+        *,
+        ascii: bool,
+        backend: str,
+        trace: Path | None,
+    ) -> Racer:
+        scene = Scene(Board(), now, ascii=ascii)
+        header = KitchenHeader(scene)
+        views: list[KitchenView] = [
+            header,
+            TicketLane(scene, "front_desk"),
+            LineCook(scene),
+            TicketLane(scene, "rail"),
+            ServedStrip(scene),
+            StatsPanel(scene),
+        ]
+        frame = Frame(scene, header, views, DiedBanner(classes="racer-died"))
+        session = LiveSession(frame, settings, backend=backend, trace=trace, kitchen=kitchen)
+        return cls(name, session, frame)
 
     @property
     def ready(self) -> bool:
@@ -115,17 +129,11 @@ class RaceApp(QuickStartApp):
                 replace(scenario.settings, mode=modes[0]),  # type: ignore[arg-type]
                 replace(scenario.settings, mode=modes[1]),  # type: ignore[arg-type]
             )
-        links = (
-            list(kitchens)
-            if kitchens is not None
-            else [
-                self._new_kitchen(side, backend, trace)
-                for side, trace in zip(sides, traces, strict=True)
-            ]
-        )
+        links = list(kitchens) if kitchens is not None else [None, None]
         names = racer_names(sides)
         self.racers = [
-            Racer(name, link, clock(), ascii) for name, link in zip(names, links, strict=True)
+            Racer.build(name, side, link, clock(), ascii=ascii, backend=backend, trace=trace)
+            for name, side, link, trace in zip(names, sides, links, traces, strict=True)
         ]
         self._palette = StylePalette(self)
         for racer in self.racers:
@@ -133,12 +141,6 @@ class RaceApp(QuickStartApp):
                 view.palette = self._palette
         self.diff = RaceDiff((names[0], names[1]), id="race-diff")
         self._ascii = ascii
-
-    @staticmethod
-    def _new_kitchen(settings: KitchenSettings, backend: str, trace: Path | None) -> KitchenLink:
-        from kitchen_tui.stream.client import KitchenProcess
-
-        return KitchenProcess(settings, backend=backend, trace=trace)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)
@@ -149,6 +151,7 @@ class RaceApp(QuickStartApp):
                 header, front, cook, rail, served, stats = racer.views
                 with Vertical(classes="racer", id=f"racer-{index}"):
                     yield header
+                    yield racer.frame.banner
                     with Horizontal(classes="race-lanes"):
                         yield from (front, cook, rail)
                     yield served
@@ -167,21 +170,19 @@ class RaceApp(QuickStartApp):
 
     def _start(self) -> None:
         for racer in self.racers:
-            if not racer.kitchen.alive:
-                racer.kitchen.start()
+            racer.session.open()
             if self.scenario.dishes:
-                racer.kitchen.define_dishes(self.scenario.dishes.values())
-        self._held.append((list(self.scenario.orders), f"{self.scenario.title}: to both"))
+                racer.session.define_dishes(self.scenario.dishes.values())
+        self._held.append((list(self.scenario.orders), f"> {self.scenario.title}: to both"))
 
     def _stop(self) -> None:
         for racer in self.racers:
-            racer.kitchen.stop()
+            racer.session.close()
 
     def step_frame(self) -> None:
         now = self._clock()
-        for index, racer in enumerate(self.racers):
-            if "reset" in racer.frame(now):
-                self._resetting.discard(index)
+        for racer in self.racers:
+            racer.frame.step(racer.session.drain(), now)
         if self._held and not self._resetting and all(r.ready for r in self.racers):
             held, self._held = self._held, []
             for orders, words in held:
@@ -191,35 +192,35 @@ class RaceApp(QuickStartApp):
 
     # -- the same orders to both ---------------------------------------------------------------
 
-    def _send(self, orders: list[Order], words: str) -> None:
+    def _send(self, orders: list[Order], echo: str) -> None:
         if not orders:
             return
         t0 = self._clock() + LEAD_S  # one arrival instant, in both kitchens
         for racer in self.racers:
-            racer.kitchen.order(orders, t0=t0)
-            racer.scene.last_command = f"> {words}"
-            racer.views[0].tick()
+            racer.session.order(orders, t0=t0)
+            racer.scene.last_command = echo
+            racer.frame.header.tick()
 
     def action_order(self, dish: str) -> None:
-        order = Order(self._numbers.next_id(dish), dish)
-        self._send_or_hold([order], f"{order.id} {dish_words(dish)} to both kitchens")
+        self._send_or_hold(order_of(dish, self._numbers))
 
     def action_rush(self) -> None:
-        orders = [Order(self._numbers.next_id(RUSH_DISH), RUSH_DISH) for _ in range(RUSH_SIZE)]
-        self._send_or_hold(orders, f"{RUSH_WORDS} to both kitchens")
+        self._send_or_hold(rush(self._numbers))
 
-    def _send_or_hold(self, orders: list[Order], words: str) -> None:
+    def _send_or_hold(self, command: SendOrders) -> None:
+        orders, echo = list(command.orders), f"{command.echo} to both kitchens"
         if self._held or self._resetting:
-            self._held.append((orders, words))
+            self._held.append((orders, echo))
         else:
-            self._send(orders, words)
+            self._send(orders, echo)
 
     def action_again(self) -> None:
-        """Reset both kitchens, and once each confirms, send the scenario again."""
+        """Reset both kitchens (a dead one is replaced), and once each confirms, send the
+        scenario again."""
         for index, racer in enumerate(self.racers):
-            racer.kitchen.reset()
             self._resetting.add(index)
-        self._held.append((list(self.scenario.orders), f"{self.scenario.title} again"))
+            racer.session.reset_then(partial(self._resetting.discard, index))
+        self._held.append((list(self.scenario.orders), f"> {self.scenario.title} again"))
 
     def action_next_theme(self) -> None:
         names = self._themes

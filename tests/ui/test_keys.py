@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.talk.catalog import BUILTIN_SCENARIOS
-from kitchen_tui.talk.scenario import load_scenario
+from kitchen_tui.talk.scenario import load_scenario, parse_scenario
 from kitchen_tui.ui.app import KitchenApp
 from kitchen_tui.ui.help_screen import HelpScreen
 from kitchen_tui.ui.keys import ALL_KEYS
@@ -289,3 +289,43 @@ async def test_a_small_terminal_asks_to_be_bigger() -> None:
         assert "Make me bigger" in str(too_small.render())
         assert "70x20" in str(too_small.render())
         assert app.query_one("#kitchen").styles.display == "none"
+
+
+LOOKUP = """
+title = "Own dish"
+mode = "async"
+[[orders]]
+id = "L1"
+dish = "lookup"
+[dishes.lookup]
+label = "Redis lookup"
+steps = [{ kind = "wait", seconds = 0.05, label = "GET session" }]
+"""
+
+
+async def test_a_restarted_kitchen_is_given_the_scenarios_own_dishes_again() -> None:
+    scenario = parse_scenario(LOOKUP, "own-dish.toml")
+    clock = FakeClock()
+    kitchen = FakeKitchen(clock)
+    app = KitchenApp(
+        scenario.settings, scenario=scenario, kitchen=kitchen, clock=clock, paused=True
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        app.step_frame()
+        assert [d.name for d in kitchen.sent("dishes")[0]] == ["lookup"]
+        kitchen.die()
+        clock.advance(0.1)
+        app.step_frame()
+        before = len(kitchen.commands)
+        await pilot.press("x")  # the dead kitchen is replaced by a new process
+        assert kitchen.started == 2
+        resent = [payload for name, payload in kitchen.commands[before:] if name == "dishes"]
+        assert [[d.name for d in dishes] for dishes in resent] == [["lookup"]]
+        kitchen.die()  # and once more, through a scenario key's reset
+        clock.advance(0.1)
+        app.step_frame()
+        before = len(kitchen.commands)
+        await pilot.press("1")
+        assert kitchen.started == 3
+        assert ("dishes", resent[0]) in kitchen.commands[before:]

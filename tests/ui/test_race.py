@@ -9,6 +9,7 @@ import pytest
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.talk.scenario import load_scenario
 from kitchen_tui.ui.race import RaceApp
+from kitchen_tui.ui.widgets.died_banner import DiedBanner
 from kitchen_tui.ui.widgets.race_diff import ms_text
 from tests.ui.fakes import FakeClock, FakeKitchen
 
@@ -114,3 +115,31 @@ def _frames(app: RaceApp, clock: FakeClock, sync: FakeKitchen, loop: FakeKitchen
 def test_the_race_looks_right(snap_compare: Any) -> None:
     app, clock, sync, loop = race_app()
     assert snap_compare(app, terminal_size=(120, 36), run_before=_frames(app, clock, sync, loop))
+
+
+async def test_a_dead_kitchen_in_the_race_is_shown_and_x_restarts_it() -> None:
+    app, clock, sync, loop = race_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        app.step_frame()
+        assert [len(k.sent("order")) for k in (sync, loop)] == [1, 1]
+        loop.die()
+        clock.advance(0.1)
+        app.step_frame()
+        await pilot.pause()
+        banners = [app.query_one(f"#racer-{i}").query_one(DiedBanner) for i in (0, 1)]
+        assert [bool(b.display) for b in banners] == [False, True]
+        assert "signal 9" in str(banners[1].render())
+
+        # x: the dead kitchen starts again, the live one resets; the scenario goes to both.
+        await pilot.press("x")
+        assert (loop.started, sync.started) == (2, 1)
+        assert len(sync.sent("reset")) == 1 and loop.sent("reset") == []
+        for _ in range(2):
+            clock.advance(0.1)
+            app.step_frame()
+        await pilot.pause()
+        assert not banners[1].display
+        assert [[o.id for o in k.sent("order")[-1]] for k in (sync, loop)] == [["A", "B", "C"]] * 2
+        await pilot.press("f")  # later orders go to both at once, held for nobody
+        assert [k.sent("order")[-1][0].id for k in (sync, loop)] == ["F1", "F1"]
