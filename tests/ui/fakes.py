@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from kitchen_tui.protocol.commands import ChangeSettings
 from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.menu import MENU, Dish
 from kitchen_tui.protocol.orders import Order
@@ -95,7 +96,8 @@ class FakeKitchen:
 
     def configure(self, **changes: object) -> None:
         self.commands.append(("settings", changes))
-        self.settings = replace(self.settings, **changes)  # type: ignore[arg-type]
+        # Checked as the real client checks them: a bad setting fails here, not in the kitchen.
+        self.settings = replace(self.settings, **ChangeSettings.of(changes).changes())
         if self.answer:
             self._emit("settings", settings=self._settings_json())
 

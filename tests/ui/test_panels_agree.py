@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from kitchen_tui.protocol.events import Event
-from kitchen_tui.protocol.settings import KitchenSettings
+from kitchen_tui.protocol.settings import KitchenSettings, Mode
 from kitchen_tui.stream.headless import run_scenario
 from kitchen_tui.talk.scenario import load_scenario
 from kitchen_tui.ui.board import Board
@@ -24,8 +24,8 @@ def _event(type_: str, t: float, **fields: Any) -> Event:
     return {"v": 1, "seq": 0, "type": type_, "t": T0 + t, "story": t, **fields}
 
 
-def _hello(mode: str = "async", speed: float = 1.0) -> Event:
-    settings = {**KitchenSettings(mode=mode, speed=speed).to_json()}  # type: ignore[arg-type]
+def _hello(mode: Mode = "async", speed: float = 1.0) -> Event:
+    settings = KitchenSettings(mode=mode, speed=speed).to_json()
     return _event("hello", 0.0, pid=1, backend="asyncio", settings=settings, menu={})
 
 
