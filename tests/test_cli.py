@@ -14,7 +14,9 @@ from kitchen_tui import __version__
 from tests.conftest import kitchen_tui
 
 HEADERS = ["order", "dish", "arrived", "served", "latency", "model"]
-PARTS = ["desk", "ready", "cook", "rail", "shelf"]
+# Where time went, in the words the timeline's legend uses too (I/O, not "rail": in sync the
+# wait blocks the cook and the rail lane stays empty).
+PARTS = ["desk", "ready", "cook", "I/O", "shelf"]
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -49,6 +51,12 @@ def test_report_text_has_a_row_per_order_and_a_summary_line() -> None:
     (summary,) = [line for line in lines if line.startswith("served ")]
     assert re.search(r"served 3, failed 0, 86'd 0\s+p50 \d+\.\d{3}", summary), summary
     assert "wall" in summary
+    # In sync each order held the only cook in turn (2 s + 50 ms + 80 ms), A longest: the
+    # stalls the line cook lane and the stats panel show, not "loop stall 0.000".
+    stalls = re.search(r"stalls (\d+\.\d{3})  longest (\d+\.\d{3})", summary)
+    assert stalls is not None, summary
+    assert float(stalls[1]) == pytest.approx(2.13, abs=0.03)
+    assert float(stalls[2]) == pytest.approx(2.0, abs=0.02)
 
 
 @pytest.mark.parametrize("columns", [None, "80"], ids=["piped", "80 columns"])
@@ -145,6 +153,9 @@ def test_help_works() -> None:
     assert run.stdout.startswith("usage: kitchen-tui")
     for word in ("report", "--mode", "--scenario", "--speed", "--backend"):
         assert word in run.stdout
+    # A scenario's own mode applies when --mode is not given: the help must not say async.
+    assert "(default: async)" not in run.stdout
+    assert "the scenario's mode" in " ".join(run.stdout.split())
     report = kitchen_tui("report", "--help")
     assert report.returncode == 0 and "--json" in report.stdout
 

@@ -68,7 +68,11 @@ def add_kitchen_options(parser: argparse.ArgumentParser) -> None:
         metavar="NAME|FILE",
         help=f"a built-in scenario ({', '.join(BUILTIN_SCENARIOS)}) or a TOML file",
     )
-    parser.add_argument("--mode", choices=MODES, help="how the kitchen serves (default: async)")
+    parser.add_argument(
+        "--mode",
+        choices=MODES,
+        help="how the kitchen serves (default: the scenario's mode, else async)",
+    )
     add_remedy_options(parser)
     parser.add_argument(
         "--cooks", type=_bounded_int("--cooks", 1, MAX_COOKS), help="cooks in threads mode"

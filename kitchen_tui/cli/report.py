@@ -14,16 +14,10 @@ from kitchen_tui.cli.options import scenario_and_settings
 from kitchen_tui.cli.talk_options import trace_path
 from kitchen_tui.errors import UsageError
 from kitchen_tui.stream.headless import OrderResult, RunResult, run_scenario
-from kitchen_tui.stream.ledger import PARTS
+from kitchen_tui.stream.ledger import PART_NAMES, PARTS
 
 UNWRAPPED_WIDTH = 1_000  # wider than any report line: the table keeps its own width
-PART_TITLES = {
-    "front_desk": "desk",
-    "ready": "ready",
-    "cook": "cook",
-    "rail": "rail",
-    "shelf": "shelf",
-}
+PART_TITLES = {part: short for part, (_long, short) in PART_NAMES.items()}
 
 
 def run_report(options: argparse.Namespace) -> int:
@@ -142,7 +136,8 @@ def _summary_line(result: RunResult) -> str:
     return (
         f"served {s['served']}, failed {s['failed']}, 86'd {s['refused']}   "
         f"p50 {_seconds(s['p50_s'])}  p95 {_seconds(s['p95_s'])}  max {_seconds(s['max_s'])}   "
-        f"loop stall {_seconds(s['loop_stall_s'])}   wall {_seconds(s['wall_s'])}"
+        f"stalls {_seconds(s['stall_s'])}  longest {_seconds(s['longest_stall_s'])}   "
+        f"wall {_seconds(s['wall_s'])}"
     )
 
 

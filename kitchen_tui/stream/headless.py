@@ -67,6 +67,9 @@ class RunResult:
             "p95_s": percentile(values, 95),
             "max_s": max(values) if values else None,
             "loop_stall_s": self.ledger.stall_total_s * self.settings.speed,
+            # Every step that held every ticket: the loop (async) or the only cook (sync).
+            "stall_s": self.ledger.holds.total_s,
+            "longest_stall_s": self.ledger.holds.longest(self.ledger.last_t or 0.0),
             "wall_s": self.wall_s,
             "dropped_events": self.ledger.dropped,
             "malformed_lines": self.ledger.malformed,

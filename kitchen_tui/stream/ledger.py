@@ -38,6 +38,16 @@ from kitchen_tui.stream.story import StoryClock
 
 Part = Literal["front_desk", "ready", "cook", "rail", "shelf"]
 PARTS: tuple[Part, ...] = ("front_desk", "ready", "cook", "rail", "shelf")
+# Where time went, in the words every screen and the report use (long, short). `rail` is the
+# I/O itself, wherever it waited: on the rail in async, on the cook's own thread in sync and
+# threads (the rail lane stays empty there, and the cook waits with it).
+PART_NAMES: dict[Part, tuple[str, str]] = {
+    "front_desk": ("front desk", "desk"),
+    "ready": ("ready", "ready"),
+    "cook": ("cook / loop", "cook"),
+    "rail": ("I/O wait", "I/O"),
+    "shelf": ("prep shelf", "shelf"),
+}
 TicketState = Literal[
     "front_desk", "seated", "cook", "loop", "rail", "shelf", "served", "failed", "refused"
 ]

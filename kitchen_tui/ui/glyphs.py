@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kitchen_tui.stream.ledger import PARTS, Part, TicketState
+from kitchen_tui.stream.ledger import PART_NAMES, PARTS, Part, TicketState
 
 
 @dataclass(frozen=True)
@@ -34,16 +34,23 @@ STATE_LOOKS: dict[str, Look] = {
 }
 
 PART_LOOKS: dict[Part, Look] = {
-    "front_desk": Look("░", ".", "front-desk", "front desk"),
-    "ready": Look("▒", ":", "ready", "ready"),
-    "cook": Look("█", "#", "cook", "cook / loop"),
-    "rail": Look("─", "~", "rail", "I/O wait"),
-    "shelf": Look("▓", "=", "shelf", "prep shelf"),
+    "front_desk": Look("░", ".", "front-desk", PART_NAMES["front_desk"][0]),
+    "ready": Look("▒", ":", "ready", PART_NAMES["ready"][0]),
+    "cook": Look("█", "#", "cook", PART_NAMES["cook"][0]),
+    "rail": Look("─", "~", "rail", PART_NAMES["rail"][0]),
+    "shelf": Look("▓", "=", "shelf", PART_NAMES["shelf"][0]),
 }
 assert tuple(PART_LOOKS) == PARTS
 
 # What each stall alarm level (protocol.events.stall_level) reads on screen.
 ALARM_CAPTIONS = ("", "> 50 ms", "> 250 ms", "> 1 s")
+# What each level means to the people waiting (the help page's legend says it).
+ALARM_MEANINGS = (
+    "",
+    "a stall a user starts to notice",
+    "a stall that feels slow",
+    "a stall that feels broken",
+)
 
 
 def state_look(state: TicketState | str) -> Look:

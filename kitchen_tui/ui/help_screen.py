@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from kitchen_tui.ui.glyphs import PART_LOOKS, STATE_LOOKS, Look
+from kitchen_tui.ui.glyphs import ALARM_CAPTIONS, ALARM_MEANINGS, PART_LOOKS, STATE_LOOKS, Look
 from kitchen_tui.ui.keys import (
     KITCHEN_KEYS,
     ORDER_KEYS,
@@ -47,15 +47,17 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text(INTRO), id="help-intro")
             yield Static(self._keys(), id="help-keys")
             yield Static(self._legend(), id="help-legend")
-            yield Static("escape or ? closes this page", id="help-close")
 
     def on_mount(self) -> None:
-        self.query_one("#help-body").border_title = "Kitchen TUI: keys and legend"
+        body = self.query_one("#help-body")
+        body.border_title = "Kitchen TUI: keys and legend"
+        body.border_subtitle = "escape or ? closes this page"
 
     def _keys(self) -> Table:
-        left = [*_rows("Orders", ORDER_KEYS), ("", ""), *_rows("Kitchen", KITCHEN_KEYS)]
-        right = [*_rows("Scenarios", SCENARIO_KEYS), ("", ""), *_rows("Screen", SCREEN_KEYS)]
-        left += [("", ""), *_rows("Talks (kitchen-tui play)", TALK_KEYS)]
+        # Two columns of about the same height, so the page fits 120x36 whole.
+        left = [*_rows("Orders", ORDER_KEYS), *_rows("Kitchen", KITCHEN_KEYS)]
+        right = [*_rows("Scenarios", SCENARIO_KEYS), *_rows("Screen", SCREEN_KEYS)]
+        right += _rows("Talks (kitchen-tui play)", TALK_KEYS)
         return _side_by_side(left, right)
 
     def _legend(self) -> Table:
@@ -69,8 +71,16 @@ class HelpScreen(ModalScreen[None]):
             (self._sample(look, f"part-{look.name}", badge=False), look.caption)
             for look in PART_LOOKS.values()
         ]
-        parts.append(("!", "on the axis: a stall of 50 ms or more"))
+        parts.append(("!", "on the axis: a stall, one step holding every ticket"))
+        parts += [
+            (Text(caption, style=f"bold {self._alarm(level)}"), ALARM_MEANINGS[level])
+            for level, caption in enumerate(ALARM_CAPTIONS)
+            if caption
+        ]
         return _side_by_side(letters, parts)
+
+    def _alarm(self, level: int) -> str:
+        return self.app.theme_variables.get(f"alarm-{level}", "")
 
     def _sample(self, look: Look, variable: str, *, badge: bool) -> Text:
         """The glyph as the kitchen draws it, in the current theme's colour for it."""

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from textual.binding import Binding
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import KitchenSettings
@@ -252,6 +253,17 @@ async def test_question_mark_opens_and_closes_help(rig: Rig) -> None:
     assert isinstance(rig.app.screen, HelpScreen)
     await rig.pilot.press("escape")
     assert not isinstance(rig.app.screen, HelpScreen)
+
+
+async def test_the_help_page_fits_120x36_whole_and_explains_the_alarm_levels(rig: Rig) -> None:
+    await rig.pilot.press("question_mark")
+    await rig.pilot.pause()
+    body = rig.app.screen.query_one("#help-body")
+    assert body.max_scroll_y == 0, "the help page is cut off: it needs scrolling at 120x36"
+    shown = rig.app.screen.query_one("#help-legend", Static)
+    legend = " ".join(shown.render_line(y).text for y in range(shown.size.height))
+    for caption in ("> 50 ms", "> 250 ms", "> 1 s"):
+        assert f"{caption} a stall" in " ".join(legend.split()), legend
 
 
 @pytest.mark.parametrize("quit_key", ["q", "ctrl+c"])

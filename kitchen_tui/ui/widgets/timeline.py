@@ -15,7 +15,7 @@ from collections.abc import Hashable
 from textual.strip import Strip
 
 from kitchen_tui.protocol.events import stall_level
-from kitchen_tui.stream.ledger import PARTS, Part, Ticket
+from kitchen_tui.stream.ledger import PART_NAMES, PARTS, Part, Ticket
 from kitchen_tui.ui.glyphs import PART_LOOKS, state_look
 from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.strips import fit
@@ -25,7 +25,6 @@ REFRESH_HZ = 15
 MIN_SPAN_S = 0.5
 TICK_STEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600)
 MIN_TICK_GAP = 8  # columns between axis labels
-_SHORT: dict[str, str] = {"front_desk": "desk", "cook": "cook", "rail": "I/O", "shelf": "shelf"}
 
 
 class Timeline(KitchenView):
@@ -172,7 +171,7 @@ class Timeline(KitchenView):
             look = PART_LOOKS[part]
             glyph = look.ascii if self.scene.ascii else look.glyph
             line.add(glyph * (2 if wide else 1), self.style(f"part--{look.name}"))
-            caption = look.caption if wide else _SHORT.get(part, look.caption)
+            caption = look.caption if wide else PART_NAMES[part][1]
             line.add(f" {caption}  " if wide else f" {caption} ", self.style("kitchen--dim"))
         return line.strip()
 
