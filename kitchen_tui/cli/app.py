@@ -27,6 +27,7 @@ def build_app(options: argparse.Namespace) -> KitchenApp:
         ascii=options.ascii,
         scenario=scenario,
         screenshot_dir=Path(options.screenshot_dir),
+        still_formats=options.stills_format,
         trace=trace_path(options.trace),
     )
     return app

@@ -151,6 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--screenshot-dir", default="screenshots", help="where ctrl+s saves SVG screenshots"
     )
+    from kitchen_tui.cli.talk_options import add_stills_format
+
+    add_stills_format(parser, "ctrl+s screenshots")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     report = commands.add_parser(
         "report", help="run a scenario headless and print every order's latency"

@@ -74,6 +74,7 @@ def _command(options: argparse.Namespace) -> tuple[list[str], float, str]:
         command += [*screen, *speed, *trace, *fixes]
         if options.stills:
             command += ["--stills", options.stills]
+            command += ["--stills-format", ",".join(options.stills_format)]
         seconds = options.seconds or script_seconds(talk, options.speed)
         return command, seconds, talk.title
     if options.stills:

@@ -64,6 +64,7 @@ def build_play(options: argparse.Namespace) -> KitchenApp:
         hold_at_markers=not options.no_hold,
         autoplay=options.autoplay,
         stills_dir=stills_dir(options.stills),
+        still_formats=options.stills_format,
         trace=trace_path(options.trace),
     )
     return app

@@ -99,6 +99,7 @@ def add_talk_commands(commands: Any) -> None:
     add_remedy_options(play)
     play.add_argument("--stills", metavar="DIR", help="save an SVG of the screen at each marker")
     play.add_argument("--trace", metavar="FILE", help="write the kitchen's event stream to FILE")
+    add_stills_format(play, "stills and ctrl+s screenshots")
     play.add_argument(
         "--no-hold",
         action="store_true",
@@ -125,6 +126,7 @@ def add_talk_commands(commands: Any) -> None:
     record.add_argument("--speed", type=_speed, help="0.1 to 10")
     add_remedy_options(record)
     record.add_argument("--stills", metavar="DIR", help="save an SVG at each marker")
+    add_stills_format(record, "the stills")
     record.add_argument("--trace", metavar="FILE", help="also write the kitchen's event stream")
     record.add_argument(
         "--seconds", type=_seconds, help="length of the take (default: the script's, or 10)"
@@ -189,6 +191,18 @@ def race_trace_paths(text: str | None, names: list[str]) -> list[Path | None]:
         trace_path(str(path.with_name(f"{path.stem}.{name.replace(' ', '-')}{path.suffix}")))
         for name in names
     ]
+
+
+def add_stills_format(parser: argparse.ArgumentParser, what: str) -> None:
+    from kitchen_tui.recording.stills import parse_still_formats
+
+    parser.add_argument(
+        "--stills-format",
+        type=parse_still_formats,  # a UsageError of one line, e.g. for png without its extra
+        default=("svg",),
+        metavar="svg|png|svg,png",
+        help=f"the format of {what} (default svg; png needs kitchen-tui[png])",
+    )
 
 
 def stills_dir(text: str | None) -> Path | None:

@@ -65,6 +65,11 @@ def finish_still(svg: Path, formats: Sequence[str]) -> list[Path]:
     return written
 
 
+def still_names(svg: Path, formats: Sequence[str]) -> str:
+    """The files a still of these formats leaves, for a message: `a.svg and a.png`."""
+    return " and ".join(str(svg.with_suffix(f".{name}")) for name in formats)
+
+
 def finish_in_background(
     svg: Path, formats: Sequence[str], on_problem: Callable[[str], None]
 ) -> threading.Thread | None:

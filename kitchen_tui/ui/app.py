@@ -11,6 +11,7 @@ dispatcher performs (dispatcher.py).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -26,6 +27,7 @@ from textual.screen import Screen
 from kitchen_tui.errors import UsageError
 from kitchen_tui.protocol.settings import MODES, KitchenSettings
 from kitchen_tui.recording.channel import CastChannel
+from kitchen_tui.recording.stills import finish_in_background, still_names
 from kitchen_tui.talk.catalog import BUILTIN_SCENARIOS
 from kitchen_tui.talk.scenario import Scenario, load_scenario
 from kitchen_tui.ui.board import Board
@@ -110,11 +112,13 @@ class KitchenApp(QuickStartApp):
         hold_at_markers: bool = True,
         autoplay: float | None = None,
         stills_dir: Path | None = None,
+        still_formats: tuple[str, ...] = ("svg",),
         trace: Path | None = None,
         cast: CastChannel | None = None,
     ) -> None:
         super().__init__()
         self._screenshot_dir = screenshot_dir
+        self._still_formats = still_formats  # of talk stills and ctrl+s screenshots alike
         self._clock = clock
         self._paused = paused
         self._screenshots = 0
@@ -312,8 +316,14 @@ class KitchenApp(QuickStartApp):
         except OSError as error:
             self.notify(f"Could not save the screenshot: {error}", severity="error")
             return
+        finish_in_background(Path(path), self._still_formats, self._still_problem)
         if announce:
-            self.notify(f"Saved to {path}", title="Screenshot")
+            shown = still_names(Path(path), self._still_formats)
+            self.notify(f"Saved to {shown}", title="Screenshot")
+
+    def _still_problem(self, text: str) -> None:
+        with contextlib.suppress(RuntimeError):  # the app has quit meanwhile: nobody to tell
+            self.call_from_thread(self.notify, text, severity="error")
 
     def action_help(self) -> None:
         from kitchen_tui.ui.help_screen import HelpScreen  # and its style sheet, on first use

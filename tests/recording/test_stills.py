@@ -5,7 +5,10 @@ from __future__ import annotations
 import importlib.util
 import io
 import re
+import subprocess
+import sys
 from pathlib import Path
+from typing import cast
 
 import pytest
 from PIL import Image
@@ -117,3 +120,48 @@ def test_png_without_resvg_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> N
     with pytest.raises(UsageError, match=r"pip install 'kitchen-tui\[png\]'"):
         stills.parse_still_formats("svg,png")
     assert stills.parse_still_formats("svg") == ("svg",)
+
+
+@pytest.mark.slow
+def test_a_recorded_talk_leaves_png_stills_at_its_markers(tmp_path: Path) -> None:
+    talk = Path(__file__).parents[1] / "ui" / "fixtures" / "short-talk.toml"
+    stills_dir = tmp_path / "stills"
+    command = [sys.executable, "-m", "kitchen_tui", "record", "--scene", str(talk)]
+    command += ["--out", str(tmp_path / "talk.cast"), "--stills", str(stills_dir)]
+    done = subprocess.run(
+        [*command, "--stills-format", "svg,png"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    names = sorted(path.name for path in stills_dir.iterdir())
+    assert names == [
+        "01-sync--one-cook.png",
+        "01-sync--one-cook.svg",
+        "02-async--the-same-orders.png",
+        "02-async--the-same-orders.svg",
+    ]
+    for png in stills_dir.glob("*.png"):
+        svg = png.with_suffix(".svg").read_text(encoding="utf-8")
+        width, height = re.findall(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg)[0]
+        image = Image.open(png)
+        assert image.format == "PNG" and image.size == (round(float(width)), round(float(height)))
+        served = (0x6B, 0xD8, 0x8A)  # the dark theme's ✓ badges: the scene's orders served
+        if png.name.startswith("02"):
+            assert served in set(
+                cast(list[tuple[int, int, int]], image.convert("RGB").get_flattened_data())
+            )
+
+
+def test_a_bad_stills_format_on_play_is_one_line_and_exit_2() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "kitchen_tui", "play", "three-tables", "--stills-format", "jpg"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "kitchen-tui: --stills-format takes svg, png or svg,png, got 'jpg' (jpg is not a format)"
+    )

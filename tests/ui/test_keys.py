@@ -248,6 +248,29 @@ async def test_ctrl_s_saves_an_svg_and_says_where(rig: Rig, tmp_path: Path) -> N
     assert any(str(svg) in n.message for n in rig.app._notifications)
 
 
+async def test_ctrl_s_with_png_saves_a_png_beside_the_svg(tmp_path: Path) -> None:
+    clock = FakeClock()
+    app = KitchenApp(
+        KitchenSettings(),
+        kitchen=FakeKitchen(clock),
+        clock=clock,
+        paused=True,
+        screenshot_dir=tmp_path,
+        still_formats=("png",),
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        for _ in range(300):  # drawn off the UI thread: about 0.3 s, far longer when loaded
+            if any(tmp_path.glob("*.png")) and not any(tmp_path.glob("*.svg")):
+                break
+            await pilot.pause(0.1)
+        (png,) = tmp_path.glob("*.png")
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert not any(tmp_path.glob("*.svg")), "png only: the svg it was drawn from is gone"
+        assert any(str(png) in n.message for n in app._notifications)
+
+
 async def test_question_mark_opens_and_closes_help(rig: Rig) -> None:
     await rig.pilot.press("question_mark")
     assert isinstance(rig.app.screen, HelpScreen)
