@@ -56,7 +56,10 @@ class HelpScreen(ModalScreen[None]):
     def _keys(self) -> Table:
         # Two columns of about the same height, so the page fits 120x36 whole.
         left = [*_rows("Orders", ORDER_KEYS), *_rows("Kitchen", KITCHEN_KEYS)]
-        right = [*_rows("Scenarios", SCENARIO_KEYS), *_rows("Screen", SCREEN_KEYS)]
+        right = [
+            *_rows("Scenarios (in your mode and shelf)", SCENARIO_KEYS),
+            *_rows("Screen", SCREEN_KEYS),
+        ]
         right += _rows("Talks (kitchen-tui play)", TALK_KEYS)
         return _side_by_side(left, right)
 

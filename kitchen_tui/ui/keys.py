@@ -34,7 +34,7 @@ KITCHEN_KEYS = (
 )
 
 SCENARIO_KEYS = tuple(
-    Key(str(k), str(k), f"scenario({k})", f"Scenario {k}", "scenario: " + name.replace("-", " "))
+    Key(str(k), str(k), f"scenario({k})", f"Scenario {k}", "orders of " + name.replace("-", " "))
     for k, name in enumerate(BUILTIN_SCENARIOS, start=1)
 )
 

@@ -141,8 +141,10 @@ class LiveSession:
                 self.reset_then(lambda: None)
                 return "> reset: everything in flight cancelled"
             case PlayScenario(scenario=scenario):
-                self.reset_then(partial(self.play, scenario, scenario.settings))
-                return f"> {scenario.name}: {scenario.title}"
+                # The scenario's orders into the kitchen as the user has set it: its own mode,
+                # shelf and speed apply only as the starting --scenario and in report.
+                self.reset_then(partial(self.play_orders, scenario))
+                return f"> {scenario.name}: {scenario.title}, in {self.setting('mode')}"
         return None
 
     def setting(self, name: str) -> object:
@@ -186,6 +188,13 @@ class LiveSession:
         if scenario.orders and send_orders:
             self._when_ready(partial(self._order_soon, scenario.orders))
         return f"> {scenario.name}: {scenario.title}"
+
+    def play_orders(self, scenario: Scenario) -> None:
+        """The scenario's dishes and orders, and nothing of its settings."""
+        if scenario.dishes:
+            self.define_dishes(scenario.dishes.values())
+        if scenario.orders:
+            self._when_ready(partial(self._order_soon, scenario.orders))
 
     def reset_then(self, then: Callable[[], object]) -> None:
         """Reset, and only once the kitchen confirms it, go on: orders sent earlier would be

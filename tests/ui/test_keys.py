@@ -178,7 +178,14 @@ async def test_plus_and_minus_step_the_speed_within_limits(rig: Rig) -> None:
 
 @pytest.mark.parametrize("number", [1, 2, 3, 4, 5])
 async def test_number_keys_play_a_builtin_scenario_after_a_reset(rig: Rig, number: int) -> None:
+    """As the user has set the kitchen: three tables in async, or the PDF with the shelf open,
+    can be played from the keyboard (the keys once set the scenario's own mode and shelf)."""
     scenario = load_scenario(BUILTIN_SCENARIOS[number - 1])
+    await rig.pilot.press("m", "p", "plus")  # sync, the shelf open, 2x
+    await rig.frame()
+    chosen = dict(rig.kitchen.settings.to_json())
+    settings_sent = len(rig.kitchen.sent("settings"))
+    rig.kitchen.commands.clear()
     await rig.pilot.press(str(number))
     # The reset goes first; orders wait for the kitchen to confirm it.
     assert rig.kitchen.commands[0] == ("reset", None)
@@ -186,7 +193,9 @@ async def test_number_keys_play_a_builtin_scenario_after_a_reset(rig: Rig, numbe
     await rig.frame()
     (orders,) = rig.kitchen.sent("order")
     assert tuple(orders) == scenario.orders
-    assert rig.kitchen.sent("settings")[-1]["mode"] == scenario.settings.mode
+    assert rig.kitchen.sent("settings") == [], "a scenario key changed the user's settings"
+    assert settings_sent == 3 and rig.kitchen.settings.to_json() == chosen
+    assert (chosen["mode"], chosen["prep_shelf"], chosen["speed"]) == ("sync", True, 2.0)
     await rig.frame(0.0)
     assert scenario.name in rig.text("kitchen-header")
 
