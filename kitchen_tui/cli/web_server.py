@@ -148,5 +148,6 @@ class KitchenServer(Server):
             handle_signals=False,
             loop=loop,
             print=lambda *args: None,
+            access_log=None,  # a line per request would scroll the speaker's terminal
             shutdown_timeout=QUIT_GRACE_S + 2.0,
         )
