@@ -221,7 +221,7 @@ def test_a_killed_kitchen_yields_died_with_a_clear_message(start_kitchen: StartK
     os.kill(kitchen.pid, signal.SIGKILL)
     died = watch.wait_type("died", timeout=5)
     assert died["code"] == -signal.SIGKILL
-    assert died["message"].startswith("the kitchen process killed by signal 9")
+    assert died["message"].startswith("the kitchen process was killed by signal 9")
     assert not kitchen.alive
 
 

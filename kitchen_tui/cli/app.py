@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 def build_app(options: argparse.Namespace) -> KitchenApp:
     """The app, its options checked (a UsageError of one line otherwise); not yet running."""
-    from kitchen_tui.ui.app import KitchenApp
+    from kitchen_tui.ui.app import SCREENSHOT_DIR, KitchenApp
     from kitchen_tui.ui.themes import resolve_theme
 
     scenario, settings = scenario_and_settings(options)
@@ -26,7 +26,7 @@ def build_app(options: argparse.Namespace) -> KitchenApp:
         theme=options.theme,
         ascii=options.ascii,
         scenario=scenario,
-        screenshot_dir=Path(options.screenshot_dir),
+        screenshot_dir=Path(options.screenshot_dir) if options.screenshot_dir else SCREENSHOT_DIR,
         still_formats=options.stills_format,
         trace=trace_path(options.trace),
     )

@@ -149,7 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_trace_option(parser)
     add_screen_options(parser)
     parser.add_argument(
-        "--screenshot-dir", default="screenshots", help="where ctrl+s saves SVG screenshots"
+        "--screenshot-dir",
+        metavar="DIR",
+        help="where ctrl+s saves screenshots (default: kitchen-screenshots/ here)",
     )
     from kitchen_tui.cli.talk_options import add_stills_format
 

@@ -249,6 +249,6 @@ def _malformed(lines: list[bytes]) -> Event:
 
 def _died(code: int, stderr: list[str]) -> Event:
     last = next((line for line in reversed(stderr) if line.strip()), "")
-    how = f"killed by signal {-code}" if code < 0 else f"exited with code {code}"
+    how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
     message = f"the kitchen process {how}" + (f": {last}" if last else "")
     return {"type": "died", "seq": None, "t": time.perf_counter(), "code": code, "message": message}

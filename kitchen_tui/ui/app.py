@@ -43,7 +43,7 @@ from kitchen_tui.ui.commands import (
 from kitchen_tui.ui.dishes import OrderNumbers
 from kitchen_tui.ui.dispatcher import Dispatcher
 from kitchen_tui.ui.frame import Frame
-from kitchen_tui.ui.keys import ALL_KEYS, KEY_BY_ACTION, QUIT_TOO
+from kitchen_tui.ui.keys import ALL_KEYS, KEY_BY_ACTION, QUIT_TOO, TALK_ONLY
 from kitchen_tui.ui.link import KitchenLink
 from kitchen_tui.ui.palette import StylePalette
 from kitchen_tui.ui.scene import Scene
@@ -71,6 +71,9 @@ if TYPE_CHECKING:
 # The tick. Textual paints on its own 60 Hz timer and now and then two ticks share a paint:
 # 50 ticks a second kept 1,000 tickets at 36-39 fps at 200x50 (40 ticks: 28-36 fps).
 FRAME_S = 1 / 50
+# ctrl+s writes here, never into a clone's own screenshots/ (the README's pictures).
+SCREENSHOT_DIR = Path("kitchen-screenshots")
+TEXTUAL_TWINS = ("Theme", "Quit", "Screenshot")  # Textual's system commands ours replace
 
 
 class KitchenApp(QuickStartApp):
@@ -102,7 +105,7 @@ class KitchenApp(QuickStartApp):
         theme: str = "dark",
         ascii: bool = False,
         scenario: Scenario | None = None,
-        screenshot_dir: Path = Path("screenshots"),
+        screenshot_dir: Path = SCREENSHOT_DIR,
         kitchen: KitchenLink | None = None,
         clock: Callable[[], float] = time.perf_counter,
         paused: bool = False,
@@ -122,6 +125,7 @@ class KitchenApp(QuickStartApp):
         self._clock = clock
         self._paused = paused
         self._screenshots = 0
+        self._in_a_talk = talk is not None  # captions, scenes: a talk's keys
         self.scene = Scene(Board(), clock(), ascii=ascii, paused=paused)
         self._themes = register_themes(self, theme)
         self.scene.theme = self.theme
@@ -212,6 +216,13 @@ class KitchenApp(QuickStartApp):
     def on_resize(self, event: Resize) -> None:
         self._too_small.explain(event.size.width, event.size.height)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Below 80x24 the kitchen is hidden: no key may act on it unseen, only quit."""
+        size = self.size
+        if (size.width < MIN_WIDTH or size.height < MIN_HEIGHT) and action != "quit":
+            return False
+        return True
+
     def on_unmount(self) -> None:
         self.session.close()
 
@@ -273,6 +284,9 @@ class KitchenApp(QuickStartApp):
         self._report("next_scene", self.director.next_scene())
 
     def action_toggle_captions(self) -> None:
+        if not self._in_a_talk:
+            self._report("toggle_captions", "no talk, no captions (kitchen-tui play NAME)")
+            return
         on = self._caption.toggle()
         self._report("toggle_captions", f"> captions {'on' if on else 'off'}")
 
@@ -336,8 +350,14 @@ class KitchenApp(QuickStartApp):
         self.exit()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Textual's own Theme (its twenty themes, which the kitchen's colours ignore), Quit and
+        # Screenshot would stand beside ours: only ours, which the header and the panels follow.
+        for command in super().get_system_commands(screen):
+            if command.title not in TEXTUAL_TWINS:
+                yield command
         for key in ALL_KEYS:
+            if key in TALK_ONLY and not self._in_a_talk:
+                continue  # captions and scenes belong to a talk
             yield SystemCommand(
                 f"{key.title} ({key.shown})", key.help, partial(self.run_action, key.action)
             )

@@ -61,6 +61,8 @@ TALK_KEYS = (
     Key("k", "k", "toggle_keys", "Key overlay", "show the last keys pressed and what they did"),
 )
 
+TALK_ONLY = TALK_KEYS[:2]  # n and C mean nothing without a talk; k shows any kitchen's keys
+
 ALL_KEYS = ORDER_KEYS + KITCHEN_KEYS + SCENARIO_KEYS + SCREEN_KEYS + TALK_KEYS
 KEY_BY_ACTION: dict[str, Key] = {key.action: key for key in ALL_KEYS}
 # What a terminal sends for a key, for the recording's input events.

@@ -125,7 +125,9 @@ class FakeKitchen:
 
     # -- test controls --------------------------------------------------------------------------
 
-    def die(self, code: int = -9, message: str = "the kitchen process killed by signal 9") -> None:
+    def die(
+        self, code: int = -9, message: str = "the kitchen process was killed by signal 9"
+    ) -> None:
         self._alive = False
         self._pending.append(
             {"type": "died", "seq": None, "t": self.clock(), "code": code, "message": message}

@@ -18,7 +18,7 @@ from kitchen_tui.talk.catalog import BUILTIN_SCENARIOS
 from kitchen_tui.talk.scenario import load_scenario, parse_scenario
 from kitchen_tui.ui.app import KitchenApp
 from kitchen_tui.ui.help_screen import HelpScreen
-from kitchen_tui.ui.keys import ALL_KEYS
+from kitchen_tui.ui.keys import ALL_KEYS, TALK_ONLY
 from kitchen_tui.ui.widgets.died_banner import DiedBanner
 from kitchen_tui.ui.widgets.kitchen_view import KitchenView
 from kitchen_tui.ui.widgets.too_small import TooSmall
@@ -216,7 +216,10 @@ async def test_a_dead_kitchen_shows_a_banner_and_x_restarts_it(rig: Rig) -> None
     await rig.frame()
     banner = rig.app.query_one(DiedBanner)
     assert banner.display
-    assert "signal 9" in str(banner.render())
+    said = str(banner.render())
+    assert "signal 9" in said
+    # Said once: it read "The kitchen process stopped: the kitchen process killed by signal 9".
+    assert said.lower().count("kitchen process") == 1, said
     await rig.pilot.press("x")
     await rig.frame()
     assert rig.kitchen.started == 2
@@ -280,6 +283,17 @@ async def test_ctrl_s_with_png_saves_a_png_beside_the_svg(tmp_path: Path) -> Non
         assert any(str(png) in n.message for n in app._notifications)
 
 
+def test_ctrl_s_by_default_never_writes_into_the_clones_own_screenshots() -> None:
+    """Run from a clone, ctrl+s wrote into screenshots/, the README's pictures."""
+    from kitchen_tui.cli import build_screen
+    from kitchen_tui.cli.options import build_parser
+
+    app = build_screen(build_parser().parse_args([]))
+    assert isinstance(app, KitchenApp)
+    assert app._screenshot_dir.name != "screenshots"
+    assert app._screenshot_dir.name == "kitchen-screenshots"
+
+
 async def test_question_mark_opens_and_closes_help(rig: Rig) -> None:
     await rig.pilot.press("question_mark")
     assert isinstance(rig.app.screen, HelpScreen)
@@ -317,11 +331,26 @@ def test_every_key_is_bound_and_in_the_command_palette() -> None:
 
 
 async def test_palette_commands_run_the_same_actions(rig: Rig) -> None:
-    commands = {c.title: c for c in rig.app.get_system_commands(rig.app.screen)}
+    listed = list(rig.app.get_system_commands(rig.app.screen))
+    commands = {c.title: c for c in listed}
     for key in ALL_KEYS:
-        assert f"{key.title} ({key.shown})" in commands
+        if key not in TALK_ONLY:
+            assert f"{key.title} ({key.shown})" in commands
+    # Each thing once: Textual's own Theme (twenty themes the kitchen ignores), Quit and
+    # Screenshot are not listed beside ours; a talk's scene and caption keys only in a talk.
+    assert not {"Theme", "Quit", "Screenshot"} & set(commands)
+    words = [c.title.split(" (")[0].lower() for c in listed]
+    assert len(words) == len(set(words)), words
+    assert not {f"{key.title} ({key.shown})" for key in TALK_ONLY} & set(commands)
     await commands["Fast Redis order (f)"].callback()
     assert rig.kitchen.sent("order") == [[Order("F1", "redis")]]
+
+
+async def test_talk_keys_in_the_live_app_say_there_is_no_talk(rig: Rig) -> None:
+    for key, says in (("C", "no talk, no captions"), ("n", "no talk to step through")):
+        await rig.pilot.press(key)
+        await rig.frame(0.0)
+        assert says in rig.text("kitchen-header"), rig.text("kitchen-header")
 
 
 async def test_a_small_terminal_asks_to_be_bigger() -> None:
@@ -334,6 +363,18 @@ async def test_a_small_terminal_asks_to_be_bigger() -> None:
         assert "Make me bigger" in str(too_small.render())
         assert "70x20" in str(too_small.render())
         assert app.query_one("#kitchen").styles.display == "none"
+        # The kitchen is hidden: its keys must not act on it unseen (they did).
+        kitchen = app.session.kitchen
+        assert isinstance(kitchen, FakeKitchen)
+        await pilot.press("s", "f", "m", "p", "x", "1", "plus")
+        await pilot.pause()
+        assert kitchen.sent("order") == [] and kitchen.sent("reset") == []
+        assert [
+            c for c in kitchen.sent("settings") if set(c) & {"mode", "prep_shelf", "speed"}
+        ] == []
+        await pilot.press("q")
+        await pilot.pause()
+        assert not kitchen.alive
 
 
 LOOKUP = """

@@ -8,14 +8,12 @@ from kitchen_tui.ui.tcss import css_beside
 
 
 class DiedBanner(Static):
-    """Says the kitchen stopped, why (its last words), and how to get a new one."""
+    """Says the kitchen stopped, why (its last words), and how to get a new one, each once."""
 
     DEFAULT_CSS = css_beside(__file__)
 
     def show(self, message: str | None) -> None:
         self.display = message is not None
         if message is not None:
-            self.update(
-                f"The kitchen process stopped: {message}\n"
-                "Nothing on screen is moving any more. Press x to start a fresh kitchen."
-            )
+            said = message[:1].upper() + message[1:]
+            self.update(f"{said}.\nNothing on screen moves any more: press x for a fresh kitchen.")
