@@ -219,9 +219,8 @@ class KitchenApp(QuickStartApp):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Below 80x24 the kitchen is hidden: no key may act on it unseen, only quit."""
         size = self.size
-        if (size.width < MIN_WIDTH or size.height < MIN_HEIGHT) and action != "quit":
-            return False
-        return True
+        fits = size.width >= MIN_WIDTH and size.height >= MIN_HEIGHT
+        return fits or action == "quit"
 
     def on_unmount(self) -> None:
         self.session.close()
