@@ -355,7 +355,8 @@ async def test_talk_keys_in_the_live_app_say_there_is_no_talk(rig: Rig) -> None:
 
 async def test_a_small_terminal_asks_to_be_bigger() -> None:
     clock = FakeClock()
-    app = KitchenApp(KitchenSettings(), kitchen=FakeKitchen(clock), clock=clock, paused=True)
+    kitchen = FakeKitchen(clock)
+    app = KitchenApp(KitchenSettings(), kitchen=kitchen, clock=clock, paused=True)
     async with app.run_test(size=(70, 20)) as pilot:
         await pilot.pause()
         too_small = app.query_one(TooSmall)
@@ -364,8 +365,6 @@ async def test_a_small_terminal_asks_to_be_bigger() -> None:
         assert "70x20" in str(too_small.render())
         assert app.query_one("#kitchen").styles.display == "none"
         # The kitchen is hidden: its keys must not act on it unseen (they did).
-        kitchen = app.session.kitchen
-        assert isinstance(kitchen, FakeKitchen)
         await pilot.press("s", "f", "m", "p", "x", "1", "plus")
         await pilot.pause()
         assert kitchen.sent("order") == [] and kitchen.sent("reset") == []
