@@ -21,9 +21,15 @@ TMUX = shutil.which("tmux")
 SCRIPT = shutil.which("kitchen-tui") or str(Path(sys.executable).parent / "kitchen-tui")
 
 
+# A server of its own (tmux -L): the tests never start, list or kill sessions on the user's
+# default tmux server.
+SOCKET = f"kitchen-tests-{os.getpid()}"
+
+
 def _tmux(*args: str) -> str:
     assert TMUX is not None
-    done = subprocess.run([TMUX, *args], capture_output=True, text=True, timeout=10, check=True)
+    command = [TMUX, "-L", SOCKET, *args]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=10, check=True)
     return done.stdout
 
 
@@ -39,7 +45,14 @@ def session() -> Iterator[str]:
     try:
         yield name
     finally:
-        subprocess.run([TMUX, "kill-session", "-t", name], capture_output=True, timeout=10)
+        subprocess.run([TMUX, "-L", SOCKET, "kill-server"], capture_output=True, timeout=10)
+
+
+def test_sessions_live_on_a_tmux_server_of_their_own(session: str) -> None:
+    assert TMUX is not None
+    assert session in _tmux("list-sessions", "-F", "#{session_name}")
+    on_default = subprocess.run([TMUX, "has-session", "-t", session], capture_output=True)
+    assert on_default.returncode != 0, "the test session is on the user's default tmux server"
 
 
 def _screen(session: str) -> str:
