@@ -60,6 +60,7 @@ class Holds:
         self.finished: list[Hold] = []
         self.worst: Hold | None = None
         self.total_s = 0.0  # every hold, however short: the time nobody else could move
+        self.longest_s: float | None = None  # of every hold, however short, as total_s counts
         self._suspects: list[Ticket] = []  # tickets in the kitchen while the current hold lasts
         self._settling: list[tuple[Hold, list[Ticket]]] = []
 
@@ -83,6 +84,7 @@ class Holds:
         story_s = e.get("story_s")
         seconds = float(story_s) if story_s is not None else self._story.span(held.started, e["t"])
         self.total_s += seconds
+        self.longest_s = max(self.longest_s or 0.0, seconds)
         level = stall_level(seconds)
         if level == 0:
             return  # too short for anyone to feel: not worth a report
@@ -109,7 +111,10 @@ class Holds:
         return self.total_s + (self._going_on(now) if self.now else 0.0)
 
     def longest(self, now: float) -> float | None:
-        seconds = [hold.seconds for hold in self.finished]
+        """The longest hold, the one going on included; None before the first."""
+        seconds = [
+            s for s in (self.longest_s, *(h.seconds for h in self.finished)) if s is not None
+        ]
         if self.now is not None:
             seconds.append(self._going_on(now))
         return max(seconds) if seconds else None
