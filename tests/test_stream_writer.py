@@ -7,6 +7,8 @@ import itertools
 import os
 import threading
 import time
+from collections import Counter
+from typing import Any
 
 import orjson
 
@@ -79,7 +81,7 @@ def test_a_flood_goes_out_whole_in_order_in_few_batches() -> None:
     assert len(writes) < FLOOD_S / BATCH_S / 2
 
 
-def test_a_reader_too_slow_gets_a_count_of_what_was_dropped_never_a_gap() -> None:
+def test_a_reader_too_slow_loses_whole_steps_of_detail_counted_never_a_tickets_life() -> None:
     emitter = Emitter(StoryClock(), buffer=200)
     pipe = Pipe(hold=True)
     fcntl.fcntl(pipe.out.fileno(), F_SETPIPE_SZ, 4096)  # full after a few dozen lines
@@ -87,19 +89,52 @@ def test_a_reader_too_slow_gets_a_count_of_what_was_dropped_never_a_gap() -> Non
     writer.start()
     sent = 3_000
     for n in range(sent):
-        emitter.emit("served", id=f"o{n}", n=n, latency_s=0.05)
+        _ticket_life(emitter, n)
     pipe.let_read()  # only now: the pipe and the buffer were full long before
     writer.close()
     lines = pipe.lines()
 
+    kinds = Counter(str(e["type"]) for e in lines)
+    for life in ("arrived", "seated", "served"):
+        assert kinds[life] == sent  # a ticket's life is never dropped
+    assert kinds["stall"] >= sent  # a stall of 50 ms or more is never dropped either
     drops = [e for e in lines if e["type"] == "dropped"]
-    served = [e for e in lines if e["type"] == "served"]
-    assert drops, "a reader this slow must lose events"
-    dropped = sum(int(e["count"]) for e in drops)
-    assert len(served) + dropped == sent
-    seqs = [int(e["seq"]) for e in served]
-    jumps = sum(b - a - 1 for a, b in itertools.pairwise(seqs))
-    assert jumps + seqs[0] + (sent - 1 - seqs[-1]) == dropped
+    assert drops, "a reader this slow must lose detail"
+    dropped: Counter[str] = Counter()
+    for event in drops:
+        dropped.update(event["kinds"])
+        assert event["count"] == sum(event["kinds"].values())
+    assert set(dropped) <= {"step_started", "step_finished", "stall"}
+    # Whole steps: a finish (and its short stall) goes with its start, never alone.
+    assert dropped["step_started"] == dropped["step_finished"] == dropped["stall"] > 0
+    assert kinds["step_started"] + dropped["step_started"] == sent
+    started = {(e["n"], e["i"]) for e in lines if e["type"] == "step_started"}
+    assert {(e["n"], e["i"]) for e in lines if e["type"] == "step_finished"} == started
+    # The loop's held time stays whole: what went is carried in the count.
+    short = sum(float(e["seconds"]) for e in lines if e["type"] == "stall" and e["level"] == 0)
+    held = short + sum(float(e["stall_s"]) for e in drops)
+    assert abs(held - sent * SHORT_STALL_S) < 1e-6
+    # Every event was numbered, the thinned ones too: the gaps in seq are exactly the count.
+    seqs = [int(e["seq"]) for e in lines if e["type"] != "dropped"]
+    numbered = len(seqs) + dropped.total()
+    gaps = sum(b - a - 1 for a, b in itertools.pairwise(seqs)) + seqs[0] + numbered - 1 - seqs[-1]
+    assert gaps == dropped.total()
+
+
+SHORT_STALL_S = 0.001
+
+
+def _ticket_life(emitter: Emitter, n: int) -> None:
+    """A ticket: arrived, seated, a step on the loop with a short stall, a long stall, served."""
+    base: dict[str, Any] = {"t": time.perf_counter(), "id": f"o{n}", "n": n}
+    step = {**base, "i": 0, "kind": "cpu", "label": "crunch", "where": "loop", "nominal_s": 0.0}
+    emitter.put({**base, "type": "arrived", "dish": "crunch", "front_desk": 1})
+    emitter.put({**base, "type": "seated", "mode": "async", "cook": None, "prep_shelf": False})
+    emitter.put({**step, "type": "step_started"})
+    emitter.put({**step, "type": "step_finished", "measured_s": SHORT_STALL_S})
+    emitter.put({**step, "type": "stall", "seconds": SHORT_STALL_S, "level": 0})
+    emitter.put({**step, "type": "stall", "i": 1, "seconds": 0.3, "level": 2})
+    emitter.put({**base, "type": "served", "dish": "crunch", "latency_s": 0.05})
 
 
 def test_the_kitchen_widens_its_pipe_to_hold_a_floods_batch() -> None:

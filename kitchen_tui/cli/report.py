@@ -26,7 +26,9 @@ def run_report(options: argparse.Namespace) -> int:
         raise UsageError("report needs a scenario: --scenario NAME|FILE (try three-tables)")
     try:
         trace = trace_path(options.trace)
-        result = run_scenario(scenario, settings, backend=options.backend, trace=trace)
+        result = run_scenario(
+            scenario, settings, backend=options.backend, trace=trace, keep_events=False
+        )
     except RuntimeError as error:
         print(f"kitchen-tui: {error}", file=sys.stderr)
         return 1
@@ -34,6 +36,9 @@ def run_report(options: argparse.Namespace) -> int:
         print(json.dumps(report_json(result), indent=2))
     else:
         print_report(result, report_console())
+    if result.missing():
+        print(f"kitchen-tui: {_incomplete(result)}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -125,10 +130,34 @@ def _notes(result: RunResult) -> list[str]:
     notes = []
     for order in result.orders:
         ticket = order.ticket
-        if order.outcome != "served":
+        if order.outcome == "missing":
+            notes.append(f"{order.id} missing: its outcome never reached the report")
+        elif order.outcome != "served":
             why = ticket.error if ticket is not None and ticket.error else "no reason given"
             notes.append(f"{order.id} {_outcome(order)}: {why}")
+    return notes + _stream_notes(result)
+
+
+def _stream_notes(result: RunResult) -> list[str]:
+    """What the stream left out: only step detail may be thinned, and no row needs it."""
+    notes = []
+    thinned = result.ledger.thinned
+    if thinned:
+        kinds = ", ".join(f"{count:,} {kind}" for kind, count in sorted(thinned.items()))
+        notes.append(
+            f"step detail thinned in the flood ({kinds}): every row is whole, from each"
+            " order's own outcome; the loop stall counts the thinned stalls too"
+        )
+    if result.missing():
+        notes.append(_incomplete(result))
     return notes
+
+
+def _incomplete(result: RunResult) -> str:
+    lost = {kind: count for kind, count in result.ledger.reconciler.lost.items() if count}
+    counted = ", ".join(f"{count:,} {kind}" for kind, count in lost.items())
+    why = f"the kitchen counted {counted} that never arrived" if lost else "the kitchen went idle"
+    return f"incomplete: {len(result.missing()):,} orders without an outcome ({why})"
 
 
 def _summary_line(result: RunResult) -> str:

@@ -1,8 +1,9 @@
 """The kitchen's event stream: stamped, numbered events written one JSON object a line.
 
 Any thread may emit (the loop, cook threads, the doorman); a writer thread numbers, encodes
-and writes them in batches, so a slow reader never blocks the kitchen: past the buffer, events
-are counted as dropped and the count goes out before the next event that does.
+and writes them in batches, so a slow reader never blocks the kitchen: past the buffer, step
+detail is thinned (a ticket's life events never are) and the count of what went, per kind,
+goes out before the next event that does.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import orjson
 
 from kitchen_tui.kitchen.clock import StoryClock
 from kitchen_tui.protocol.events import STREAM_VERSION, Event
+from kitchen_tui.protocol.thinning import DropCount, StepThinner
 
 DEFAULT_BUFFER = 200_000
 BATCH_S = 0.002  # the writer's pause before taking a batch: well under a frame at 60 fps
@@ -40,7 +42,9 @@ class Emitter:
     def __init__(self, clock: StoryClock, buffer: int = DEFAULT_BUFFER) -> None:
         self._clock = clock
         self._buffer: deque[Event] = deque()
-        self._drops: deque[int] = deque()
+        self._drops = DropCount()
+        self._thinner = StepThinner()
+        self._thinned = self._thinner.thinned
         self._capacity = buffer
         self._seq = 0
         # Set when events wait for the writer. A writer that polled instead woke a thousand
@@ -58,9 +62,11 @@ class Emitter:
         costs half of `emit`'s keyword packing and merging (five events a ticket, ten thousand
         tickets in a burst).
         """
-        if len(self._buffer) >= self._capacity:
-            self._drops.append(1)
-            self.ready.set()
+        full = len(self._buffer) >= self._capacity
+        if (full or self._thinned) and not self._thinner.keeps(event, full):
+            self._drops.add(event)
+            if not self.ready.is_set():
+                self.ready.set()
             return
         self._buffer.append(event)
         # Append first, then look: the writer clears the flag only when it found nothing to
@@ -78,20 +84,24 @@ class Emitter:
         """Events or drops wait for the writer."""
         return bool(self._buffer or self._drops)
 
-    def take(self) -> tuple[list[Event], int]:
-        """Everything buffered so far, numbered and stamped with story time, and how many
-        events were dropped before it. Only the writer thread calls this."""
+    def take(self) -> list[Event]:
+        """Everything buffered so far, numbered and stamped with story time, after a `dropped`
+        event for what was thinned before it (if anything was). Only the writer thread calls
+        this. The thinned events keep their numbers: the seq jump equals the count."""
+        dropped = self._drops.take(time.perf_counter()) if self._drops else None
         buffer = self._buffer
         events = [buffer.popleft() for _ in range(len(buffer))]
-        dropped = sum(self._drops.popleft() for _ in range(len(self._drops)))
         seq, story = self._seq, self._clock.story
         for event in events:
             event["v"] = STREAM_VERSION
             event["seq"] = seq
             event["story"] = story(event["t"])
             seq += 1
-        self._seq = seq + dropped
-        return events, dropped
+        self._seq = seq
+        if dropped is not None:
+            self._seq += dropped["count"]
+            events.insert(0, dropped)
+        return events
 
 
 class StreamWriter:
@@ -129,9 +139,7 @@ class StreamWriter:
 
     def _flush(self) -> int:
         """Write what is buffered; how many events that was."""
-        events, dropped = self._emitter.take()
-        if dropped:
-            events.insert(0, _dropped_event(dropped))
+        events = self._emitter.take()
         if events:
             self._write(_encode(events))
         return len(events)
@@ -186,13 +194,3 @@ def _widen_pipe(fd: int) -> None:
     if set_size is not None:
         with contextlib.suppress(OSError):
             fcntl.fcntl(fd, set_size, PIPE_BYTES)
-
-
-def _dropped_event(count: int) -> Event:
-    return {
-        "v": STREAM_VERSION,
-        "seq": None,
-        "type": "dropped",
-        "t": time.perf_counter(),
-        "count": count,
-    }

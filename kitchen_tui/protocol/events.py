@@ -151,7 +151,12 @@ class HeartbeatEvent(Stamped):
     refused: int
 
 
-class DroppedEvent(Stamped):
+class _ThinnedDetail(Stamped, total=False):
+    kinds: dict[str, int]  # how many of each kind (only step detail is ever thinned)
+    stall_s: float  # real seconds of the loop holds among them
+
+
+class DroppedEvent(_ThinnedDetail):
     type: Literal["dropped"]
     count: int
 

@@ -30,9 +30,10 @@ from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.menu import Dish
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import KitchenSettings
+from kitchen_tui.protocol.thinning import DropCount, StepThinner
 from kitchen_tui.stream.process_group import kill_group
 
-# Events waiting for the consumer; past this the oldest news is worth less than memory.
+# Events waiting for the consumer; past this, step detail is thinned (never a ticket's life).
 MAX_PENDING = 1_000_000
 STOP_GRACE_S = 1.0
 
@@ -56,7 +57,8 @@ class KitchenProcess:
         self._stderr_tail: deque[str] = deque(maxlen=20)
         self._send_lock = threading.Lock()
         self._stopping = False
-        self._dropped = 0
+        self._thinner = StepThinner()
+        self._dropped = DropCount()
         self._ready = threading.Event()
 
     # -- life cycle -------------------------------------------------------------------------
@@ -186,12 +188,14 @@ class KitchenProcess:
         self._ready.set()
 
     def _put(self, event: Event) -> None:
-        if self._events.qsize() >= MAX_PENDING:
-            self._dropped += 1
+        full = self._events.qsize() >= MAX_PENDING
+        if (full or self._thinner.thinned) and not self._thinner.keeps(event, full):
+            self._dropped.add(event)
             return
         if self._dropped:
-            self._events.put({"type": "dropped", "seq": None, "count": self._dropped})
-            self._dropped = 0
+            dropped = self._dropped.take(time.perf_counter())
+            if dropped is not None:
+                self._events.put(dropped)
         self._events.put(event)
 
     def _read_stderr(self, proc: subprocess.Popen[bytes]) -> None:

@@ -17,6 +17,7 @@ from kitchen_tui.talk.scenario import Scenario, full_menu
 # in hand before the clock starts: arrival times are then exact.
 LEAD_S = 0.1
 QUIET_TIMEOUT_S = 30.0  # real seconds without a single event: the kitchen is stuck
+IDLE_BEATS = 2  # heartbeats in a row with nothing in flight: the kitchen has no more to tell
 
 
 @dataclass
@@ -37,7 +38,9 @@ class OrderResult:
 
     @property
     def outcome(self) -> str:
-        return "missing" if self.ticket is None else self.ticket.state
+        """served, failed or refused; "missing" when its outcome never reached us."""
+        ticket = self.ticket
+        return "missing" if ticket is None or ticket.lost or not ticket.is_done else ticket.state
 
 
 @dataclass
@@ -73,7 +76,14 @@ class RunResult:
             "wall_s": self.wall_s,
             "dropped_events": self.ledger.dropped,
             "malformed_lines": self.ledger.malformed,
+            "thinned": dict(self.ledger.thinned),
+            "missing": self.missing(),
+            "lost": dict(self.ledger.reconciler.lost),
         }
+
+    def missing(self) -> list[str]:
+        """Orders whose outcome never arrived: empty unless the stream lost it."""
+        return [order.id for order in self.orders if order.outcome == "missing"]
 
 
 def run_scenario(
@@ -81,8 +91,11 @@ def run_scenario(
     settings: KitchenSettings,
     backend: str = "asyncio",
     trace: Path | None = None,
+    keep_events: bool = True,
 ) -> RunResult:
-    """Serve every order of `scenario` for real and wait until each is served, failed or 86'd."""
+    """Serve every order of `scenario` for real and wait until each is served, failed or 86'd,
+    or until the kitchen's own counts say it has nothing more to tell (then the result says
+    which orders it lacks). `keep_events=False` keeps the tickets but not every event."""
     kitchen = KitchenProcess(settings, backend=backend, trace=trace)
     kitchen.start(wait=True)
     try:
@@ -90,14 +103,16 @@ def run_scenario(
             kitchen.define_dishes(scenario.dishes.values())
         t0 = time.perf_counter() + LEAD_S
         kitchen.order(scenario.orders, t0=t0)
-        ledger, events, last = _collect(kitchen, len(scenario.orders))
+        ledger, events, last = _collect(kitchen, len(scenario.orders), keep_events)
     finally:
         kitchen.stop()
     wall = (last - t0) if last else 0.0
     return _result(scenario, settings, backend, ledger, t0, wall, events)
 
 
-def _collect(kitchen: KitchenProcess, expected: int) -> tuple[Ledger, list[Event], float]:
+def _collect(
+    kitchen: KitchenProcess, expected: int, keep_events: bool
+) -> tuple[Ledger, list[Event], float]:
     ledger = Ledger()
     events: list[Event] = []
     done, last = 0, 0.0
@@ -105,14 +120,25 @@ def _collect(kitchen: KitchenProcess, expected: int) -> tuple[Ledger, list[Event
         event = kitchen.get(timeout=QUIET_TIMEOUT_S)
         if event is None:
             raise RuntimeError(f"the kitchen went quiet for {QUIET_TIMEOUT_S:.0f} s")
-        events.append(event)
+        if keep_events:
+            events.append(event)
         ledger.apply(event)
-        if event["type"] == "died":
+        kind = event["type"]
+        if kind == "died":
             raise RuntimeError(event["message"])
-        if event["type"] in ("served", "failed", "refused"):
+        if kind in ("served", "failed", "refused"):
             done += 1
             last = float(event["t"])
+        elif kind == "heartbeat" and _nothing_more_due(ledger, expected):
+            break
     return ledger, events, last
+
+
+def _nothing_more_due(ledger: Ledger, expected: int) -> bool:
+    """The kitchen's heartbeats say every outcome it will send has been sent: it had counted
+    them all a heartbeat ago, or it has had nothing in flight for a while."""
+    counts = ledger.reconciler
+    return counts.settled_total >= expected or counts.idle_beats >= IDLE_BEATS
 
 
 def _result(

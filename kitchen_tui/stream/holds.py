@@ -51,16 +51,18 @@ class Hold:
 
 class Holds:
     """Watches the steps that hold everyone. `now` is the hold going on, `finished` every hold
-    that reached an alarm level, `worst` the one that kept others waiting longest (it stays
+    that reached an alarm level (the last `keep` of them, if given: a live screen's timeline
+    looks back only so far), `worst` the one that kept others waiting longest (it stays
     until one that matters as much or more replaces it, or a reset)."""
 
-    def __init__(self, story: StoryClock) -> None:
+    def __init__(self, story: StoryClock, keep: int | None = None) -> None:
         self._story = story
+        self._keep = keep
+        self._longest_forgotten = 0.0  # the longest of the holds no longer in `finished`
         self.now: HeldStep | None = None
         self.finished: list[Hold] = []
         self.worst: Hold | None = None
         self.total_s = 0.0  # every hold, however short: the time nobody else could move
-        self.longest_s: float | None = None  # of every hold, however short, as total_s counts
         self._suspects: list[Ticket] = []  # tickets in the kitchen while the current hold lasts
         self._settling: list[tuple[Hold, list[Ticket]]] = []
 
@@ -84,12 +86,15 @@ class Holds:
         story_s = e.get("story_s")
         seconds = float(story_s) if story_s is not None else self._story.span(held.started, e["t"])
         self.total_s += seconds
-        self.longest_s = max(self.longest_s or 0.0, seconds)
         level = stall_level(seconds)
         if level == 0:
             return  # too short for anyone to feel: not worth a report
         hold = Hold(held, seconds, level, e["t"])
         self.finished.append(hold)
+        if self._keep is not None and len(self.finished) > 2 * self._keep:
+            forgotten = self.finished[: -self._keep]  # trimmed in halves: appends stay cheap
+            self._longest_forgotten = max(self._longest_forgotten, *(h.seconds for h in forgotten))
+            del self.finished[: -self._keep]
         self._settling.append((hold, self._suspects))
         self._suspects = []
         self._recount(e["t"])
@@ -111,10 +116,9 @@ class Holds:
         return self.total_s + (self._going_on(now) if self.now else 0.0)
 
     def longest(self, now: float) -> float | None:
-        """The longest hold, the one going on included; None before the first."""
-        seconds = [
-            s for s in (self.longest_s, *(h.seconds for h in self.finished)) if s is not None
-        ]
+        seconds = [hold.seconds for hold in self.finished]
+        if self._longest_forgotten:
+            seconds.append(self._longest_forgotten)
         if self.now is not None:
             seconds.append(self._going_on(now))
         return max(seconds) if seconds else None

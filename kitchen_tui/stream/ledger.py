@@ -1,14 +1,16 @@
 """The ledger: every ticket's state and history, as told by the event stream.
 
 The TUI, the headless report and replay all read the kitchen through this one class, so they
-agree on what a ticket is doing and on every number they show.
+agree on what a ticket is doing and on every number they show. A headless run keeps every
+ticket (its report has a row for each); a live screen keeps the tickets in flight and the
+latest done ones, and a bounded sketch of each dish's latencies, however long it runs.
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Callable
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -34,6 +36,8 @@ from kitchen_tui.protocol.events import (
     StepStartedEvent,
 )
 from kitchen_tui.stream.holds import Holds
+from kitchen_tui.stream.reconcile import Reconciler
+from kitchen_tui.stream.sketch import LatencySketch, merged
 from kitchen_tui.stream.story import StoryClock
 
 Part = Literal["front_desk", "ready", "cook", "rail", "shelf"]
@@ -52,6 +56,9 @@ TicketState = Literal[
     "front_desk", "seated", "cook", "loop", "rail", "shelf", "served", "failed", "refused"
 ]
 DONE_STATES = ("served", "failed", "refused")
+RECENT_STALLS = 500  # a live ledger's stalls kept for the timeline; totals count them all
+THROUGHPUT_WINDOW_S = 10.0
+GHOST_BEATS = 2  # idle heartbeats in a row before open tickets count as ghosts
 
 
 @dataclass
@@ -85,6 +92,7 @@ class Ticket:
     latency_s: float | None = None
     split: dict[str, float] = field(default_factory=dict)
     error: str | None = None
+    lost: bool = False  # its outcome never arrived (see `Ledger._close_ghosts`)
     segments: list[Segment] = field(default_factory=list)
 
     @property
@@ -115,22 +123,33 @@ class Stall:
 class Ledger:
     """Applies events to tickets and keeps the running totals the screens and reports need."""
 
-    def __init__(self, story: StoryClock | None = None) -> None:
+    def __init__(
+        self,
+        story: StoryClock | None = None,
+        keep_done: int | None = None,
+        kitchen_base: Mapping[str, int] | None = None,
+    ) -> None:
+        """`keep_done`: how many done tickets to keep (None: all of them); `kitchen_base`:
+        outcomes the kitchen counted before this account began (see `Reconciler`)."""
         self.tickets: dict[int, Ticket] = {}
+        self.keep_done = keep_done
+        self._done: deque[int] = deque()  # done tickets in the order they finished
         self.settings: dict[str, Any] = {}
         self.menu: dict[str, Any] = {}
         self.backend: str | None = None
         self.pid: int | None = None
-        self.latencies: dict[str, list[float]] = defaultdict(list)
+        self.latencies: dict[str, LatencySketch] = defaultdict(LatencySketch)
         # The same latencies by the kitchen setting that served them ("sync", "async + shelf"):
         # figures of one setting are never mixed with another's.
-        self.latencies_by_setting: dict[str, dict[str, list[float]]] = defaultdict(
-            lambda: defaultdict(list)
+        self.latencies_by_setting: dict[str, dict[str, LatencySketch]] = defaultdict(
+            lambda: defaultdict(LatencySketch)
         )
         self.story = story or StoryClock()
-        self.holds = Holds(self.story)
+        self.holds = Holds(self.story, keep=None if keep_done is None else RECENT_STALLS)
         self.open: dict[int, Ticket] = {}  # tickets not yet served, failed or 86'd
-        self.stalls: list[Stall] = []
+        self.stalls: deque[Stall] = deque(maxlen=None if keep_done is None else RECENT_STALLS)
+        self.stall_count = 0
+        self.worst_stall_s: float | None = None
         self.stall_total_s = 0.0
         self.loop_busy_s = 0.0
         self.served = 0
@@ -138,6 +157,10 @@ class Ledger:
         self.refused = 0
         self.dropped = 0
         self.malformed = 0  # lines of the stream that were not an event, skipped
+        self.thinned: Counter[str] = Counter()  # step detail thinned under a flood, per kind
+        self.reconciler = Reconciler(kitchen_base)
+        self._served_at: deque[float] = deque()  # within THROUGHPUT_WINDOW_S of the last
+        self.ghosts: list[int] = []  # tickets just closed as ghosts, for the board to move
         self.last_seq = -1
         self.first_t: float | None = None
         self.last_t: float | None = None
@@ -192,6 +215,7 @@ class Ledger:
         ticket.close_segment(e["t"])
         self.open.pop(ticket.n, None)
         self.refused += 1
+        self._retire(ticket)
 
     def _on_seated(self, e: SeatedEvent) -> None:
         ticket = self.tickets[e["n"]]
@@ -242,6 +266,8 @@ class Ledger:
         name = ticket.id if ticket else str(e["id"])
         self.stalls.append(Stall(name, e["kind"], e["label"], e["seconds"], e["level"], e["t"]))
         self.stall_total_s += e["seconds"]
+        self.stall_count += 1
+        self.worst_stall_s = max(self.worst_stall_s or 0.0, e["seconds"])
         self.holds.kitchen_measure(e)
 
     def _finish(self, e: ServedEvent | FailedEvent, state: TicketState) -> Ticket:
@@ -252,15 +278,27 @@ class Ledger:
         ticket.step_started = None
         ticket.close_segment(e["t"])
         self.open.pop(ticket.n, None)
+        self._retire(ticket)
         return ticket
+
+    def _retire(self, ticket: Ticket) -> None:
+        """A ticket is done: past `keep_done`, the oldest done one is forgotten."""
+        self._done.append(ticket.n)
+        if self.keep_done is not None:
+            while len(self._done) > self.keep_done:
+                self.tickets.pop(self._done.popleft(), None)
 
     def _on_served(self, e: ServedEvent) -> None:
         ticket = self._finish(e, "served")
         ticket.split = dict(e["split"])
-        self.latencies[ticket.dish].append(e["latency_s"])
+        self.latencies[ticket.dish].add(e["latency_s"])
         setting = setting_name(ticket.mode, ticket.prep_shelf)
-        self.latencies_by_setting[setting][ticket.dish].append(e["latency_s"])
+        self.latencies_by_setting[setting][ticket.dish].add(e["latency_s"])
         self.served += 1
+        served_at = self._served_at
+        served_at.append(e["t"])
+        while served_at[0] < e["t"] - THROUGHPUT_WINDOW_S:
+            served_at.popleft()
 
     def _on_failed(self, e: FailedEvent) -> None:
         ticket = self._finish(e, "failed")
@@ -268,22 +306,47 @@ class Ledger:
         self.failed += 1
 
     def _on_heartbeat(self, e: HeartbeatEvent) -> None:
-        self.last_heartbeat = e
+        previous, self.last_heartbeat = self.last_heartbeat, e
         self.loop_busy_s = e["loop_busy_s"]
+        counts = self.reconciler
+        counts.heartbeat(e, self.outcomes)
+        if previous is not None and counts.lost_total and counts.idle_beats >= GHOST_BEATS:
+            self._close_ghosts(float(previous["t"]))
+
+    def _close_ghosts(self, before: float) -> None:
+        """The stream lost outcomes and the kitchen has had nothing in flight for a while: a
+        ticket still open here that arrived before the last heartbeat is a ghost. Closed, so
+        that no screen shows it ageing; its outcome stays unknown (and uncounted)."""
+        for ticket in list(self.open.values()):
+            if ticket.arrived < before:
+                ticket.state = "failed"
+                ticket.lost = True
+                ticket.error = "lost: the kitchen finished it, its outcome never arrived"
+                ticket.done = before
+                ticket.close_segment(before)
+                self.open.pop(ticket.n, None)
+                self._retire(ticket)
+                self.ghosts.append(ticket.n)
 
     def _on_dropped(self, e: DroppedEvent) -> None:
         self.dropped += e["count"]
+        self.thinned.update(e.get("kinds", {}))
+        # The loop holds among the thinned detail still count towards the time it was held.
+        held_s = e.get("stall_s", 0.0)
+        self.stall_total_s += held_s
+        self.holds.total_s += held_s * self.speed
 
     def _on_malformed(self, e: MalformedEvent) -> None:
         self.malformed += e["count"]
 
     def _on_reset(self, e: ResetEvent) -> None:
-        for ticket in self.tickets.values():
+        for ticket in list(self.tickets.values()):
             if not ticket.is_done:
                 ticket.state = "failed"
                 ticket.error = "cancelled by reset"
                 ticket.done = e["t"]
                 ticket.close_segment(e["t"])
+                self._retire(ticket)
         self.open.clear()
         self.holds.now = None
 
@@ -303,24 +366,26 @@ class Ledger:
 
     @property
     def in_flight(self) -> int:
-        return sum(1 for t in self.tickets.values() if not t.is_done)
+        return len(self.open)
+
+    @property
+    def outcomes(self) -> dict[str, int]:
+        return {"served": self.served, "failed": self.failed, "refused": self.refused}
 
     def percentile(self, dish: str | None, q: float) -> float | None:
-        values = (
-            [v for vs in self.latencies.values() for v in vs]
-            if dish is None
-            else self.latencies.get(dish, [])
-        )
-        return percentile(values, q)
+        if dish is None:
+            return merged(self.latencies.values()).percentile(q)
+        sketch = self.latencies.get(dish)
+        return None if sketch is None else sketch.percentile(q)
 
-    def throughput(self, window: float = 10.0) -> float:
-        """Tickets served per real second over the last `window` seconds of the stream."""
+    def throughput(self, window: float = THROUGHPUT_WINDOW_S) -> float:
+        """Tickets served per real second over the last `window` seconds of the stream (at
+        most THROUGHPUT_WINDOW_S)."""
         if self.last_t is None:
             return 0.0
+        window = min(window, THROUGHPUT_WINDOW_S)
         since = self.last_t - window
-        served = sum(
-            1 for t in self.tickets.values() if t.state == "served" and (t.done or 0) >= since
-        )
+        served = sum(1 for done in self._served_at if done >= since)
         span = min(window, self.last_t - (self.first_t or self.last_t)) or window
         return served / span
 

@@ -1,9 +1,11 @@
 """The board: the kitchen as the screen shows it, kept current one event at a time.
 
-The ledger knows every ticket ever seen; the board adds what drawing needs at 30 frames a
-second: which tickets stand in which lane right now (so a frame never scans history), the step
-that holds the loop or the sync cook and the stall that mattered (both from the ledger's
-holds), and a version number per area so a widget redraws only when its part changed.
+The board's ledger keeps the tickets in flight and the last KEEP_DONE done ones (and bounded
+sketches of the rest), so memory stays flat whatever runs for hours; the board adds what
+drawing needs at 30 frames a second: which tickets stand in which lane right now (so a frame
+never scans history), the step that holds the loop or the sync cook and the stall that mattered
+(both from the ledger's holds), and a version number per area so a widget redraws only when
+its part changed.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from kitchen_tui.stream.story import StoryClock
 
 AREAS = ("header", "front_desk", "cook", "rail", "shelf", "served", "stats", "timeline", "banner")
 RECENT_DONE = 200  # served strip and stall victims look back this far
+KEEP_DONE = 1_000  # done tickets the ledger keeps: the timeline's rows, and then some
 BUSY_WINDOW_S = 3.0  # loop busy % is measured over the last few heartbeats
 
 # Which areas each event type can change, besides the lanes its ticket leaves and enters.
@@ -51,8 +54,10 @@ class Board:
     def __init__(self) -> None:
         self._clear()
 
-    def _clear(self, story: StoryClock | None = None) -> None:
-        self.ledger = Ledger(story)
+    def _clear(
+        self, story: StoryClock | None = None, kitchen_base: dict[str, int] | None = None
+    ) -> None:
+        self.ledger = Ledger(story, keep_done=KEEP_DONE, kitchen_base=kitchen_base)
         self.front_desk: dict[int, Ticket] = {}
         self.ready: dict[int, Ticket] = {}
         self.working: dict[int, Ticket] = {}  # on a cook, or on the loop
@@ -83,6 +88,7 @@ class Board:
         n = event.get("n")
         if kind not in ("arrived", "refused") and n is not None and n not in self.ledger.tickets:
             self.ignored += 1  # a late word about a ticket from before a reset
+            self.ledger.reconciler.missed(kind)  # the kitchen counts its outcome all the same
             return
         held = self.held
         self.ledger.apply(event)
@@ -92,6 +98,8 @@ class Board:
             self._touch(("cook", "stats"))
         if isinstance(n, int):
             self._place(n)
+        while self.ledger.ghosts:  # closed by the kitchen's counts: off the lanes they go
+            self._place(self.ledger.ghosts.pop())
         self._touch(_TOUCHES.get(kind, ()))
 
     def settle(self, now: float) -> None:
@@ -118,7 +126,7 @@ class Board:
     def _start_over(self, event: Event) -> None:
         """A reset cancelled everything in flight: keep the kitchen's setup, drop the rest."""
         old, versions = self.ledger, self.versions
-        self._clear(old.story)
+        self._clear(old.story, old.reconciler.carried(old.outcomes))
         self.versions = versions  # versions only grow, or a widget would miss the change
         self.ledger.settings, self.ledger.menu = old.settings, old.menu
         self.ledger.backend, self.ledger.pid = old.backend, old.pid

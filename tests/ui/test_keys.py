@@ -106,22 +106,6 @@ async def test_a_narrow_header_makes_room_for_the_keys_echo(tmp_path: Path) -> N
         assert "backend" not in header
 
 
-async def test_a_chat_pipeline_ticket_shows_the_stage_it_is_in(rig: Rig) -> None:
-    await rig.pilot.press("a")
-    await rig.frame()
-    at = rig.clock()
-    ids = {"v": 1, "seq": 0, "story": 0.0, "id": "A1", "n": 1}
-    step = {"i": 4, "kind": "wait", "label": "LLM generation", "where": "rail", "nominal_s": 1.8}
-    rig.kitchen.push(
-        [
-            {**ids, "type": "seated", "t": at, "mode": "async", "cook": None, "prep_shelf": False},
-            {**ids, "type": "step_started", "t": at, **step},
-        ]
-    )
-    await rig.frame()
-    assert "A1 5/6 LLM" in rig.text("rail"), rig.text("rail")
-
-
 async def test_ids_count_up_per_dish(rig: Rig) -> None:
     await rig.pilot.press("f", "f", "s", "f")
     ids = [orders[0].id for orders in rig.kitchen.sent("order")]

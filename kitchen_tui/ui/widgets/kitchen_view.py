@@ -23,7 +23,6 @@ from kitchen_tui.ui.strips import LineBuilder, fit
 
 CHIP_MIN = 15  # badge, id and elapsed time
 CHIP_WITH_DISH = 22
-PIPELINE_STEPS = 3  # a dish of this many steps shows the one it is at, not its name
 
 
 class KitchenView(Widget):
@@ -140,16 +139,9 @@ class KitchenView(Widget):
         time_text = age_text(seconds or 0.0) if live else seconds_text(seconds)
         dish_room = width - (line.used - start) - len(time_text) - 2
         if dish_room >= 4:
-            line.add(" " + fit(self._dish_text(ticket), dish_room), self.style("kitchen--dim"))
+            line.add(" " + fit(ticket.dish, dish_room), self.style("kitchen--dim"))
         line.pad_to(start + width - len(time_text))
         line.add(time_text, self.style(f"ticket--{look.name}"))
-
-    def _dish_text(self, ticket: Ticket) -> str:
-        """The dish; for a pipeline (three steps or more), the step it is at: 5/6 LLM generation."""
-        steps = self.scene.board.ledger.menu.get(ticket.dish, {}).get("steps", ())
-        if len(steps) < PIPELINE_STEPS or ticket.step_index is None or ticket.is_done:
-            return ticket.dish
-        return f"{ticket.step_index + 1}/{len(steps)} {ticket.step_label}"
 
     def shown_key(self, *lanes: dict[int, Ticket]) -> tuple[object, ...]:
         """Which tickets, in which states, the lane can show: tickets that only pass through
@@ -158,7 +150,7 @@ class KitchenView(Widget):
         room = max(1, height) * max(1, width // CHIP_MIN)
         shown: list[object] = []
         for lane in lanes:
-            shown += [(n, t.state, t.step_index) for n, t in islice(lane.items(), room)]
+            shown += [(n, t.state) for n, t in islice(lane.items(), room)]
             shown.append(len(lane))
         return tuple(shown)
 

@@ -10,7 +10,7 @@ from collections.abc import Hashable
 
 from textual.strip import Strip
 
-from kitchen_tui.stream.ledger import percentile
+from kitchen_tui.stream.ledger import Ledger
 from kitchen_tui.ui.glyphs import counted, ms_text, seconds_text
 from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.strips import fit
@@ -83,8 +83,7 @@ class StatsPanel(KitchenView):
                 ("longest", "-" if longest is None else ms_text(longest)),
             ),
         ]
-        if ledger.dropped:
-            text = f"{counted(ledger.dropped, 'event')} dropped by the kitchen (reader too slow)"
+        for text in _stream_notes(ledger):
             lines.append(self._text(fit(text, width), width, "alarm--2"))
         if ledger.malformed:
             text = f"{counted(ledger.malformed, 'unreadable line')} skipped"
@@ -113,10 +112,10 @@ class StatsPanel(KitchenView):
             head.add(f"{title:>7}", self.style("kitchen--dim"))
         lines = [head.strip()]
         for dish in sorted(latencies)[: room - 1]:
-            values = latencies[dish]
+            sketch = latencies[dish]
             line = self.line(width).add(f"{fit(dish, name_width):<{name_width}}")
             for q in (50, 95, 100):
-                line.add(f"{seconds_text(percentile(values, q)):>7}", self.style("kitchen--strong"))
+                line.add(f"{seconds_text(sketch.percentile(q)):>7}", self.style("kitchen--strong"))
             lines.append(line.strip())
         if len(lines) == 1:
             text = fit(f"nothing served in {setting} yet", width)
@@ -135,3 +134,30 @@ def rate_text(per_second: float) -> str:
     if rate < 10_000:
         return f"{rate:.0f}"
     return f"{rate / 1000:.0f}k"
+
+
+# What each kind of thinned detail is called on screen.
+_THINNED_NAMES = {
+    "step_started": "step start",
+    "step_finished": "step end",
+    "shelf_in": "shelf trip in",
+    "shelf_out": "shelf trip out",
+    "stall": "short stall",
+}
+
+
+def _stream_notes(ledger: Ledger) -> list[str]:
+    """What the stream left out: detail thinned under a flood, per kind, and any outcome the
+    kitchen counted that never arrived (both zero unless a reader fell behind)."""
+    notes = []
+    if ledger.thinned:
+        kinds = ", ".join(
+            counted(count, _THINNED_NAMES.get(kind, kind))
+            for kind, count in sorted(ledger.thinned.items())
+        )
+        notes.append(f"thinned (reader too slow): {kinds}")
+    lost = ledger.reconciler.lost
+    if any(lost.values()):
+        missing = ", ".join(f"{count} {kind}" for kind, count in lost.items() if count)
+        notes.append(f"the kitchen counted {missing} that never arrived")
+    return notes
