@@ -58,4 +58,4 @@ async def test_a_task_that_finds_the_doorman_greeting_hears_his_verdict(anyio_ba
                 assert ticket.verdict_heard is not None and verdicts == []
         await anyio.to_thread.run_sync(greeter.join)
     assert verdicts == [True] and doorman_done.is_set()
-    assert [e["type"] for e in emitter.take()[0]] == ["arrived"]
+    assert [e["type"] for e in emitter.take()] == ["arrived"]

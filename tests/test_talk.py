@@ -172,11 +172,7 @@ def _at_marker(marker: int, keys: tuple[str, ...] = ()) -> Any:
         clock = app._clock
         assert isinstance(clock, FakeClock)
         await pilot.pause()
-        seconds = 0.6 if marker == 1 else 1.6
-        for _ in range(round(seconds / 0.05)):
-            clock.advance(0.05)
-            app.step_frame()
-        await pilot.pause()
+        await frames(pilot, app, clock, 0.6 if marker == 1 else 1.6)
         if keys:
             await pilot.press(*keys)
             await pilot.pause()
