@@ -169,7 +169,7 @@ def _at_marker(marker: int, keys: tuple[str, ...] = ()) -> Any:
     async def run_before(pilot: Pilot[None]) -> None:
         app = pilot.app
         assert isinstance(app, KitchenApp)
-        clock = app._clock
+        clock = app.clock
         assert isinstance(clock, FakeClock)
         await pilot.pause()
         await frames(pilot, app, clock, 0.6 if marker == 1 else 1.6)

@@ -43,11 +43,11 @@ from kitchen_tui.ui.commands import (
 from kitchen_tui.ui.dishes import OrderNumbers
 from kitchen_tui.ui.dispatcher import Dispatcher
 from kitchen_tui.ui.frame import Frame
-from kitchen_tui.ui.keys import ALL_KEYS, KEY_BY_ACTION, QUIT_TOO, TALK_ONLY
+from kitchen_tui.ui.keys import ALL_KEYS, KEY_BY_ACTION, QUIT_TOO
 from kitchen_tui.ui.link import KitchenLink
 from kitchen_tui.ui.palette import StylePalette
 from kitchen_tui.ui.scene import Scene
-from kitchen_tui.ui.session import director_for, session_for
+from kitchen_tui.ui.session import TalkOptions, director_for, session_for
 from kitchen_tui.ui.startup import QuickStartApp, register_themes
 from kitchen_tui.ui.themes import VARIABLE_DEFAULTS
 from kitchen_tui.ui.widgets.caption_strip import CaptionStrip
@@ -122,17 +122,16 @@ class KitchenApp(QuickStartApp):
         super().__init__()
         self._screenshot_dir = screenshot_dir
         self._still_formats = still_formats  # of talk stills and ctrl+s screenshots alike
-        self._clock = clock
+        self.clock = clock
         self._paused = paused
         self._screenshots = 0
-        self._in_a_talk = talk is not None  # captions, scenes: a talk's keys
         self.scene = Scene(Board(), clock(), ascii=ascii, paused=paused)
         self._themes = register_themes(self, theme)
         self.scene.theme = self.theme
         self._make_widgets()
-        cast = cast if cast is not None else CastChannel.from_env()
+        self.cast = cast if cast is not None else CastChannel.from_env()
         self.frame = Frame(self.scene, self._header, self._views, self._banner)
-        self.dispatcher = Dispatcher(self.scene, self._header, self._key_overlay, cast)
+        self.dispatcher = Dispatcher(self.scene, self._header, self._key_overlay, self.cast)
         self.numbers = OrderNumbers()
         self.session = session_for(
             self.frame,
@@ -144,20 +143,8 @@ class KitchenApp(QuickStartApp):
             replay=replay,
             clock=clock,
         )
-        self.director = director_for(
-            talk,
-            self.session,
-            self.dispatcher,
-            self.numbers,
-            clock=clock,
-            stage=self,
-            caption=self._caption,
-            scene_bar=self._scene_bar,
-            cast=cast,
-            hold_at_markers=hold_at_markers,
-            autoplay=autoplay,
-            stills_dir=stills_dir,
-        )
+        options = TalkOptions(hold_at_markers, autoplay, stills_dir)
+        self.director = director_for(talk, self.session, self, options)
         self.dispatcher.performers = (self.director, self.session)
 
     # -- building --------------------------------------------------------------------------------
@@ -182,8 +169,8 @@ class KitchenApp(QuickStartApp):
             StatsPanel(scene, id="stats"),
         ]
         self._palette = StylePalette(self)
-        self._scene_bar = SceneBar(id="scene-bar")
-        self._caption = CaptionStrip(id="caption")
+        self.scene_bar = SceneBar(id="scene-bar")
+        self.caption = CaptionStrip(id="caption")
         self._key_overlay = KeyOverlay(id="key-overlay")
         self._hints = KeyHints(scene, [(k.shown, k.footer) for k in ALL_KEYS if k.footer])
         for view in (*self._views, self._hints):
@@ -192,7 +179,7 @@ class KitchenApp(QuickStartApp):
     def compose(self) -> ComposeResult:
         header, front, cook, rail, shelf, served, timeline, stats = self._views
         yield header
-        yield self._scene_bar
+        yield self.scene_bar
         yield self._banner
         with Vertical(id="kitchen"):
             with Horizontal(id="lanes"):
@@ -200,14 +187,14 @@ class KitchenApp(QuickStartApp):
             yield served
             with Horizontal(id="bottom"):
                 yield from (timeline, stats)
-        yield self._caption
+        yield self.caption
         yield self._key_overlay
         yield self._too_small
         yield self._hints
 
     def on_mount(self) -> None:
         self.set_class(self.scene.ascii, "-ascii")
-        self._scene_bar.show(self.session.title)
+        self.scene_bar.show(self.session.title)
         if not self._paused:
             self.set_interval(FRAME_S, self.step_frame, name="frame")
         # Spawning the kitchen waits for the first frame: the window shows up at once.
@@ -234,7 +221,7 @@ class KitchenApp(QuickStartApp):
     def step_frame(self) -> None:
         """One frame: run the script, drain the kitchen, apply what came, redraw what changed."""
         self.director.frame()
-        self.frame.step(self.session.drain(), self._clock())
+        self.frame.step(self.session.drain(), self.clock())
 
     # -- the kitchen's keys: each makes a command, and the dispatcher performs it ----------------
 
@@ -283,11 +270,7 @@ class KitchenApp(QuickStartApp):
         self._report("next_scene", self.director.next_scene())
 
     def action_toggle_captions(self) -> None:
-        if not self._in_a_talk:
-            self._report("toggle_captions", "no talk, no captions (kitchen-tui play NAME)")
-            return
-        on = self._caption.toggle()
-        self._report("toggle_captions", f"> captions {'on' if on else 'off'}")
+        self._report("toggle_captions", self.director.toggle_captions())
 
     def action_toggle_keys(self) -> None:
         on = self._key_overlay.toggle()
@@ -355,7 +338,7 @@ class KitchenApp(QuickStartApp):
             if command.title not in TEXTUAL_TWINS:
                 yield command
         for key in ALL_KEYS:
-            if key in TALK_ONLY and not self._in_a_talk:
+            if not self.director.offers(key):
                 continue  # captions and scenes belong to a talk
             yield SystemCommand(
                 f"{key.title} ({key.shown})", key.help, partial(self.run_action, key.action)

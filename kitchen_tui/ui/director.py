@@ -8,13 +8,10 @@ marks the recording at each scene and saves a still there.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Protocol
 
 from kitchen_tui.protocol.settings import KitchenSettings
-from kitchen_tui.recording.channel import CastChannel
 from kitchen_tui.talk.player import Cue, ScenePlayer, SceneSetup
 from kitchen_tui.talk.script import (
     Marker,
@@ -37,56 +34,26 @@ from kitchen_tui.ui.commands import (
     orders_of,
     speed_to,
 )
-from kitchen_tui.ui.dishes import OrderNumbers
-from kitchen_tui.ui.dispatcher import Dispatcher
-from kitchen_tui.ui.live_session import LiveSession
-from kitchen_tui.ui.widgets.caption_strip import CaptionStrip
-from kitchen_tui.ui.widgets.scene_bar import SceneBar
+from kitchen_tui.ui.keys import Key
+from kitchen_tui.ui.live_session import SCENE_SETTINGS, LiveSession, chosen
+from kitchen_tui.ui.session import Stage, TalkOptions
 
 STILL_DELAY_S = 0.6  # after the reset and the scene's first orders: the picture it starts from
-
-
-class Stage(Protocol):
-    """What the director needs of the app: a later call, and an SVG of the screen."""
-
-    def later(self, seconds: float, then: Callable[[], object]) -> None: ...
-
-    def save_svg(self, folder: Path, name: str, *, announce: bool) -> None: ...
 
 
 class TalkDirector:
     """Plays a talk's script on a live kitchen, as a speaker at the keys would."""
 
     def __init__(
-        self,
-        talk: SceneFile,
-        session: LiveSession,
-        dispatcher: Dispatcher,
-        numbers: OrderNumbers,
-        *,
-        clock: Callable[[], float],
-        stage: Stage,
-        caption: CaptionStrip,
-        scene_bar: SceneBar,
-        cast: CastChannel,
-        hold_at_markers: bool = True,
-        autoplay: float | None = None,
-        stills_dir: Path | None = None,
+        self, talk: SceneFile, session: LiveSession, stage: Stage, options: TalkOptions
     ) -> None:
         self.talk = talk
         self.player: ScenePlayer | None = None  # from the first frame, when the kitchen is up
         self.stills: list[Path] = []
         self._session = session
-        self._dispatcher = dispatcher
-        self._numbers = numbers
-        self._clock = clock
         self._stage = stage
-        self._caption = caption
-        self._scene_bar = scene_bar
-        self._cast = cast
-        self._hold_at_markers = hold_at_markers
-        self._autoplay = autoplay
-        self._stills_dir = stills_dir
+        self._dispatcher = stage.dispatcher
+        self._options = options
         self._waiting_since: float | None = None
 
     def open(self) -> None:
@@ -95,8 +62,8 @@ class TalkDirector:
         self._dispatcher.echo(session.play(self.talk.scenario, session.settings, send_orders=False))
         self.player = ScenePlayer(
             self.talk,
-            self._clock,
-            hold_at_markers=self._hold_at_markers,
+            self._stage.clock,
+            hold_at_markers=self._options.hold_at_markers,
             speed=session.settings.speed,
         )
 
@@ -107,18 +74,18 @@ class TalkDirector:
         player = self.player
         if player is None:
             return
-        if self._autoplay is not None and player.waiting:
-            now = self._clock()
+        if self._options.autoplay is not None and player.waiting:
+            now = self._stage.clock()
             if self._waiting_since is None:
                 self._waiting_since = now
-            elif now - self._waiting_since >= self._autoplay:
+            elif now - self._waiting_since >= self._options.autoplay:
                 player.resume()
         if not player.waiting:
             self._waiting_since = None
         for cue in player.poll():
             self._cue(cue)
-        self._caption.show(player.caption)
-        self._scene_bar.show(self._scene_text(player))
+        self._stage.caption.show(player.caption)
+        self._stage.scene_bar.show(self._scene_text(player))
 
     def _scene_text(self, player: ScenePlayer) -> str:
         scene = player.scene
@@ -135,7 +102,7 @@ class TalkDirector:
             case SceneSetup(settings=settings):
                 session.reset_then(partial(self._set_up, settings))
             case Marker(label=label):
-                self._cast.marker(label)
+                self._stage.cast.marker(label)
                 self._dispatcher.echo(f"> scene: {label}")
                 self._take_still(label)
             case SpeedAction(speed=speed):
@@ -149,7 +116,7 @@ class TalkDirector:
         command: Command
         match step:
             case OrderAction(dish=dish):
-                command = orders_of(dish, step.orders(self._numbers.next_id))
+                command = orders_of(dish, step.orders(self._stage.numbers.next_id))
             case ModeAction(mode=mode):
                 command = SetMode(mode)
             case RemedyAction(setting=setting, value=value):
@@ -160,17 +127,10 @@ class TalkDirector:
 
     def _set_up(self, settings: KitchenSettings) -> None:
         """A scene's starting settings, on a kitchen that was just reset."""
-        self._session.configure(
-            mode=settings.mode,
-            fix_blocking=settings.fix_blocking,
-            fix_cpu=settings.fix_cpu,
-            prep_shelf=settings.prep_shelf,
-            cooks=settings.cooks,
-            speed=settings.speed,
-        )
+        self._session.configure(**chosen(settings, SCENE_SETTINGS))
 
     def _take_still(self, label: str) -> None:
-        folder = self._stills_dir
+        folder = self._options.stills_dir
         if folder is None:
             return
         safe = "".join(c if c.isalnum() else "-" for c in label.lower()).strip("-")[:40]
@@ -203,6 +163,13 @@ class TalkDirector:
         player.resume()
         self._waiting_since = None
         return "> go on"
+
+    def toggle_captions(self) -> str:
+        on = self._stage.caption.toggle()
+        return f"> captions {'on' if on else 'off'}"
+
+    def offers(self, key: Key) -> bool:
+        return True
 
     def next_scene(self) -> str:
         if self.player is None:

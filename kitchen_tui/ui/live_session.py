@@ -28,6 +28,15 @@ from kitchen_tui.ui.commands import (
 from kitchen_tui.ui.frame import Frame
 from kitchen_tui.ui.link import KitchenLink
 
+# What a scenario sets up, and of that what a talk's scene starts from (the front desk and the
+# shelf stay as the talk's scenario made them).
+SCENE_SETTINGS = ("mode", "fix_blocking", "fix_cpu", "prep_shelf", "cooks", "speed")
+SCENARIO_SETTINGS = (*SCENE_SETTINGS, "front_desk", "shelf_size")
+
+
+def chosen(settings: KitchenSettings, names: tuple[str, ...]) -> dict[str, object]:
+    return {name: getattr(settings, name) for name in names}
+
 
 class LiveSession:
     """Orders and settings go to the kitchen; x resets it, and a dead one is replaced by a new
@@ -175,16 +184,7 @@ class LiveSession:
         """Set the kitchen up (dishes, then settings) and send the scenario's orders."""
         if scenario.dishes:
             self.define_dishes(scenario.dishes.values())
-        self._kitchen().configure(
-            mode=wanted.mode,
-            fix_blocking=wanted.fix_blocking,
-            fix_cpu=wanted.fix_cpu,
-            prep_shelf=wanted.prep_shelf,
-            cooks=wanted.cooks,
-            front_desk=wanted.front_desk,
-            speed=wanted.speed,
-            shelf_size=wanted.shelf_size,
-        )
+        self._kitchen().configure(**chosen(wanted, SCENARIO_SETTINGS))
         if scenario.orders and send_orders:
             self._when_ready(partial(self._order_soon, scenario.orders))
         return f"> {scenario.name}: {scenario.title}"

@@ -8,6 +8,7 @@ its pace (replay_session.py); a talk's director plays the script (director.py).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -16,12 +17,12 @@ from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.talk.scenario import Scenario
 from kitchen_tui.ui.commands import Command
 from kitchen_tui.ui.frame import Frame
+from kitchen_tui.ui.keys import TALK_ONLY, Key
 from kitchen_tui.ui.link import KitchenLink
 
 if TYPE_CHECKING:  # a talk's types: the player loads with the first talk
     from kitchen_tui.recording.channel import CastChannel
     from kitchen_tui.talk.script import SceneFile
-    from kitchen_tui.ui.director import Stage
     from kitchen_tui.ui.dishes import OrderNumbers
     from kitchen_tui.ui.dispatcher import Dispatcher
     from kitchen_tui.ui.widgets.caption_strip import CaptionStrip
@@ -70,6 +71,47 @@ class Director(Protocol):
 
     def next_scene(self) -> str: ...
 
+    def toggle_captions(self) -> str: ...
+
+    def offers(self, key: Key) -> bool:
+        """Whether `key` means anything here (the command palette lists only those)."""
+        ...
+
+
+@dataclass(frozen=True)
+class TalkOptions:
+    """How a talk is played: held at each marker, going on by itself, stills saved."""
+
+    hold_at_markers: bool = True
+    autoplay: float | None = None  # seconds a hold lasts before the script goes on
+    stills_dir: Path | None = None
+
+
+class Stage(Protocol):
+    """What a talk's director needs of the app it plays on."""
+
+    @property
+    def clock(self) -> Callable[[], float]: ...
+
+    @property
+    def dispatcher(self) -> Dispatcher: ...
+
+    @property
+    def numbers(self) -> OrderNumbers: ...
+
+    @property
+    def cast(self) -> CastChannel: ...
+
+    @property
+    def caption(self) -> CaptionStrip: ...
+
+    @property
+    def scene_bar(self) -> SceneBar: ...
+
+    def later(self, seconds: float, then: Callable[[], object]) -> None: ...
+
+    def save_svg(self, folder: Path, name: str, *, announce: bool) -> None: ...
+
 
 class NoTalk:
     """No script: the speaker's keys do what they do in any kitchen."""
@@ -88,6 +130,12 @@ class NoTalk:
 
     def next_scene(self) -> str:
         return "no talk to step through (kitchen-tui play FILE)"
+
+    def toggle_captions(self) -> str:
+        return "no talk, no captions (kitchen-tui play NAME)"
+
+    def offers(self, key: Key) -> bool:
+        return key not in TALK_ONLY  # n and C mean nothing without a talk
 
 
 def session_for(
@@ -123,19 +171,7 @@ def session_for(
 
 
 def director_for(
-    talk: SceneFile | None,
-    session: Session,
-    dispatcher: Dispatcher,
-    numbers: OrderNumbers,
-    *,
-    clock: Callable[[], float],
-    stage: Stage,
-    caption: CaptionStrip,
-    scene_bar: SceneBar,
-    cast: CastChannel,
-    hold_at_markers: bool,
-    autoplay: float | None,
-    stills_dir: Path | None,
+    talk: SceneFile | None, session: Session, stage: Stage, options: TalkOptions
 ) -> Director:
     """The talk's director for a talk on a live kitchen; nobody otherwise."""
     from kitchen_tui.ui.live_session import LiveSession
@@ -144,17 +180,4 @@ def director_for(
         return NoTalk()
     from kitchen_tui.ui.director import TalkDirector  # loads the player with the first talk
 
-    return TalkDirector(
-        talk,
-        session,
-        dispatcher,
-        numbers,
-        clock=clock,
-        stage=stage,
-        caption=caption,
-        scene_bar=scene_bar,
-        cast=cast,
-        hold_at_markers=hold_at_markers,
-        autoplay=autoplay,
-        stills_dir=stills_dir,
-    )
+    return TalkDirector(talk, session, stage, options)
