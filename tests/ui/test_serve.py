@@ -43,6 +43,14 @@ def _open_tab(browser: Any, port: int) -> tuple[Any, TabScreen]:
     return page, TabScreen(page)
 
 
+def _focus_terminal(page: Any) -> None:
+    """Click the terminal and wait until its key input (xterm.js's textarea) has the focus."""
+    page.click("#terminal")
+    page.wait_for_function(
+        "document.activeElement?.classList.contains('xterm-helper-textarea')", timeout=10_000
+    )
+
+
 def _kitchens_below(pid: int) -> set[int]:
     """The app processes and kitchens the server started, as /proc lists them now."""
     return descendants(pid)
@@ -52,17 +60,27 @@ def _all_gone(pids: set[int]) -> bool:
     return not any(pid_alive(pid) for pid in pids)
 
 
-def test_a_tab_drives_its_own_kitchen_and_closing_it_ends_both(browser: Any) -> None:
+@pytest.mark.parametrize(
+    ("served_args", "on_screen", "processes"),
+    [
+        (["--mode", "sync"], ["front desk", "mode sync"], 2),  # the app and its kitchen
+        (["race", "--modes", "sync,async"], ["mode sync", "mode async", "served 3"], 3),
+    ],
+    ids=["app", "race"],
+)
+def test_a_tab_drives_its_own_kitchen_and_closing_it_ends_both(
+    browser: Any, served_args: list[str], on_screen: list[str], processes: int
+) -> None:
     port = free_port()
-    with served("--port", str(port), "--mode", "sync") as server:
+    with served("--port", str(port), *served_args) as server:
         assert listening_addresses(port) == {"0100007F"}, "listens beyond 127.0.0.1"
         page, screen = _open_tab(browser, port)
-        screen.wait_for("KITCHEN", "front desk", "mode sync")
-        page.click("#terminal")  # the terminal takes keys once it has the focus
+        screen.wait_for("KITCHEN", *on_screen)
+        _focus_terminal(page)
         page.keyboard.press("s")
         screen.wait_for("S1", "llm", timeout=15)
         started = _kitchens_below(server.pid)
-        assert len(started) >= 2, f"an app and its kitchen, got {started}"  # + prep shelf
+        assert len(started) >= processes, f"{processes} processes expected, got {started}"
         page.close()
         assert wait_until(lambda: _all_gone(started), GONE_S), (
             f"left running after the tab closed: {[p for p in started if pid_alive(p)]}"
@@ -70,7 +88,9 @@ def test_a_tab_drives_its_own_kitchen_and_closing_it_ends_both(browser: Any) -> 
         assert server.poll() is None, "the server goes on for the next tab"
 
 
-@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
+@pytest.mark.parametrize(
+    "how", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL], ids=lambda how: str(how.name)
+)
 def test_stopping_the_server_ends_every_tab_s_app_and_kitchen(
     browser: Any, how: signal.Signals
 ) -> None:
