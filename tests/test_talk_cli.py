@@ -73,7 +73,6 @@ def test_a_race_traces_each_kitchen_under_its_mode(tmp_path: Path) -> None:
 
     paths = race_trace_paths(str(tmp_path / "race.trace"), ["sync", "async"])
     assert paths == [tmp_path / "race.sync.trace", tmp_path / "race.async.trace"]
-    assert all(path is not None and path.exists() for path in paths)  # emptied, writable
     twins = race_trace_paths(str(tmp_path / "t.trace"), ["async A", "async B"])
     assert twins == [tmp_path / "t.async-A.trace", tmp_path / "t.async-B.trace"]
     assert race_trace_paths(None, ["sync", "async"]) == [None, None]

@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from kitchen_tui.cli.options import build_parser
-from kitchen_tui.errors import UsageError
+from kitchen_tui.errors import UsageError, WriteFailed
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -36,11 +36,15 @@ def main(argv: list[str] | None = None) -> int:
             from kitchen_tui.cli.gif import run_gif
 
             return run_gif(options)
-        build_screen(options).run()
-        return 0
+        app = build_screen(options)
+        app.run()
+        return app.return_code or 0
     except UsageError as error:
         print(f"kitchen-tui: {error}", file=sys.stderr)
         return 2
+    except WriteFailed as error:
+        print(f"kitchen-tui: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kitchen_tui.cli.options import scenario_and_settings
+from kitchen_tui.cli.run_files import claim_outputs
 from kitchen_tui.cli.talk_options import trace_path
 
 if TYPE_CHECKING:
@@ -20,6 +21,8 @@ def build_app(options: argparse.Namespace) -> KitchenApp:
 
     scenario, settings = scenario_and_settings(options)
     resolve_theme(options.theme)  # a bad theme is a usage error before the screen changes
+    trace = trace_path(options.trace)
+    claim_outputs(options, [("--trace", trace)])
     app = KitchenApp(
         settings=settings,
         backend=options.backend,
@@ -28,6 +31,6 @@ def build_app(options: argparse.Namespace) -> KitchenApp:
         scenario=scenario,
         screenshot_dir=Path(options.screenshot_dir) if options.screenshot_dir else SCREENSHOT_DIR,
         still_formats=options.stills_format,
-        trace=trace_path(options.trace),
+        trace=trace,
     )
     return app

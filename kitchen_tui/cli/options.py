@@ -134,6 +134,12 @@ def add_trace_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_force_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--force", action="store_true", help="overwrite output files that exist already"
+    )
+
+
 def add_screen_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--theme", default="dark", help="dark, light, projector, or a theme file")
     parser.add_argument("--ascii", action="store_true", help="draw with ASCII characters only")
@@ -147,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kitchen-tui {__version__}")
     add_kitchen_options(parser)
     add_trace_option(parser)
+    add_force_option(parser)
     add_screen_options(parser)
     parser.add_argument(
         "--screenshot-dir",
@@ -162,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_kitchen_options(report)
     add_trace_option(report)
+    add_force_option(report)
     report.add_argument("--json", action="store_true", help="print one JSON object")
     from kitchen_tui.cli.talk_options import add_talk_commands
 

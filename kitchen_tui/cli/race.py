@@ -6,6 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from kitchen_tui.cli.options import check_backend, check_remedies
+from kitchen_tui.cli.run_files import claim_outputs
 from kitchen_tui.cli.talk_options import parse_modes, parse_race_fixes, race_trace_paths
 from kitchen_tui.protocol.settings import BLOCKING_FIXES, CPU_FIXES, KitchenSettings
 from kitchen_tui.talk.scenario import load_scenario
@@ -38,6 +39,7 @@ def build_race(options: argparse.Namespace) -> RaceApp:
     sides = race_sides(options, scenario.settings, modes)
     resolve_theme(options.theme)
     traces = race_trace_paths(options.trace, racer_names(sides))
+    claim_outputs(options, [("--trace", trace) for trace in traces])
     app = RaceApp(
         scenario,
         modes,

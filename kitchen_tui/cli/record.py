@@ -8,10 +8,11 @@ from pathlib import Path
 
 from kitchen_tui.cli.gif import describe, gif_look
 from kitchen_tui.cli.options import check_remedies, remedy_changes
+from kitchen_tui.cli.run_files import claim_outputs
 from kitchen_tui.cli.talk import talk_with_options
-from kitchen_tui.cli.talk_options import parse_size
+from kitchen_tui.cli.talk_options import parse_size, stills_dir, trace_path
 from kitchen_tui.errors import UsageError
-from kitchen_tui.recording.cast import check_output, record
+from kitchen_tui.recording.cast import record
 from kitchen_tui.recording.gif import check_gif_output, make_gif
 from kitchen_tui.talk.scenario import load_scenario
 from kitchen_tui.talk.script import PauseAction, SceneFile
@@ -25,18 +26,21 @@ QUIT_GRACE_S = 8.0  # after the quit key, this long for the app to exit before a
 
 
 def run_record(options: argparse.Namespace) -> int:
+    """Every option is checked before the take starts: a bad one leaves no cast behind."""
+    from kitchen_tui.ui.themes import resolve_theme
+
     width, height = parse_size(options.size)
+    command, seconds, title = _command(options)
+    resolve_theme(options.theme)
     out = Path(options.out)
-    check_output(out, options.force)  # before anything runs
     gif = Path(options.gif) if options.gif else None
     look = gif_look(options) if gif is not None else None  # a bad theme fails here
     if gif is not None:
         check_gif_output(gif, options.force)
-    for name in ("trace", "stills"):
-        value = getattr(options, name)
-        if value is not None and not Path(value).parent.is_dir():
-            raise UsageError(f"--{name} {value}: no such directory {str(Path(value).parent)!r}")
-    command, seconds, title = _command(options)
+    stills = None if options.stills is None else Path(options.stills)
+    outputs = [("--out", out), ("--trace", trace_path(options.trace)), ("--gif", gif)]
+    claim_outputs(options, outputs, stills)
+    stills_dir(options.stills)
     try:
         summary = record(
             command,
@@ -66,14 +70,15 @@ def _command(options: argparse.Namespace) -> tuple[list[str], float, str]:
     base = [sys.executable, "-m", "kitchen_tui"]
     screen = ["--theme", options.theme, *(["--ascii"] if options.ascii else [])]
     speed = ["--speed", f"{options.speed:g}"] if options.speed is not None else []
-    trace = ["--trace", options.trace] if options.trace else []
+    # The take's own outputs were checked and claimed here: the child may write them.
+    trace = ["--trace", options.trace, "--force"] if options.trace else []
     fixes = _remedy_arguments(options)
     if options.scene is not None:
         talk = talk_with_options(options)  # a bad scene fails here, before the take
         command = [*base, "play", options.scene, "--no-hold", "--autoplay", f"{AUTOPLAY_S:g}"]
         command += [*screen, *speed, *trace, *fixes]
         if options.stills:
-            command += ["--stills", options.stills]
+            command += ["--stills", options.stills, *([] if trace else ["--force"])]
             command += ["--stills-format", ",".join(options.stills_format)]
         seconds = options.seconds or script_seconds(talk, options.speed)
         return command, seconds, talk.title

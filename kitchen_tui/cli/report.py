@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kitchen_tui.cli.options import scenario_and_settings
+from kitchen_tui.cli.run_files import claim_outputs
 from kitchen_tui.cli.talk_options import trace_path
 from kitchen_tui.errors import UsageError
 from kitchen_tui.stream.headless import OrderResult, RunResult, run_scenario
@@ -24,8 +25,9 @@ def run_report(options: argparse.Namespace) -> int:
     scenario, settings = scenario_and_settings(options)
     if scenario is None:
         raise UsageError("report needs a scenario: --scenario NAME|FILE (try three-tables)")
+    trace = trace_path(options.trace)
+    claim_outputs(options, [("--trace", trace)])
     try:
-        trace = trace_path(options.trace)
         result = run_scenario(
             scenario, settings, backend=options.backend, trace=trace, keep_events=False
         )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kitchen_tui.cli.run_files import claim_outputs
 from kitchen_tui.cli.talk_options import stills_dir, trace_path
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.talk.scene_file import load_scene_file
@@ -52,6 +54,9 @@ def build_play(options: argparse.Namespace) -> KitchenApp:
     check_backend(options.backend)
     talk = talk_with_options(options)
     resolve_theme(options.theme)
+    trace = trace_path(options.trace)
+    stills = None if options.stills is None else Path(options.stills)
+    claim_outputs(options, [("--trace", trace)], stills=stills)
     settings = talk.scenario.settings
     if options.speed is not None:
         settings = replace(settings, speed=options.speed)
@@ -65,6 +70,6 @@ def build_play(options: argparse.Namespace) -> KitchenApp:
         autoplay=options.autoplay,
         stills_dir=stills_dir(options.stills),
         still_formats=options.stills_format,
-        trace=trace_path(options.trace),
+        trace=trace,
     )
     return app

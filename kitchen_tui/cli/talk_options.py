@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from kitchen_tui.cli.options import add_remedy_options
+from kitchen_tui.cli.options import add_force_option, add_remedy_options
 from kitchen_tui.errors import UsageError
 from kitchen_tui.protocol.settings import (
     BACKENDS,
@@ -46,12 +46,17 @@ def _seconds(text: str) -> float:
 def parse_size(text: str) -> tuple[int, int]:
     """`100x30` as (width, height); a UsageError of one line otherwise."""
     width, sep, height = text.lower().partition("x")
-    if not sep or not width.isdigit() or not height.isdigit():
+    if not sep or not _ascii_digits(width) or not _ascii_digits(height):
         raise UsageError(f"--size takes COLUMNSxROWS like {DEFAULT_SIZE}, got {text!r}")
     w, h = int(width), int(height)
     if not (20 <= w <= 1000 and 10 <= h <= 1000):
         raise UsageError(f"--size must be from 20x10 to 1000x1000, got {text!r}")
     return w, h
+
+
+def _ascii_digits(text: str) -> bool:
+    """0-9 only: str.isdigit() also takes '²', which int() refuses."""
+    return text.isascii() and text.isdigit()
 
 
 def parse_modes(text: str) -> tuple[str, str]:
@@ -99,6 +104,7 @@ def add_talk_commands(commands: Any) -> None:
     add_remedy_options(play)
     play.add_argument("--stills", metavar="DIR", help="save an SVG of the screen at each marker")
     play.add_argument("--trace", metavar="FILE", help="write the kitchen's event stream to FILE")
+    add_force_option(play)
     add_stills_format(play, "stills and ctrl+s screenshots")
     play.add_argument(
         "--no-hold",
@@ -131,7 +137,7 @@ def add_talk_commands(commands: Any) -> None:
     record.add_argument(
         "--seconds", type=_seconds, help="length of the take (default: the script's, or 10)"
     )
-    record.add_argument("--force", action="store_true", help="overwrite an existing --out")
+    add_force_option(record)
     record.add_argument("--gif", metavar="FILE", help="also draw the take as a GIF (agg)")
     from kitchen_tui.cli.gif import add_gif_options
 
@@ -162,24 +168,13 @@ def add_talk_commands(commands: Any) -> None:
         help="write each kitchen's event stream, named by its mode: race.trace gives"
         " race.sync.trace and race.async.trace",
     )
+    add_force_option(race)
     _screen(race)
 
 
 def trace_path(text: str | None) -> Path | None:
-    """A --trace FILE that can be written: emptied now, so one run makes one trace."""
-    if text is None:
-        return None
-    path = Path(text)
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise UsageError(f"--trace {text}: no such directory {str(parent)!r}")
-    if path.is_dir():
-        raise UsageError(f"--trace {text}: is a directory")
-    try:
-        path.write_bytes(b"")
-    except OSError as error:
-        raise UsageError(f"--trace {text}: cannot write: {error.strerror or error}") from None
-    return path
+    """A --trace FILE; run_files.claim_outputs checks it and empties it."""
+    return None if text is None else Path(text)
 
 
 def race_trace_paths(text: str | None, names: list[str]) -> list[Path | None]:

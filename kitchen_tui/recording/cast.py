@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import IO
 
 from kitchen_tui.errors import UsageError
+from kitchen_tui.outputs import check_outputs, write_failed
 from kitchen_tui.recording.channel import CAST_FD_ENV
 from kitchen_tui.stream.process_group import kill_group
 
@@ -57,17 +58,9 @@ class CastSummary:
     timed_out: bool
 
 
-def check_output(out: Path, force: bool = False, what: str = "cast file") -> None:
+def check_output(out: Path, force: bool = False, option: str = "--out") -> None:
     """Refuse an output path that cannot or should not be written, before anything runs."""
-    parent = out.parent if str(out.parent) else Path(".")
-    if not parent.is_dir():
-        raise UsageError(f"{out}: no such directory {str(parent)!r}")
-    if out.is_dir():
-        raise UsageError(f"{out}: is a directory, not a {what}")
-    if out.exists() and not force:
-        raise UsageError(f"refusing to overwrite {out}: pass --force")
-    if not os.access(parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
-        raise UsageError(f"{out}: not writable")
+    check_outputs([(option, out)], force=force)
 
 
 def record(
@@ -120,7 +113,8 @@ class _CastFile:
 
     def __exit__(self, *exc: object) -> None:
         if self._file is not None:
-            self._file.close()
+            with contextlib.suppress(OSError):  # a failed write was reported already
+                self._file.close()
 
     def header(
         self,
@@ -150,8 +144,11 @@ class _CastFile:
 
     def _write(self, line: str) -> None:
         assert self._file is not None
-        self._file.write(line + "\n")
-        self._file.flush()  # a take killed from outside still leaves a readable cast
+        try:
+            self._file.write(line + "\n")
+            self._file.flush()  # a take killed from outside still leaves a readable cast
+        except OSError as error:  # a full disk: the take stops, the lines written stay
+            raise write_failed("--out", self.path, error) from None
 
 
 class _Take:

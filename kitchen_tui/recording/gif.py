@@ -65,7 +65,7 @@ def agg_binary() -> Path:
 def check_gif_output(out: Path, force: bool) -> None:
     """Before anything runs: agg is there, and `out` may be written."""
     agg_binary()
-    check_output(out, force, what="GIF file")
+    check_output(out, force, option="--gif")
 
 
 def make_gif(cast: Path, out: Path, look: GifLook, force: bool = False) -> GifSummary:

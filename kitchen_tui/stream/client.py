@@ -18,6 +18,7 @@ from typing import IO, TypeGuard
 
 import orjson
 
+from kitchen_tui.outputs import open_output, write_failed
 from kitchen_tui.protocol.commands import (
     ChangeSettings,
     Command,
@@ -77,7 +78,7 @@ class KitchenProcess:
             start_new_session=True,  # its own process group: one killpg takes the prep shelf too
             env=env,
         )
-        trace = self.trace_path.open("ab") if self.trace_path else None
+        trace = open_output(self.trace_path, "--trace", append=True) if self.trace_path else None
         self._reader = threading.Thread(
             target=self._read_events, args=(self._proc, trace), name="kitchen-events", daemon=True
         )
@@ -171,8 +172,7 @@ class KitchenProcess:
                 lines = (rest + chunk).split(b"\n")
                 rest = lines.pop()
                 if trace is not None and lines:
-                    trace.write(b"\n".join(lines) + b"\n")
-                    trace.flush()
+                    trace = self._write_trace(trace, lines)
                 events, malformed = _parse(lines)
                 for event in events:
                     self._put(event)
@@ -181,11 +181,28 @@ class KitchenProcess:
                 self._ready.set()
         finally:
             if trace is not None:
-                trace.close()
+                with contextlib.suppress(OSError):
+                    trace.close()
         code = proc.wait()
         if not self._stopping:
             self._put(_died(code, list(self._stderr_tail)))
         self._ready.set()
+
+    def _write_trace(self, trace: IO[bytes], lines: list[bytes]) -> IO[bytes] | None:
+        """The trace after writing `lines`; None once a write failed (a full disk): the lines
+        written so far stay, and a `write_failed` event tells the consumer to stop the run."""
+        try:
+            trace.write(b"\n".join(lines) + b"\n")
+            trace.flush()
+            return trace
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                trace.close()
+            assert self.trace_path is not None
+            message = str(write_failed("--trace", self.trace_path, error))
+            now = time.perf_counter()
+            self._put({"type": "write_failed", "seq": None, "t": now, "message": message})
+            return None
 
     def _put(self, event: Event) -> None:
         full = self._events.qsize() >= MAX_PENDING

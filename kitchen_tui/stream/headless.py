@@ -124,7 +124,7 @@ def _collect(
             events.append(event)
         ledger.apply(event)
         kind = event["type"]
-        if kind == "died":
+        if kind in ("died", "write_failed"):
             raise RuntimeError(event["message"])
         if kind in ("served", "failed", "refused"):
             done += 1

@@ -25,6 +25,7 @@ from textual.events import Resize
 from textual.screen import Screen
 
 from kitchen_tui.errors import UsageError
+from kitchen_tui.outputs import write_new
 from kitchen_tui.protocol.settings import MODES, KitchenSettings
 from kitchen_tui.recording.channel import CastChannel
 from kitchen_tui.recording.stills import finish_in_background, still_names
@@ -64,6 +65,7 @@ from kitchen_tui.ui.widgets.stats_panel import StatsPanel
 from kitchen_tui.ui.widgets.ticket_lane import TicketLane
 from kitchen_tui.ui.widgets.timeline import Timeline
 from kitchen_tui.ui.widgets.too_small import MIN_HEIGHT, MIN_WIDTH, TooSmall
+from kitchen_tui.ui.write_failure import stop_on_write_failure
 
 if TYPE_CHECKING:
     from kitchen_tui.talk.script import SceneFile
@@ -124,7 +126,6 @@ class KitchenApp(QuickStartApp):
         self._still_formats = still_formats  # of talk stills and ctrl+s screenshots alike
         self.clock = clock
         self._paused = paused
-        self._screenshots = 0
         self.scene = Scene(Board(), clock(), ascii=ascii, paused=paused)
         self._themes = register_themes(self, theme)
         self.scene.theme = self.theme
@@ -221,7 +222,7 @@ class KitchenApp(QuickStartApp):
     def step_frame(self) -> None:
         """One frame: run the script, drain the kitchen, apply what came, redraw what changed."""
         self.director.frame()
-        self.frame.step(self.session.drain(), self.clock())
+        self.frame.step(stop_on_write_failure(self, self.session.drain()), self.clock())
 
     # -- the kitchen's keys: each makes a command, and the dispatcher performs it ----------------
 
@@ -289,8 +290,7 @@ class KitchenApp(QuickStartApp):
             self.step_frame()  # show the truth at once: everything that happened meanwhile
 
     def action_snapshot(self) -> None:
-        self._screenshots += 1
-        name = time.strftime("kitchen-%Y%m%d-%H%M%S") + f"-{self._screenshots}.svg"
+        name = time.strftime("kitchen-%Y%m%d-%H%M%S.svg")  # numbered by write_new
         self.save_svg(self._screenshot_dir, name, announce=True)
 
     def later(self, seconds: float, then: Callable[[], object]) -> None:
@@ -306,9 +306,8 @@ class KitchenApp(QuickStartApp):
         self.call_after_refresh(self._write_svg, folder, name, announce)
 
     def _write_svg(self, folder: Path, name: str, announce: bool) -> None:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path = self.save_screenshot(filename=name, path=str(folder))
+        try:  # never over an earlier file: a screenshot takes the next number, a still is refused
+            path = write_new(folder, name, self.export_screenshot(), numbered=announce)
         except OSError as error:
             self.notify(f"Could not save the screenshot: {error}", severity="error")
             return

@@ -40,6 +40,7 @@ from kitchen_tui.ui.widgets.race_diff import RaceDiff
 from kitchen_tui.ui.widgets.served_strip import ServedStrip
 from kitchen_tui.ui.widgets.stats_panel import StatsPanel
 from kitchen_tui.ui.widgets.ticket_lane import TicketLane
+from kitchen_tui.ui.write_failure import stop_on_write_failure
 
 FRAME_S = 1 / 30
 LEAD_S = 0.5  # both kitchens get the orders this long before they arrive: a fair start
@@ -182,7 +183,7 @@ class RaceApp(QuickStartApp):
     def step_frame(self) -> None:
         now = self._clock()
         for racer in self.racers:
-            racer.frame.step(racer.session.drain(), now)
+            racer.frame.step(stop_on_write_failure(self, racer.session.drain()), now)
         if self._held and not self._resetting and all(r.ready for r in self.racers):
             held, self._held = self._held, []
             for orders, words in held:
