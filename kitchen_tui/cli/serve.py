@@ -50,17 +50,16 @@ def run_serve(args: list[str]) -> int:
     title = _check_app(app_args)
     if importlib.util.find_spec("textual_serve") is None:
         raise UsageError(f"serve needs textual-serve, which is not installed: {SERVE_EXTRA}")
+    warning = None
     if not _is_loopback(serve.host):
-        print(
+        warning = (
             f"kitchen-tui serve: warning: --host {serve.host} listens beyond this machine:"
-            " anyone on that network can drive the kitchen",
-            file=sys.stderr,
+            " anyone on that network can drive the kitchen"
         )
     from kitchen_tui.cli.web_server import KitchenServer
 
-    server = KitchenServer(
-        [sys.executable, "-m", "kitchen_tui", *app_args], serve.host, serve.port, title
-    )
+    argv = [sys.executable, "-m", "kitchen_tui", *app_args]
+    server = KitchenServer(argv, serve.host, serve.port, title, warning=warning)
     try:
         server.serve()
     except OSError as error:
@@ -101,8 +100,10 @@ def _is_loopback(host: str) -> bool:
 def _listen_problem(error: OSError, host: str, port: int) -> str:
     if error.errno == errno.EADDRINUSE:
         return f"--port {port}: already in use on {host}; stop what holds it or pick another port"
-    if isinstance(error, socket.gaierror) or error.errno == errno.EADDRNOTAVAIL:
-        return f"--host {host}: not an address of this machine ({error.strerror or error})"
+    if isinstance(error, socket.gaierror):
+        return f"--host {host}: no such host ({error.strerror or error})"
+    if error.errno == errno.EADDRNOTAVAIL:
+        return f"--host {host}: not an address of this machine"
     if error.errno == errno.EACCES:
         return f"--port {port}: not allowed for this user; use a port above 1023"
     return f"cannot listen on {host}:{port}: {error.strerror or error}"

@@ -17,6 +17,7 @@ import contextlib
 import ctypes
 import os
 import signal
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -86,13 +87,22 @@ class KitchenSession(AppService):
 class KitchenServer(Server):
     """textual-serve's server for one command line, every tab a KitchenSession."""
 
-    def __init__(self, argv: Sequence[str], host: str, port: int, title: str) -> None:
+    def __init__(
+        self, argv: Sequence[str], host: str, port: int, title: str, warning: str | None = None
+    ) -> None:
         super().__init__(" ".join(argv), host=host, port=port, title=title)
         self.argv = list(argv)
+        self.warning = warning  # said once it listens: for a bad address, the error alone
         self.sessions: set[KitchenSession] = set()
         self.url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
 
     async def on_startup(self, app: web.Application) -> None:
+        pass  # textual-serve prints its logo here, before the port is even bound
+
+    def _announce(self, *_: object) -> None:
+        """Once the server listens (aiohttp calls its `print` then), one line says where."""
+        if self.warning:
+            print(self.warning, file=sys.stderr, flush=True)
         print(
             f"{self.title} on {self.url}: each tab gets its own kitchen; ctrl+c stops them all",
             flush=True,
@@ -147,7 +157,7 @@ class KitchenServer(Server):
             port=self.port,
             handle_signals=False,
             loop=loop,
-            print=lambda *args: None,
+            print=self._announce,
             access_log=None,  # a line per request would scroll the speaker's terminal
             shutdown_timeout=QUIT_GRACE_S + 2.0,
         )

@@ -127,6 +127,16 @@ def test_a_port_in_use_is_one_line_and_exit_2() -> None:
         f"kitchen-tui: --port {port}: already in use on 127.0.0.1;"
         " stop what holds it or pick another port"
     ]
+    assert result.stdout == "", "nothing claims to serve before it listens"
+
+
+def test_an_address_of_another_machine_is_one_line_without_the_warning() -> None:
+    # 192.0.2.1 is TEST-NET-1, kept for documentation: binding to it fails here, nothing is sent.
+    result = _serve("--host", "192.0.2.1", "--port", str(free_port()))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "kitchen-tui: --host 192.0.2.1: not an address of this machine"
+    ]
 
 
 @pytest.mark.parametrize(
