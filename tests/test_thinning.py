@@ -149,6 +149,9 @@ def test_the_stats_panel_says_what_was_thinned_per_kind_and_what_never_arrived()
     ledger.apply(_idle_heartbeat(served=5))
     ledger.apply(_idle_heartbeat(served=5))
     assert _stream_notes(ledger) == [
-        "thinned (reader too slow): 3 short stalls, 1200 step ends, 1200 step starts",
-        "the kitchen counted 5 served that never arrived",
+        "thinned (reader too slow):",
+        "  3 short stalls",
+        "  1,200 step ends",
+        "  1,200 step starts",
+        "never arrived: 5 served",
     ]

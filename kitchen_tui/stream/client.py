@@ -35,7 +35,8 @@ from kitchen_tui.protocol.thinning import DropCount, StepThinner
 from kitchen_tui.stream.process_group import kill_group
 
 # Events waiting for the consumer; past this, step detail is thinned (never a ticket's life).
-MAX_PENDING = 1_000_000
+# A parsed event costs about 1.5 KB: a million of them held a slow UI at 1.5 GB.
+MAX_PENDING = 100_000
 STOP_GRACE_S = 1.0
 
 

@@ -28,6 +28,10 @@ from kitchen_tui.ui.commands import (
 from kitchen_tui.ui.frame import Frame
 from kitchen_tui.ui.link import KitchenLink
 
+# Events applied in one frame at most (about 0.1 s of work): under a flood the rest waits in the
+# client's queue, where step detail is thinned, instead of freezing the screen for seconds.
+FRAME_EVENTS = 10_000
+
 # What a scenario sets up, and of that what a talk's scene starts from (the front desk and the
 # shelf stay as the talk's scenario made them).
 SCENE_SETTINGS = ("mode", "fix_blocking", "fix_cpu", "prep_shelf", "cooks", "speed")
@@ -94,7 +98,7 @@ class LiveSession:
     def drain(self) -> list[Event]:
         """The kitchen's events since the last frame; a death and a finished reset are acted on
         at once, even while the picture is frozen."""
-        events = self.kitchen.drain() if self.kitchen is not None else []
+        events = self.kitchen.drain(FRAME_EVENTS) if self.kitchen is not None else []
         for event in events:
             kind = event.get("type")
             if kind == "died":

@@ -148,16 +148,15 @@ _THINNED_NAMES = {
 
 def _stream_notes(ledger: Ledger) -> list[str]:
     """What the stream left out: detail thinned under a flood, per kind, and any outcome the
-    kitchen counted that never arrived (both zero unless a reader fell behind)."""
+    kitchen counted that never arrived (both nothing unless a reader fell behind)."""
     notes = []
     if ledger.thinned:
-        kinds = ", ".join(
-            counted(count, _THINNED_NAMES.get(kind, kind))
-            for kind, count in sorted(ledger.thinned.items())
-        )
-        notes.append(f"thinned (reader too slow): {kinds}")
+        notes.append("thinned (reader too slow):")
+        for kind, count in sorted(ledger.thinned.items()):
+            name = _THINNED_NAMES.get(kind, kind)
+            notes.append(f"  {count:,} {name}{'' if count == 1 else 's'}")
     lost = ledger.reconciler.lost
     if any(lost.values()):
-        missing = ", ".join(f"{count} {kind}" for kind, count in lost.items() if count)
-        notes.append(f"the kitchen counted {missing} that never arrived")
+        missing = ", ".join(f"{count:,} {kind}" for kind, count in lost.items() if count)
+        notes.append(f"never arrived: {missing}")
     return notes
