@@ -15,13 +15,19 @@ from kitchen_tui.protocol.events import Event
 def measured_durations(events: list[Event]) -> Mapping[str, list[float]]:
     """Each order's step durations as measured (story seconds), for the model to replay."""
     shared = _gil_shared_steps(events)
-    queued = {(e["id"], e["i"]): e["waited_s"] for e in events if e["type"] == "shelf_in"}
+    # Waiting for a shelf worker or for a to_thread token: the model queues for them itself.
+    queued = {
+        (e["id"], e["i"]): e["waited_s"] for e in events if e["type"] in ("shelf_in", "thread_in")
+    }
+    jobs = _job_seconds(events)
     held = _loop_held(events)
     steps: dict[str, dict[int, float]] = {}
     for event in events:
         if event["type"] == "step_finished":
             key = (event["id"], event["i"])
-            if event["where"] == "rail" and not _during(held, _io_done(event)):
+            if event["where"] == "job":  # the job's own time on the shelf, not the hand-off
+                own = jobs.get(key, 0.0)
+            elif event["where"] == "rail" and not _during(held, _io_done(event)):
                 # The loop was free when the I/O was due: resuming late was the timer's own
                 # slack (epoll counts whole milliseconds), part of the step.
                 own = float(event["story_s"])
@@ -36,8 +42,18 @@ def _loop_held(events: list[Event]) -> list[tuple[float, float]]:
     return [
         (e["t"] - e["measured_s"], e["t"])
         for e in events
-        if e["type"] == "step_finished" and e["where"] == "loop"
+        if e["type"] == "step_finished" and e["where"] in ("loop", "slices")
     ]
+
+
+def _job_seconds(events: list[Event]) -> dict[tuple[str, int], float]:
+    """Each job's time on the shelf, from a worker taking it to its end (story seconds)."""
+    started = {e["job"]: e["story"] for e in events if e["type"] == "job_in"}
+    return {
+        (e["id"], e["i"]): e["story"] - started[e["job"]]
+        for e in events
+        if e["type"] == "job_done" and e["job"] in started
+    }
 
 
 def _io_done(event: Event) -> float:
@@ -55,7 +71,7 @@ def _gil_shared_steps(events: list[Event]) -> set[tuple[str, int]]:
     spans: dict[tuple[str, int], list[float]] = {}
     for event in events:
         is_step = event["type"] in ("step_started", "step_finished")
-        if not is_step or event["kind"] != "cpu" or event["where"] != "cook":
+        if not is_step or event["kind"] != "cpu" or event["where"] not in ("cook", "thread"):
             continue
         key = (event["id"], event["i"])
         spans.setdefault(key, []).append(event["t"])
@@ -71,14 +87,14 @@ def _gil_shared_steps(events: list[Event]) -> set[tuple[str, int]]:
 def _own_seconds(event: Event, gil_shared: bool, queued_s: float) -> float:
     """The time a step itself took, without waiting for its turn (story seconds)."""
     scale = event["story_s"] / event["measured_s"] if event["measured_s"] > 0 else 1.0
-    if event["where"] == "shelf":
-        # The trip there and back counts, not only the computing; queueing for a free worker
-        # does not: the model queues the job itself.
-        return float(event["story_s"]) - queued_s * scale
     if event["kind"] == "cpu" and gil_shared and event["cpu_s"] is not None:
-        # Cook threads shared the GIL: the model does the sharing, so it takes the CPU time.
+        # Threads shared the GIL: the model does the sharing, so it takes the CPU time.
         return float(event["cpu_s"]) * scale
-    if event["kind"] == "wait" and event["where"] == "rail":
+    if event["where"] in ("shelf", "thread"):
+        # The trip there and back counts, not only the computing; queueing for a free worker
+        # (or a to_thread token) does not: the model queues the job itself.
+        return float(event["story_s"]) - queued_s * scale
+    if event["where"] == "rail":
         return float(event["nominal_s"])  # the I/O itself; resuming late is the loop's doing
     # The step had its thread (or the loop) to itself: its wall time is its own, including
     # any time the machine gave its core to another process.

@@ -57,7 +57,7 @@ changes = st.builds(
 def batches(draw: st.DrawFn, number: int, kitchen: KitchenSettings) -> Batch:
     """1-3 orders of their own dishes, arriving 3-40 ms apart."""
     count = draw(st.integers(1, 3))
-    ranges = step_ranges(kitchen.mode, kitchen.prep_shelf)
+    ranges = step_ranges(kitchen.mode, kitchen.fix_cpu)
     dishes, orders, at_ms = [], [], 0
     for i in range(count):
         name = f"b{number}d{i}"

@@ -14,8 +14,11 @@ from kitchen_tui.cli.options import scenario_and_settings
 from kitchen_tui.cli.run_files import claim_outputs
 from kitchen_tui.cli.talk_options import trace_path
 from kitchen_tui.errors import UsageError
+from kitchen_tui.protocol.menu import Dish
+from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.stream.headless import OrderResult, RunResult, run_scenario
 from kitchen_tui.stream.ledger import PART_NAMES, PARTS
+from kitchen_tui.talk.scenario import full_menu
 
 UNWRAPPED_WIDTH = 1_000  # wider than any report line: the table keeps its own width
 PART_TITLES = {part: short for part, (_long, short) in PART_NAMES.items()}
@@ -73,6 +76,10 @@ def _order_json(order: OrderResult) -> dict[str, object]:
         "served_s": order.served_s,
         "latency_s": order.latency_s,
         "predicted_s": order.predicted.latency,
+        "fix_blocking": ticket.fix_blocking if ticket else None,
+        "fix_cpu": ticket.fix_cpu if ticket else None,
+        "job_latency_s": order.job_latency_s,
+        "predicted_job_s": order.predicted.job_latency,
         "predicted_outcome": _predicted_outcome(order),
         "split": ticket.split if ticket else {},
         "error": ticket.error if ticket else None,
@@ -87,10 +94,10 @@ def _predicted_outcome(order: OrderResult) -> str:
 
 def print_report(result: RunResult, console: Console) -> None:
     settings = result.settings
-    shelf = f"prep shelf {settings.shelf_workers}" if settings.prep_shelf else "no prep shelf"
+    shelf = f"prep shelf {settings.shelf_workers}" if settings.uses_shelf else "no prep shelf"
     cooks = f", {settings.cooks} cooks" if settings.mode == "threads" else ""
     console.print(
-        f"[b]{result.scenario.title}[/b]  {settings.mode}{cooks}, {shelf}, "
+        f"[b]{result.scenario.title}[/b]  {settings.mode}{cooks}, {_remedies(settings)}{shelf}, "
         f"{result.backend}, speed {settings.speed:g}  (seconds are story seconds)"
     )
     table = _orders_table(result)
@@ -98,18 +105,80 @@ def print_report(result: RunResult, console: Console) -> None:
     if console.measure(table, options=unbounded).maximum > console.width:
         table.padding = (0, 1, 0, 0)  # one space between columns, so 80 columns fit it whole
     console.print(table)
-    for note in _notes(result):
+    for note in [*_notes(result), *remedy_lines(result)]:
         console.print(note, markup=False, highlight=False)
     console.print(_summary_line(result))
 
 
 def _orders_table(result: RunResult) -> Table:
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for title in ("order", "dish", "arrived", "served", "latency", "model", *PART_TITLES.values()):
-        table.add_column(title, justify="left" if title in ("order", "dish") else "right")
+    titles = ["order", "dish", "arrived", "served", "latency", "model", *PART_TITLES.values()]
+    remedied = _remedied(result)
+    jobs = any(order.predicted.job_done is not None for order in result.orders)
+    titles += ["remedy"] * remedied + ["job", "job model"] * jobs
+    for title in titles:
+        table.add_column(title, justify="left" if title in ("order", "dish", "remedy") else "right")
+    menu = full_menu(result.scenario)
     for order in result.orders:
-        table.add_row(*_order_cells(order))
+        cells = _order_cells(order)
+        cells += [""] * (len(PART_TITLES) + 6 - len(cells))
+        if remedied:
+            cells.append(served_by(order, menu))
+        if jobs:
+            cells += [_seconds(order.job_latency_s), _seconds(order.predicted.job_latency)]
+        table.add_row(*cells)
     return table
+
+
+def _remedies(settings: KitchenSettings) -> str:
+    """The remedies in the report's first line, when any is on."""
+    fixes = [f"fix_blocking {settings.fix_blocking}"] * (settings.fix_blocking != "inline")
+    fixes += [f"fix_cpu {settings.fix_cpu}"] * (settings.fix_cpu not in ("inline", "prep_shelf"))
+    return "".join(f"{fix}, " for fix in fixes)
+
+
+def _remedied(result: RunResult) -> bool:
+    settings = result.settings
+    return settings.fix_blocking != "inline" or settings.fix_cpu not in ("inline", "prep_shelf")
+
+
+def served_by(order: OrderResult, menu: dict[str, Dish]) -> str:
+    """The remedies that served the order's problem steps (its blocking calls, its CPU)."""
+    ticket, dish = order.ticket, menu.get(order.dish)
+    if ticket is None or dish is None:
+        return "-"
+    kinds = {step.kind for step in dish.steps}
+    fixes = [ticket.fix_blocking] * ("blocking" in kinds) + [ticket.fix_cpu] * ("cpu" in kinds)
+    return ",".join(dict.fromkeys(fixes)) or "-"
+
+
+def remedy_lines(result: RunResult) -> list[str]:
+    """One line for each remedy at work in the run: what it cost, measured."""
+    account, speed = result.ledger.remedies, result.settings.speed
+    lines = []
+    if account.thread_waits:
+        wait = max(account.thread_waits) * speed
+        gil = ""
+        if account.gil_shares:
+            gil = f"; a computing thread got as little as {min(account.gil_shares):.0%} of the GIL"
+        lines.append(
+            f"to_thread: {len(account.thread_waits)} calls, the longest waited {wait:.3f} s"
+            f" for one of the limiter's tokens{gil}"
+        )
+    if account.sliced_steps:
+        lines.append(
+            f"checkpoints: {account.slices} slices, the longest"
+            f" {account.longest_slice_s * speed * 1000:.1f} ms; the longest gap between two"
+            f" {account.longest_gap_s * speed * 1000:.1f} ms"
+        )
+    if account.jobs:
+        done = [j.job_latency_s for j in account.jobs.values() if j.job_latency_s is not None]
+        failed = len(account.jobs_in("failed"))
+        lines.append(
+            f"jobs: {len(account.jobs)} ({failed} failed), the longest done"
+            f" {_seconds(max(done, default=None))} s after its order arrived"
+        )
+    return lines
 
 
 def _order_cells(order: OrderResult) -> list[str]:

@@ -10,7 +10,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import anyio
@@ -279,7 +279,8 @@ class Kitchen:
         self._wake_from_thread(job.done)
 
     def _seat(self, ticket: Ticket, mode: Mode, cook: int | None) -> None:
-        ticket.mode, ticket.prep_shelf = mode, self.settings.prep_shelf
+        served = self.settings if mode == self.settings.mode else replace(self.settings, mode=mode)
+        ticket.mode, ticket.blocking_fix, ticket.cpu_fix = mode, served.blocking_fix, served.cpu_fix
         ticket.seated = time.perf_counter()
         ticket.parts["front_desk"] = ticket.seated - ticket.arrival
         self.emitter.put(
@@ -291,6 +292,8 @@ class Kitchen:
                 "mode": mode,
                 "cook": cook,
                 "prep_shelf": ticket.prep_shelf,
+                "fix_blocking": ticket.blocking_fix,
+                "fix_cpu": ticket.cpu_fix,
             }
         )
 
@@ -333,6 +336,9 @@ class Kitchen:
                 in_flight=len(self._in_flight),
                 lag_s=lag,
                 loop_busy_s=self.steps.loop_busy_s,
+                jobs_open=self.steps.jobs.open,
+                jobs_queued=self.steps.jobs.queued,
+                **self.steps.threads.tokens(),
                 **self.responses.counts,
             )
 

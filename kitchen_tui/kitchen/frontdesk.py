@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kitchen_tui.protocol.settings import Mode
+from kitchen_tui.protocol.settings import BlockingFix, CpuFix, Mode
 
 if TYPE_CHECKING:
     import anyio
@@ -38,7 +38,14 @@ class Ticket:
     greetings: itertools.count[int] = field(default_factory=itertools.count)
     at_desk: bool = False
     mode: Mode | None = None
-    prep_shelf: bool = False
+    # The remedies it was seated with, as served in its mode: it keeps them to the end.
+    blocking_fix: BlockingFix = "inline"
+    cpu_fix: CpuFix = "inline"
+
+    @property
+    def prep_shelf(self) -> bool:
+        return self.cpu_fix == "prep_shelf"
+
     seated: float | None = None
     parts: dict[str, float] = field(
         default_factory=lambda: {"front_desk": 0.0, "cook": 0.0, "rail": 0.0, "shelf": 0.0}

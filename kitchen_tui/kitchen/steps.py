@@ -9,6 +9,7 @@ import anyio
 from anyio import from_thread
 
 from kitchen_tui.kitchen.cpu import burn_cpu
+from kitchen_tui.kitchen.remedy_steps import Jobs, OnThread, in_slices
 from kitchen_tui.protocol.events import stall_level
 
 if TYPE_CHECKING:
@@ -46,27 +47,37 @@ class StepRunner:
         self.token: EventLoopToken | None = None  # the loop's, once it runs
         self.service: TaskGroup | None = None  # the tickets' task group: a reset cancels it
         self.loop_busy_s = 0.0  # real seconds steps held the loop, since the start
+        self.threads = OnThread(self)
+        self.jobs = Jobs(self)
 
     async def cook_on_loop(self, ticket: Ticket, dish: Dish) -> None:
-        """An `async def` handler: waits are awaited; cpu and blocking steps hold the loop."""
+        """An `async def` handler: waits are awaited; cpu and blocking steps hold the loop,
+        unless the ticket's remedies serve them another way."""
         try:
             for i, step in enumerate(dish.steps):
                 real = step.seconds / self.clock.speed
-                if step.kind == "wait":
-                    start = self._started(ticket, i, step, "rail")
+                how = _served_on_loop(ticket, step)
+                if how == "rail":  # I/O awaited, or the blocking call's async client
+                    start = self.started(ticket, i, step, "rail")
                     self.desk.let_go(start)
                     await self.rail.wait(real)
-                    self._finished(ticket, i, step, "rail", start, real)
-                elif step.kind == "cpu" and ticket.prep_shelf:
-                    start = self._started(ticket, i, step, "shelf")
+                    self.finished(ticket, i, step, "rail", start, real)
+                elif how == "shelf":
+                    start = self.started(ticket, i, step, "shelf")
                     self.desk.let_go(start)
                     cpu_s, shelf_s = await self._on_shelf(ticket, i, real)
-                    self._finished(ticket, i, step, "shelf", start, real, cpu_s, shelf_s)
+                    self.finished(ticket, i, step, "shelf", start, real, cpu_s, shelf_s)
+                elif how == "job":
+                    self.jobs.hand_in(ticket, i, step, real)
+                elif how == "slices":
+                    await in_slices(self, ticket, i, step, real)
+                elif how == "thread":
+                    await self.threads.run(ticket, i, step, real)
                 else:
-                    start = self._started(ticket, i, step, "loop")
+                    start = self.started(ticket, i, step, "loop")
                     self.desk.hold(start)  # arrivals wait at the desk until the loop is free
-                    burned = self._block_this_thread(ticket, step, real)
-                    self._finished(ticket, i, step, "loop", start, real, burned)
+                    burned = self.block_this_thread(ticket, step, real)
+                    self.finished(ticket, i, step, "loop", start, real, burned)
         finally:
             self.desk.let_go(time.perf_counter())
 
@@ -74,19 +85,26 @@ class StepRunner:
         """A plain `def` handler on a cook thread: every step blocks this thread until done."""
         for i, step in enumerate(dish.steps):
             real = step.seconds / self.clock.speed
-            if step.kind == "cpu" and ticket.prep_shelf:
-                start = self._started(ticket, i, step, "shelf")
+            if step.kind == "cpu" and ticket.cpu_fix == "job":
+                from_thread.run_sync(self.jobs.hand_in, ticket, i, step, real, token=self.token)
+            elif step.kind == "cpu" and ticket.prep_shelf:
+                start = self.started(ticket, i, step, "shelf")
                 cpu_s, shelf_s = from_thread.run(
                     self._shelf_for_thread, ticket, i, real, token=self.token
                 )
-                self._finished(ticket, i, step, "shelf", start, real, cpu_s, shelf_s)
+                self.finished(ticket, i, step, "shelf", start, real, cpu_s, shelf_s)
             else:
-                start = self._started(ticket, i, step, "cook")
-                burned = self._block_this_thread(ticket, step, real)
-                self._finished(ticket, i, step, "cook", start, real, burned)
+                start = self.started(ticket, i, step, "cook")
+                burned = self.block_this_thread(ticket, step, real)
+                self.finished(ticket, i, step, "cook", start, real, burned)
 
     @staticmethod
-    def _block_this_thread(ticket: Ticket, step: Step, real: float) -> float | None:
+    def check_cancel(ticket: Ticket) -> None:
+        if ticket.cancel.is_set():
+            raise OrderCancelled
+
+    @staticmethod
+    def block_this_thread(ticket: Ticket, step: Step, real: float) -> float | None:
         """Run a step on the calling thread; the CPU seconds it burned (cpu steps)."""
         if step.kind == "cpu":
             cpu_s: float | None = burn_cpu(real, ticket.cancel)
@@ -94,8 +112,7 @@ class StepRunner:
             # time.sleep, or blocking I/O: the thread does nothing else until it returns.
             ticket.cancel.wait(real)
             cpu_s = None
-        if ticket.cancel.is_set():
-            raise OrderCancelled
+        StepRunner.check_cancel(ticket)
         return cpu_s
 
     async def _shelf_for_thread(self, ticket: Ticket, i: int, real: float) -> tuple[float, float]:
@@ -130,12 +147,12 @@ class StepRunner:
 
     # -- what each step tells the stream ----------------------------------------------------
 
-    def _started(self, ticket: Ticket, i: int, step: Step, where: str) -> float:
+    def started(self, ticket: Ticket, i: int, step: Step, where: str) -> float:
         start = time.perf_counter()
         self.emitter.put(_step_event("step_started", start, ticket, i, step, where))
         return start
 
-    def _finished(
+    def finished(
         self,
         ticket: Ticket,
         i: int,
@@ -145,10 +162,13 @@ class StepRunner:
         real: float,
         cpu_s: float | None = None,
         shelf_s: float | None = None,
+        waited_s: float = 0.0,
     ) -> None:
+        """Time the step and tell the stream; a step's error fails its order (a job's fails
+        the job, which reports it)."""
         end = time.perf_counter()
         measured = end - start
-        _credit(ticket, step, where, measured, real, cpu_s, shelf_s)
+        _credit(ticket, step, where, measured - waited_s, real, cpu_s, shelf_s)
         story_s = self.clock.span(start, end)
         event = _step_event("step_finished", end, ticket, i, step, where)
         event["measured_s"] = measured
@@ -170,7 +190,7 @@ class StepRunner:
                 story_s=story_s,
                 level=stall_level(measured),
             )
-        if step.error is not None:
+        if step.error is not None and where != "job":
             raise StepFailed(f"{step.label}: {step.error}")
 
 
@@ -186,7 +206,9 @@ def _credit(
     """Credit a step's time to where it went; whatever is left over counts as ready."""
     if where == "shelf":
         ticket.parts["shelf"] += shelf_s or 0.0
-    elif step.kind == "wait":
+    elif where == "job":
+        return
+    elif where == "rail" or (where == "thread" and step.kind == "blocking"):
         ticket.parts["rail"] += min(measured, real)
     elif step.kind == "cpu":
         ticket.parts["cook"] += min(measured, cpu_s or 0.0)
@@ -208,3 +230,13 @@ def _step_event(
         "where": where,
         "nominal_s": step.seconds,
     }
+
+
+def _served_on_loop(ticket: Ticket, step: Step) -> str:
+    """Where an `async def` handler's step runs, under the remedies the ticket was seated with."""
+    if step.kind == "wait":
+        return "rail"
+    if step.kind == "blocking":
+        return {"await": "rail", "to_thread": "thread"}.get(ticket.blocking_fix, "loop")
+    fixes = {"prep_shelf": "shelf", "job": "job", "checkpoints": "slices", "to_thread": "thread"}
+    return fixes.get(ticket.cpu_fix, "loop")

@@ -10,15 +10,16 @@ from __future__ import annotations
 from typing import Any, Literal, TypedDict
 
 from kitchen_tui.protocol.menu import StepKind
-from kitchen_tui.protocol.settings import Mode
+from kitchen_tui.protocol.settings import BlockingFix, CpuFix, Mode
 
 STREAM_VERSION = 1
 STALL_LEVELS = (0.05, 0.25, 1.0)  # the alarm levels people know: 50 ms, 250 ms, 1 s
 
 Event = dict[str, Any]
 # Who is busy during a step: a cook thread, the event loop itself, nobody (awaited I/O), a
-# prep shelf worker.
-Where = Literal["cook", "loop", "rail", "shelf"]
+# prep shelf worker; with a remedy, a to_thread worker, the loop in checkpointed slices, or
+# nobody for long (a job handed to the shelf).
+Where = Literal["cook", "loop", "rail", "shelf", "thread", "slices", "job"]
 
 
 def stall_level(seconds: float) -> int:
@@ -89,6 +90,8 @@ class SeatedEvent(AboutTicket):
     mode: Mode
     cook: int | None
     prep_shelf: bool
+    fix_blocking: BlockingFix
+    fix_cpu: CpuFix
 
 
 class StepStartedEvent(StepDetail):
@@ -149,6 +152,74 @@ class HeartbeatEvent(Stamped):
     served: int
     failed: int
     refused: int
+    thread_tokens: int
+    thread_limit: int
+    token_waiting: int
+    jobs_open: int
+    jobs_queued: int
+
+
+class ThreadInEvent(Header):
+    type: Literal["thread_in"]
+    t: float
+    id: str
+    n: int
+    i: int
+    waited_s: float
+
+
+class ThreadOutEvent(Header):
+    type: Literal["thread_out"]
+    t: float
+    id: str
+    n: int
+    i: int
+    gil_share: float | None
+
+
+class SlicesEvent(Header):
+    type: Literal["slices"]
+    t: float
+    id: str
+    n: int
+    i: int
+    slices: int
+    longest_slice_s: float
+    longest_gap_s: float
+    held_s: float
+
+
+class JobQueuedEvent(Header):
+    type: Literal["job_queued"]
+    t: float
+    id: str
+    n: int
+    i: int
+    job: str
+    nominal_s: float
+
+
+class JobInEvent(Header):
+    type: Literal["job_in"]
+    t: float
+    id: str
+    n: int
+    i: int
+    job: str
+    slot: int
+
+
+class JobDoneEvent(Header):
+    type: Literal["job_done"]
+    t: float
+    id: str
+    n: int
+    i: int
+    job: str
+    pid: int
+    cpu_s: float
+    job_latency_s: float
+    error: str | None
 
 
 class _ThinnedDetail(Stamped, total=False):
@@ -194,6 +265,12 @@ EVENT_TYPES: dict[str, type] = {
     "shelf_in": ShelfInEvent,
     "shelf_out": ShelfOutEvent,
     "step_finished": StepFinishedEvent,
+    "thread_in": ThreadInEvent,
+    "thread_out": ThreadOutEvent,
+    "slices": SlicesEvent,
+    "job_queued": JobQueuedEvent,
+    "job_in": JobInEvent,
+    "job_done": JobDoneEvent,
     "stall": StallEvent,
     "served": ServedEvent,
     "failed": FailedEvent,

@@ -42,6 +42,11 @@ class OrderResult:
         ticket = self.ticket
         return "missing" if ticket is None or ticket.lost or not ticket.is_done else ticket.state
 
+    @property
+    def job_latency_s(self) -> float | None:
+        """Arrival to its last job done (fix_cpu = "job"); None for an order without one."""
+        return None if self.ticket is None else self.ticket.job_latency_s
+
 
 @dataclass
 class RunResult:
@@ -79,6 +84,7 @@ class RunResult:
             "thinned": dict(self.ledger.thinned),
             "missing": self.missing(),
             "lost": dict(self.ledger.reconciler.lost),
+            "remedies": self.ledger.remedies.summary(self.settings.speed),
         }
 
     def missing(self) -> list[str]:
@@ -116,7 +122,7 @@ def _collect(
     ledger = Ledger()
     events: list[Event] = []
     done, last = 0, 0.0
-    while done < expected:
+    while done < expected or ledger.remedies.jobs_open:  # a job may end long after its answer
         event = kitchen.get(timeout=QUIET_TIMEOUT_S)
         if event is None:
             raise RuntimeError(f"the kitchen went quiet for {QUIET_TIMEOUT_S:.0f} s")
@@ -129,6 +135,8 @@ def _collect(
         if kind in ("served", "failed", "refused"):
             done += 1
             last = float(event["t"])
+        elif kind == "job_done":
+            last = max(last, float(event["t"]))
         elif kind == "heartbeat" and _nothing_more_due(ledger, expected):
             break
     return ledger, events, last
@@ -138,6 +146,8 @@ def _nothing_more_due(ledger: Ledger, expected: int) -> bool:
     """The kitchen's heartbeats say every outcome it will send has been sent: it had counted
     them all a heartbeat ago, or it has had nothing in flight for a while."""
     counts = ledger.reconciler
+    if ledger.remedies.jobs_open:  # a job's end comes after its order's outcome
+        return False
     return counts.settled_total >= expected or counts.idle_beats >= IDLE_BEATS
 
 

@@ -37,6 +37,7 @@ from kitchen_tui.protocol.events import (
 )
 from kitchen_tui.stream.holds import Holds
 from kitchen_tui.stream.reconcile import Reconciler
+from kitchen_tui.stream.remedy_account import RemedyAccount
 from kitchen_tui.stream.sketch import LatencySketch, merged
 from kitchen_tui.stream.story import StoryClock
 
@@ -80,6 +81,9 @@ class Ticket:
     arrived: float
     state: TicketState = "front_desk"
     mode: str | None = None
+    fix_blocking: str = "inline"  # the remedies it was served with
+    fix_cpu: str = "inline"
+    job_latency_s: float | None = None  # fix_cpu = "job": arrival to its last job done
     cook: int | None = None
     seated: float | None = None
     step_index: int | None = None
@@ -166,6 +170,7 @@ class Ledger:
         self.last_t: float | None = None
         self.last_heartbeat: HeartbeatEvent | None = None
         self.died: str | None = None
+        self.remedies = RemedyAccount()
 
     # -- reading the stream ---------------------------------------------------------------
 
@@ -222,6 +227,9 @@ class Ledger:
         ticket.state = "seated"
         ticket.mode = e["mode"]
         ticket.cook = e.get("cook")
+        # Streams written before the remedies name only the prep shelf.
+        ticket.fix_blocking = e.get("fix_blocking", "inline")
+        ticket.fix_cpu = e.get("fix_cpu", "prep_shelf" if e.get("prep_shelf") else "inline")
         ticket.seated = e["t"]
         ticket.prep_shelf = bool(e.get("prep_shelf"))
         ticket.open_segment("ready", e["t"])
@@ -229,7 +237,7 @@ class Ledger:
     def _on_step_started(self, e: StepStartedEvent) -> None:
         ticket = self.tickets[e["n"]]
         where = e["where"]
-        ticket.state = where
+        ticket.state = _STATE_OF.get(where, where)  # type: ignore[assignment]
         ticket.step_index = e["i"]
         ticket.step_kind = e["kind"]
         ticket.step_label = e["label"]
@@ -308,6 +316,7 @@ class Ledger:
     def _on_heartbeat(self, e: HeartbeatEvent) -> None:
         previous, self.last_heartbeat = self.last_heartbeat, e
         self.loop_busy_s = e["loop_busy_s"]
+        self.remedies.on_heartbeat(e)
         counts = self.reconciler
         counts.heartbeat(e, self.outcomes)
         if previous is not None and counts.lost_total and counts.idle_beats >= GHOST_BEATS:
@@ -349,6 +358,7 @@ class Ledger:
                 self._retire(ticket)
         self.open.clear()
         self.holds.now = None
+        self.remedies.reset(e["t"])
 
     def _on_died(self, e: DiedEvent) -> None:
         self.died = e["message"]
@@ -406,6 +416,12 @@ _HANDLERS: dict[str, Callable[[Ledger, Any], None]] = {
     "served": Ledger._on_served,
     "failed": Ledger._on_failed,
     "heartbeat": Ledger._on_heartbeat,
+    "thread_in": lambda ledger, e: ledger.remedies.on_thread_in(e),
+    "thread_out": lambda ledger, e: ledger.remedies.on_thread_out(e),
+    "slices": lambda ledger, e: ledger.remedies.on_slices(e),
+    "job_queued": lambda ledger, e: ledger.remedies.on_job_queued(e),
+    "job_in": lambda ledger, e: ledger.remedies.on_job_in(e),
+    "job_done": lambda ledger, e: ledger.remedies.on_job_done(e, ledger.tickets.get(e["n"])),
     "dropped": Ledger._on_dropped,
     "reset": Ledger._on_reset,
     "died": Ledger._on_died,
@@ -426,9 +442,14 @@ def percentile(values: list[float], q: float) -> float | None:
     return ordered[rank - 1]
 
 
+# Where a remedy runs a step, as a ticket's state: a to_thread step is awaited (the loop is
+# free), checkpointed slices and a job's hand-off run on the loop.
+_STATE_OF = {"thread": "rail", "slices": "loop", "job": "loop"}
+
+
 def _part_of(kind: str, where: str) -> Part:
     if where == "shelf":
         return "ready"  # until shelf_in: waiting for a free worker
-    if kind == "wait":
+    if kind == "wait" or (where == "thread" and kind == "blocking") or where == "rail":
         return "rail"
     return "cook"

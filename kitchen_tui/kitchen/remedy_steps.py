@@ -1,0 +1,141 @@
+"""The remedies' code paths: a step on a to_thread worker, CPU work in checkpointed slices, and
+CPU work handed to the prep shelf as a job that the answer does not wait for."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import anyio.lowlevel
+import anyio.to_thread
+
+from kitchen_tui.kitchen.cpu import burn_cpu
+from kitchen_tui.protocol.settings import CHECKPOINT_SLICE_S
+
+if TYPE_CHECKING:
+    from kitchen_tui.kitchen.frontdesk import Ticket
+    from kitchen_tui.kitchen.steps import StepRunner
+    from kitchen_tui.protocol.menu import Step
+
+
+class OnThread:
+    """`anyio.to_thread.run_sync` behind anyio's own default limiter (40 tokens a loop): a
+    blocking call or CPU work on a worker thread, while the ticket awaits it on the loop."""
+
+    def __init__(self, runner: StepRunner) -> None:
+        self.runner = runner
+
+    @staticmethod
+    def tokens() -> dict[str, int]:
+        """The limiter as it stands: tokens in use, its size, tasks waiting for a token."""
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        return {
+            "thread_tokens": limiter.borrowed_tokens,
+            "thread_limit": int(limiter.total_tokens),
+            "token_waiting": limiter.statistics().tasks_waiting,
+        }
+
+    async def run(self, ticket: Ticket, i: int, step: Step, real: float) -> None:
+        runner = self.runner
+        start = runner.started(ticket, i, step, "thread")
+        runner.desk.let_go(start)
+        began: list[float] = []
+
+        def on_worker() -> float | None:
+            began.append(time.perf_counter())
+            waited = began[0] - start
+            runner.emitter.put(_moved("thread_in", began[0], ticket, i, waited_s=waited))
+            return runner.block_this_thread(ticket, step, real)
+
+        # A reset cancels the ticket at once; the worker sees the ticket's cancel flag soon.
+        burned = await anyio.to_thread.run_sync(on_worker, abandon_on_cancel=True)
+        end = time.perf_counter()
+        share = None
+        if burned is not None and began and end > began[0]:
+            share = min(1.0, burned / (end - began[0]))  # of the GIL, while it computed
+        runner.emitter.put(_moved("thread_out", end, ticket, i, gil_share=share))
+        runner.finished(ticket, i, step, "thread", start, real, burned, waited_s=began[0] - start)
+
+
+async def in_slices(runner: StepRunner, ticket: Ticket, i: int, step: Step, real: float) -> None:
+    """The same CPU work on the loop, in slices of CHECKPOINT_SLICE_S with a checkpoint
+    between them: other tickets run in the gaps, this one takes a little longer."""
+    start = runner.started(ticket, i, step, "slices")
+    left, burned, held, slices, longest, gap = real, 0.0, 0.0, 0, 0.0, 0.0
+    last_end = start
+    while True:
+        began = time.perf_counter()
+        gap = max(gap, began - last_end) if slices else 0.0
+        runner.desk.hold(began)
+        used = burn_cpu(min(CHECKPOINT_SLICE_S, left), ticket.cancel)
+        last_end = time.perf_counter()
+        runner.desk.let_go(last_end)
+        slices, burned, left = slices + 1, burned + used, left - used
+        held += last_end - began
+        longest = max(longest, last_end - began)
+        runner.check_cancel(ticket)
+        if left <= 0:
+            break
+        await anyio.lowlevel.checkpoint()
+    runner.loop_busy_s += held
+    runner.emitter.put(
+        _moved(
+            "slices", last_end, ticket, i, slices=slices, longest_slice_s=longest,
+            longest_gap_s=gap, held_s=held,
+        )
+    )  # fmt: skip
+    runner.finished(ticket, i, step, "slices", start, real, burned)
+
+
+class Jobs:
+    """The lesson's job id: the handler hands its CPU work to the prep shelf and answers at
+    once; the job runs in the service (a reset cancels it) and reports when it is done."""
+
+    def __init__(self, runner: StepRunner) -> None:
+        self.runner = runner
+        self._numbers = itertools.count(1)
+        self.open = 0  # handed in, not done
+        self.queued = 0  # handed in, waiting for a free worker
+
+    def hand_in(self, ticket: Ticket, i: int, step: Step, real: float) -> None:
+        """On the loop: the step itself is the hand-off; the job goes on in its own task."""
+        runner = self.runner
+        start = runner.started(ticket, i, step, "job")
+        job = f"job-{next(self._numbers)}"
+        self.open += 1
+        self.queued += 1
+        runner.emitter.put(_moved("job_queued", start, ticket, i, job=job, nominal_s=step.seconds))
+        assert runner.service is not None
+        runner.service.start_soon(self._cook, ticket, i, step, real, job, name=job)
+        runner.finished(ticket, i, step, "job", start, real)
+
+    async def _cook(self, ticket: Ticket, i: int, step: Step, real: float, job: str) -> None:
+        runner = self.runner
+        marks: dict[str, float] = {}
+
+        def moved(kind: str, slot: int, t: float, pid: int) -> None:
+            marks[kind] = t
+            if kind == "shelf_in":
+                self.queued -= 1
+                runner.emitter.put(_moved("job_in", t, ticket, i, job=job, slot=slot))
+
+        try:
+            cpu_s, pid = await runner.shelf.cook(real, moved)
+        finally:
+            self.open -= 1
+            if "shelf_in" not in marks:
+                self.queued -= 1
+        done = time.perf_counter()
+        runner.emitter.put(
+            _moved(
+                "job_done", done, ticket, i, job=job, pid=pid, cpu_s=cpu_s,
+                job_latency_s=runner.clock.span(ticket.arrival, done),
+                error=None if step.error is None else f"{step.label}: {step.error}",
+            )
+        )  # fmt: skip
+
+
+def _moved(kind: str, t: float, ticket: Ticket, i: int, **extra: Any) -> dict[str, Any]:
+    return {"type": kind, "t": t, "id": ticket.id, "n": ticket.n, "i": i, **extra}
