@@ -159,62 +159,38 @@ class HeartbeatEvent(Stamped):
     jobs_queued: int
 
 
-class ThreadInEvent(Header):
+class ThreadInEvent(AboutStep):
     type: Literal["thread_in"]
-    t: float
-    id: str
-    n: int
-    i: int
     waited_s: float
 
 
-class ThreadOutEvent(Header):
+class ThreadOutEvent(AboutStep):
     type: Literal["thread_out"]
-    t: float
-    id: str
-    n: int
-    i: int
     gil_share: float | None
 
 
-class SlicesEvent(Header):
+class SlicesEvent(AboutStep):
     type: Literal["slices"]
-    t: float
-    id: str
-    n: int
-    i: int
     slices: int
     longest_slice_s: float
     longest_gap_s: float
     held_s: float
 
 
-class JobQueuedEvent(Header):
+class JobQueuedEvent(AboutStep):
     type: Literal["job_queued"]
-    t: float
-    id: str
-    n: int
-    i: int
     job: str
     nominal_s: float
 
 
-class JobInEvent(Header):
+class JobInEvent(AboutStep):
     type: Literal["job_in"]
-    t: float
-    id: str
-    n: int
-    i: int
     job: str
     slot: int
 
 
-class JobDoneEvent(Header):
+class JobDoneEvent(AboutStep):
     type: Literal["job_done"]
-    t: float
-    id: str
-    n: int
-    i: int
     job: str
     pid: int
     cpu_s: float
