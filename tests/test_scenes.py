@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from kitchen_tui.errors import UsageError
-from kitchen_tui.protocol.menu import MENU
 from kitchen_tui.talk.catalog import BUILTIN_SCENES
 from kitchen_tui.talk.player import Cue, ScenePlayer, SceneSetup
 from kitchen_tui.talk.scenario import full_menu
@@ -22,6 +21,7 @@ from kitchen_tui.talk.script import (
     PrepShelfAction,
     ResetAction,
     SceneFile,
+    settings_after,
 )
 from tests.conftest import usage_error
 from tests.ui.fakes import FakeClock
@@ -243,29 +243,44 @@ def test_a_missing_file_names_the_builtins(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", BUILTIN_SCENES)
-def test_every_builtin_tells_two_short_scenes(name: str) -> None:
+def test_every_builtin_tells_short_scenes(name: str) -> None:
     talk = load_scene_file(name)
     assert talk.name == name
-    assert len(talk.scenes) == 2
+    # Two scenes: the problem and its cure; the remedy talks show each cure in turn.
+    assert len(talk.scenes) == {"hidden-blocker": 3, "pdf-embed": 4}.get(name, 2)
     for scene in talk.scenes:
         assert scene.length < 25
         assert any(isinstance(step, Caption) for step in scene.steps)
         assert any(isinstance(step, OrderAction) for step in scene.steps)
-    # The second scene sets its own kitchen up, so it can be restarted or jumped to.
-    assert isinstance(talk.scenes[1].steps[0], ResetAction)
+    # Every later scene sets its own kitchen up, so it can be restarted or jumped to.
+    assert all(isinstance(scene.steps[0], ResetAction) for scene in talk.scenes[1:])
     # Numbers on screen are measured; captions never state one.
     captions = [step.text for step in talk.steps() if isinstance(step, Caption)]
     assert not any(char.isdigit() for text in captions for char in text)
 
 
-def test_the_hidden_blocker_fix_awaits_the_same_call() -> None:
-    talk = load_scene_file("hidden-blocker")
-    fixed = talk.scenario.dishes["awaited"]
-    blocker = MENU["sneaky"]
-    assert [step.kind for step in fixed.steps] == ["wait"]
-    assert fixed.nominal_seconds == blocker.nominal_seconds
+@pytest.mark.parametrize(
+    ("name", "setting", "fixes"),
+    [
+        ("hidden-blocker", "fix_blocking", ["inline", "to_thread", "await"]),
+        ("pdf-embed", "fix_cpu", ["inline", "checkpoints", "prep_shelf", "job"]),
+    ],
+)
+def test_the_remedy_talks_fix_the_same_order_scene_by_scene(
+    name: str, setting: str, fixes: list[str]
+) -> None:
+    talk = load_scene_file(name)
+    served = []
+    for scene in talk.scenes:
+        settings = scene.settings
+        for step in scene.steps:
+            settings = settings_after(settings, step)
+        served.append(getattr(settings, setting))
+        assert settings.mode == "async"
+    assert served == fixes
     dishes = [[s.dish for s in scene.steps if isinstance(s, OrderAction)] for scene in talk.scenes]
-    assert "sneaky" in dishes[0] and "awaited" in dishes[1]
+    problem = "sneaky" if setting == "fix_blocking" else "pdf"
+    assert all(problem in scene_dishes for scene_dishes in dishes)
 
 
 @pytest.mark.parametrize(
@@ -274,7 +289,7 @@ def test_the_hidden_blocker_fix_awaits_the_same_call() -> None:
         ("three-tables", ("sync", False), ("async", False)),
         ("ten-chats", ("sync", False), ("async", False)),
         ("hidden-blocker", ("async", False), ("async", False)),
-        ("pdf-embed", ("async", False), ("async", True)),
+        ("pdf-embed", ("async", False), ("async", False)),
     ],
 )
 def test_each_builtin_scene_ends_in_the_kitchen_its_lesson_needs(
