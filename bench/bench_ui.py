@@ -135,14 +135,9 @@ class SyntheticKitchen:
 
 def _count_frames(app: Any, stamps: list[float]) -> None:
     """Stamp every frame the app writes to the terminal."""
-    display = app._display
+    from kitchen_tui.ui.compat import on_each_frame
 
-    def counted(screen: Any, renderable: Any) -> None:
-        display(screen, renderable)
-        if renderable is not None:
-            stamps.append(time.perf_counter())
-
-    app._display = counted
+    on_each_frame(app, lambda: stamps.append(time.perf_counter()))
 
 
 def child(mode: str, out: Path) -> None:

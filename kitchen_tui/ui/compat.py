@@ -8,9 +8,12 @@ frame. `set_first_theme` does what the watcher does, minus that queued second pa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from rich.console import RenderableType
 from textual.app import App
+from textual.screen import Screen
 from textual.theme import Theme
 
 # What `App._watch_theme` read like when `set_first_theme` was written from it (Textual 8.2.8):
@@ -26,3 +29,16 @@ def set_first_theme(app: App[Any], theme: Theme) -> None:
     app.set_class(not theme.dark, "-light-mode")
     app.stylesheet.set_variables(app.get_css_variables())
     app._refresh_truecolor_filter(app.ansi_theme)
+
+
+def on_each_frame(app: App[Any], then: Callable[[], None]) -> None:
+    """Call `then` each time the app hands a frame to its terminal (bench/bench_ui.py counts
+    them): Textual has no public hook there, so this wraps `App._display`."""
+    display = app._display
+
+    def displayed(screen: Screen[Any], renderable: RenderableType | None) -> None:
+        display(screen, renderable)
+        if renderable is not None:
+            then()
+
+    app._display = displayed  # type: ignore[method-assign]

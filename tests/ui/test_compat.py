@@ -10,7 +10,7 @@ import pytest
 from textual.app import App
 from textual.filter import ANSIToTruecolor
 
-from kitchen_tui.ui.compat import WATCH_THEME_SOURCE, set_first_theme
+from kitchen_tui.ui.compat import WATCH_THEME_SOURCE, on_each_frame, set_first_theme
 from kitchen_tui.ui.startup import QuickStartApp
 from kitchen_tui.ui.themes import resolve_theme
 
@@ -93,3 +93,14 @@ def test_each_widget_declares_the_style_sheet_beside_it() -> None:
             and value.__dict__.get("DEFAULT_CSS") == tcss.read_text()
         ]
         assert declared, f"no widget of {tcss.stem}.py declares {tcss.name} as its DEFAULT_CSS"
+
+
+async def test_each_frame_handed_to_the_terminal_is_seen() -> None:
+    app = App[None]()
+    frames: list[int] = []
+    on_each_frame(app, lambda: frames.append(1))
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        app.refresh()
+        await pilot.pause()
+    assert frames, "Textual no longer paints through App._display: see compat.on_each_frame"
