@@ -17,7 +17,7 @@ from kitchen_tui.errors import UsageError
 from kitchen_tui.protocol.menu import Dish
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.stream.headless import OrderResult, RunResult, run_scenario
-from kitchen_tui.stream.ledger import PART_NAMES, PARTS
+from kitchen_tui.stream.tickets import PART_NAMES, PARTS
 from kitchen_tui.talk.scenario import full_menu
 
 UNWRAPPED_WIDTH = 1_000  # wider than any report line: the table keeps its own width

@@ -223,6 +223,11 @@ class DiedEvent(Stamped):
     message: str
 
 
+class WriteFailedEvent(Stamped):
+    type: Literal["write_failed"]
+    message: str
+
+
 class MalformedEvent(Stamped):
     type: Literal["malformed"]
     count: int
@@ -256,4 +261,5 @@ EVENT_TYPES: dict[str, type] = {
     "bye": ByeEvent,
     "died": DiedEvent,
     "malformed": MalformedEvent,
+    "write_failed": WriteFailedEvent,
 }

@@ -16,8 +16,8 @@ from kitchen_tui.protocol.events import (
 )
 
 if TYPE_CHECKING:
-    from kitchen_tui.stream.ledger import Ticket
     from kitchen_tui.stream.story import StoryClock
+    from kitchen_tui.stream.tickets import Ticket
 
 VICTIM_SETTLE_S = 1.0  # late events (rail tickets resumed after a stall) still count this long
 

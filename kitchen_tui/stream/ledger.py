@@ -11,8 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from kitchen_tui.protocol.events import (
     ArrivedEvent,
@@ -40,88 +39,11 @@ from kitchen_tui.stream.reconcile import Reconciler
 from kitchen_tui.stream.remedy_account import RemedyAccount
 from kitchen_tui.stream.sketch import LatencySketch, merged
 from kitchen_tui.stream.story import StoryClock
+from kitchen_tui.stream.tickets import Stall, Ticket, TicketState, part_of
 
-Part = Literal["front_desk", "ready", "cook", "rail", "shelf"]
-PARTS: tuple[Part, ...] = ("front_desk", "ready", "cook", "rail", "shelf")
-# Where time went, in the words every screen and the report use (long, short). `rail` is the
-# I/O itself, wherever it waited: on the rail in async, on the cook's own thread in sync and
-# threads (the rail lane stays empty there, and the cook waits with it).
-PART_NAMES: dict[Part, tuple[str, str]] = {
-    "front_desk": ("front desk", "desk"),
-    "ready": ("ready", "ready"),
-    "cook": ("cook / loop", "cook"),
-    "rail": ("I/O wait", "I/O"),
-    "shelf": ("prep shelf", "shelf"),
-}
-TicketState = Literal[
-    "front_desk", "seated", "cook", "loop", "rail", "shelf", "served", "failed", "refused"
-]
-DONE_STATES = ("served", "failed", "refused")
 RECENT_STALLS = 500  # a live ledger's stalls kept for the timeline; totals count them all
 THROUGHPUT_WINDOW_S = 10.0
 GHOST_BEATS = 2  # idle heartbeats in a row before open tickets count as ghosts
-
-
-@dataclass
-class Segment:
-    """A stretch of one ticket's life spent in one place, in real seconds."""
-
-    part: Part
-    start: float
-    end: float | None = None
-
-
-@dataclass
-class Ticket:
-    """One order ticket as the stream describes it."""
-
-    n: int
-    id: str
-    dish: str
-    arrived: float
-    state: TicketState = "front_desk"
-    mode: str | None = None
-    fix_blocking: str = "inline"  # the remedies it was served with
-    fix_cpu: str = "inline"
-    job_latency_s: float | None = None  # fix_cpu = "job": arrival to its last job done
-    cook: int | None = None
-    seated: float | None = None
-    step_index: int | None = None
-    step_kind: str | None = None
-    step_label: str | None = None
-    step_started: float | None = None
-    shelf_slot: int | None = None
-    prep_shelf: bool = False  # the prep shelf was on when it was seated
-    done: float | None = None
-    latency_s: float | None = None
-    split: dict[str, float] = field(default_factory=dict)
-    error: str | None = None
-    lost: bool = False  # its outcome never arrived (see `Ledger._close_ghosts`)
-    segments: list[Segment] = field(default_factory=list)
-
-    @property
-    def is_done(self) -> bool:
-        return self.state in DONE_STATES
-
-    def close_segment(self, at: float) -> None:
-        if self.segments and self.segments[-1].end is None:
-            self.segments[-1].end = at
-
-    def open_segment(self, part: Part, at: float) -> None:
-        self.close_segment(at)
-        self.segments.append(Segment(part, at))
-
-
-@dataclass
-class Stall:
-    """A step that held the event loop: who, what and for how long (real seconds)."""
-
-    ticket: str
-    kind: str
-    label: str
-    seconds: float
-    level: int
-    end: float
 
 
 class Ledger:
@@ -242,7 +164,7 @@ class Ledger:
         ticket.step_kind = e["kind"]
         ticket.step_label = e["label"]
         ticket.step_started = e["t"]
-        ticket.open_segment(_part_of(e["kind"], where), e["t"])
+        ticket.open_segment(part_of(e["kind"], where), e["t"])
         self.holds.started(e, ticket, list(self.open.values()))
 
     def _on_shelf_in(self, e: ShelfInEvent) -> None:
@@ -445,11 +367,3 @@ def percentile(values: list[float], q: float) -> float | None:
 # Where a remedy runs a step, as a ticket's state: a to_thread step is awaited (the loop is
 # free), checkpointed slices and a job's hand-off run on the loop.
 _STATE_OF = {"thread": "rail", "slices": "loop", "job": "loop"}
-
-
-def _part_of(kind: str, where: str) -> Part:
-    if where == "shelf":
-        return "ready"  # until shelf_in: waiting for a free worker
-    if kind == "wait" or (where == "thread" and kind == "blocking") or where == "rail":
-        return "rail"
-    return "cook"

@@ -17,7 +17,7 @@ from kitchen_tui.protocol.events import (
 )
 
 if TYPE_CHECKING:
-    from kitchen_tui.stream.ledger import Ticket
+    from kitchen_tui.stream.tickets import Ticket
 
 
 @dataclass

@@ -17,8 +17,9 @@ from typing import Any
 
 from kitchen_tui.protocol.events import Event
 from kitchen_tui.stream.holds import HeldStep, Hold
-from kitchen_tui.stream.ledger import Ledger, Ticket
+from kitchen_tui.stream.ledger import Ledger
 from kitchen_tui.stream.story import StoryClock
+from kitchen_tui.stream.tickets import Ticket
 
 AREAS = ("header", "front_desk", "cook", "rail", "shelf", "served", "stats", "timeline", "banner")
 RECENT_DONE = 200  # served strip and stall victims look back this far

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kitchen_tui.stream.ledger import PART_NAMES, PARTS, Part, TicketState
+from kitchen_tui.stream.tickets import PART_NAMES, PARTS, Part, TicketState
 
 
 @dataclass(frozen=True)

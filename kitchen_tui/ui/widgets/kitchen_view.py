@@ -15,7 +15,7 @@ from textual.events import Resize
 from textual.strip import Strip
 from textual.widget import Widget
 
-from kitchen_tui.stream.ledger import Ticket
+from kitchen_tui.stream.tickets import Ticket
 from kitchen_tui.ui.glyphs import LIVE_HZ, age_text, seconds_text, state_look
 from kitchen_tui.ui.palette import StylePalette
 from kitchen_tui.ui.scene import Scene

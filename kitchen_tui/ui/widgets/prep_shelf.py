@@ -7,7 +7,7 @@ from collections.abc import Hashable
 from textual.strip import Strip
 
 from kitchen_tui.protocol.settings import default_shelf_size
-from kitchen_tui.stream.ledger import Ticket
+from kitchen_tui.stream.tickets import Ticket
 from kitchen_tui.ui.glyphs import counted
 from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.strips import fit, wrap

@@ -8,7 +8,7 @@ from typing import Literal
 
 from textual.strip import Strip
 
-from kitchen_tui.stream.ledger import Ticket
+from kitchen_tui.stream.tickets import Ticket
 from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.strips import wrap
 from kitchen_tui.ui.widgets.kitchen_view import KitchenView

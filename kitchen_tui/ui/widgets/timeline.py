@@ -15,7 +15,7 @@ from collections.abc import Hashable
 from textual.strip import Strip
 
 from kitchen_tui.protocol.events import stall_level
-from kitchen_tui.stream.ledger import PART_NAMES, PARTS, Part, Ticket
+from kitchen_tui.stream.tickets import PART_NAMES, PARTS, Part, Ticket
 from kitchen_tui.ui.glyphs import PART_LOOKS, state_look
 from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.strips import fit
