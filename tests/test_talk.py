@@ -228,3 +228,16 @@ async def test_a_scripted_slow_down_is_shown_and_recorded_as_the_slower_key() ->
             ("-", "speed 0.5x (script)"),
             ("+", "speed 2x (script)"),
         ]
+
+
+@pytest.mark.anyio
+async def test_a_long_echo_is_cut_short_in_the_key_overlay_never_the_key() -> None:
+    app, clock, _, _ = talk_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        overlay = app.query_one(KeyOverlay)
+        await pilot.press("k")
+        overlay.add("x", "a very long echo of what the key did, longer than the overlay is wide")
+        await pilot.pause()
+        lines = [overlay.render_line(y).text for y in range(overlay.size.height)]
+        assert any(line.strip("│ ").startswith("x  a very long") for line in lines), lines

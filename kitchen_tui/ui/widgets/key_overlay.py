@@ -28,7 +28,9 @@ class KeyOverlay(Static):
     def add(self, key: str, what: str) -> None:
         self.pressed.append((key, what))
         table = Table.grid(padding=(0, 2))
-        table.add_column(justify="right", style="bold", no_wrap=True)
+        # The key keeps its width: a long echo is cut short, never the key beside it.
+        widest = max(len(shown) for shown, _ in self.pressed)
+        table.add_column(justify="right", style="bold", no_wrap=True, min_width=widest)
         table.add_column(no_wrap=True)
         for shown, words in self.pressed:
             table.add_row(Text(shown), Text(words))
