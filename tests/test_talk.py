@@ -232,7 +232,7 @@ async def test_a_scripted_slow_down_is_shown_and_recorded_as_the_slower_key() ->
 
 @pytest.mark.anyio
 async def test_a_long_echo_is_cut_short_in_the_key_overlay_never_the_key() -> None:
-    app, clock, _, _ = talk_app()
+    app = talk_app()[0]
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         overlay = app.query_one(KeyOverlay)
