@@ -14,6 +14,13 @@ with no orders is valid and only sets up the kitchen (the user injects orders by
     shelf_size = 2             # prep shelf workers, 1..MAX_SHELF (default: one per CPU)
     speed = 1.0                # MIN_SPEED..MAX_SPEED
 
+    [load]                     # a steady stream of customers (see talk/load.py)
+    rate = 20.0                # customers a story second
+    arrivals = "poisson"       # poisson (seeded) | even
+    seed = 1
+    seconds = 60
+    mix = { message = 9, pdf = 1 }
+
     [[orders]]
     id = "A"                   # optional, see below
     dish = "llm"               # required: a menu dish or one defined under [dishes]
@@ -55,6 +62,7 @@ from kitchen_tui.protocol.settings import (
     KitchenSettings,
 )
 from kitchen_tui.talk.catalog import BUILTIN_SCENARIOS
+from kitchen_tui.talk.load import LoadSpec, check_load
 from kitchen_tui.talk.toml_checker import TomlChecker, describe
 from kitchen_tui.talk.tomlfile import did_you_mean, load_toml, parse_toml
 
@@ -70,6 +78,7 @@ class Scenario:
     settings: KitchenSettings = field(default_factory=KitchenSettings)
     dishes: dict[str, Dish] = field(default_factory=dict)
     orders: tuple[Order, ...] = ()
+    load: LoadSpec | None = None  # a steady stream of customers; its orders are in `orders`
 
 
 MAX_COUNT = 100_000
@@ -134,15 +143,33 @@ class ScenarioChecker(TomlChecker):
         self, doc: dict[str, object], name: str, extra_keys: tuple[str, ...] = ()
     ) -> Scenario:
         """The scenario in `doc`; `extra_keys` are top-level keys the caller reads itself."""
-        self.check_keys(doc, "", (*_TOP_KEYS, "orders", "dishes", *extra_keys))
+        self.check_keys(doc, "", (*_TOP_KEYS, "orders", "dishes", "load", *extra_keys))
         dishes = self.dishes(doc.get("dishes", {}))
+        settings = self.settings(doc)
+        menu = (*MENU, *dishes)
+        orders = self.orders(doc.get("orders", []), full_menu_names=menu)
+        load = check_load(self, doc["load"], menu, settings.speed) if "load" in doc else None
+        if load is not None:
+            orders = self.with_load(orders, load)
         return Scenario(
             name=name,
             title=self.text(doc, "title", "", default="") if "title" in doc else name,
-            settings=self.settings(doc),
+            settings=settings,
             dishes=dishes,
-            orders=self.orders(doc.get("orders", []), full_menu_names=(*MENU, *dishes)),
+            orders=orders,
+            load=load,
         )
+
+    def with_load(self, orders: tuple[Order, ...], load: LoadSpec) -> tuple[Order, ...]:
+        """The file's orders and the stream's, in arrival order; ids stay unique."""
+        taken = {order.id for order in orders}
+        stream = load.orders()
+        clash = next((order.id for order in stream if order.id in taken), None)
+        if clash is not None:
+            raise self.fail("load", f"the stream's order ids (L1, L2, ...) clash with {clash!r}")
+        if len(orders) + len(stream) > MAX_ORDERS:
+            raise self.fail("load", f"more than {MAX_ORDERS} orders in all")
+        return tuple(sorted((*orders, *stream), key=lambda order: order.at))
 
     # --- settings --------------------------------------------------------------------------
 

@@ -1,0 +1,107 @@
+"""Each kitchen's capacity: the rate at which its scarcest resource frees up.
+
+Every order asks each resource for some seconds of it (its demand); a resource of `servers`
+serves at most servers / demand orders a second. A mix asks for the weighted mean demand. The
+capacity is the least of those rates, and the resource that sets it is the bottleneck:
+
+- sync: the one cook holds each order start to finish: 1 / latency;
+- threads: N cooks, N / latency, but CPU steps hold the GIL: at most 1 / CPU time;
+- async: the loop runs every CPU and blocking step: 1 / (CPU + blocking); to_thread steps share
+  the limiter's 40 tokens and the GIL;
+- the prep shelf: its workers, workers / CPU on the shelf (the round trips' cost is not in it).
+Times are story seconds, so capacities are story orders a second at any speed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from kitchen_tui.protocol.menu import Dish
+from kitchen_tui.protocol.settings import THREAD_TOKENS, KitchenSettings
+from kitchen_tui.stream.model import served_as
+
+# Which resource each way of serving a step holds, in a kitchen with a loop (async).
+_LOOP_HOLDS: dict[str, tuple[str, ...]] = {
+    "cpu": ("loop", "GIL"),
+    "slices": ("loop", "GIL"),
+    "block": ("loop",),
+    "thread_cpu": ("threads", "GIL"),
+    "thread_io": ("threads",),
+    "shelf": ("prep shelf",),
+    "job": ("prep shelf",),
+    "wait": (),
+}
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """The most orders a story second a kitchen serves for good, and what limits it."""
+
+    per_s: float  # inf when nothing is scarce (only waits, on a loop)
+    bottleneck: str
+    by_resource: dict[str, float]  # every scarce resource's own limit
+
+
+def demands(dish: Dish, settings: KitchenSettings) -> dict[str, float]:
+    """Story seconds of each resource one order of `dish` holds."""
+    held: dict[str, float] = {}
+
+    def add(resource: str, seconds: float) -> None:
+        held[resource] = held.get(resource, 0.0) + seconds
+
+    for step in dish.steps:
+        op = served_as(step, settings)
+        if settings.mode == "async":
+            for resource in _LOOP_HOLDS[op]:
+                add(resource, step.seconds)
+            continue
+        if op != "job":  # a cook waits for everything but a job, the shelf included
+            add("cooks" if settings.mode == "threads" else "cook", step.seconds)
+        if op == "cpu":
+            add("GIL", step.seconds)
+        elif op in ("shelf", "job"):
+            add("prep shelf", step.seconds)
+    return held
+
+
+def servers(settings: KitchenSettings) -> dict[str, int]:
+    """How many of each resource the kitchen has."""
+    return {
+        "cook": 1,
+        "cooks": settings.cooks,
+        "GIL": 1,
+        "loop": 1,
+        "threads": THREAD_TOKENS,
+        "prep shelf": settings.shelf_workers,
+    }
+
+
+def capacity(
+    mix: Mapping[str, float], dishes: Mapping[str, Dish], settings: KitchenSettings
+) -> Capacity:
+    """The capacity of a kitchen serving `mix` (dish: weight) in story orders a second."""
+    total = sum(mix.values())
+    if total <= 0:
+        raise ValueError("a mix needs a dish of weight above 0")
+    mean: dict[str, float] = {}
+    for name, weight in mix.items():
+        for resource, seconds in demands(dishes[name], settings).items():
+            mean[resource] = mean.get(resource, 0.0) + seconds * weight / total
+    count = servers(settings)
+    limits = {r: count[r] / seconds for r, seconds in mean.items() if seconds > 0}
+    if not limits:
+        return Capacity(float("inf"), "nothing", {})
+    bottleneck = min(limits, key=lambda r: limits[r])
+    return Capacity(limits[bottleneck], bottleneck, limits)
+
+
+def steady_throughput(done_at: list[float], until: float) -> float | None:
+    """Orders a second served in steady state: between the first and the last order served by
+    `until` (the end of the arrivals), so neither the first order's latency nor the drain after
+    the stream ends counts. N cooks finish in rounds, so a window of fewer than a few dozen
+    rounds reads up to N / window too high. None without two instants."""
+    times = sorted(t for t in done_at if t <= until)
+    if len(times) < 2 or times[-1] <= times[0]:
+        return None
+    return (len(times) - 1) / (times[-1] - times[0])

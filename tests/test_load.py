@@ -1,0 +1,197 @@
+"""A steady stream of customers: seeded open-loop arrivals, their checks, and the model's
+capacity against its own discrete-event run of the same arrivals."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kitchen_tui.protocol.menu import MENU, Dish, Step, StepKind
+from kitchen_tui.protocol.settings import KitchenSettings, Mode
+from kitchen_tui.stream.capacity import capacity, steady_throughput
+from kitchen_tui.stream.headless import run_scenario
+from kitchen_tui.stream.model import predict
+from kitchen_tui.talk.load import LoadSpec, check_rate, parse_mix
+from kitchen_tui.talk.scenario import Scenario, parse_scenario
+from tests.conftest import SCHEDULING_TOLERANCE_S, kitchen_tui, usage_error
+
+MENU_NAMES = tuple(MENU)
+
+
+def test_poisson_arrivals_repeat_for_a_seed_and_differ_for_another() -> None:
+    spec = LoadSpec(rate=20.0, seconds=60.0, mix={"message": 9, "pdf": 1}, seed=1)
+    first, again = spec.orders(), spec.orders()
+    assert first == again
+    other = LoadSpec(rate=20.0, seconds=60.0, mix={"message": 9, "pdf": 1}, seed=2).orders()
+    assert [o.at for o in other] != [o.at for o in first]
+    # 1,200 expected: a Poisson count is within 4 standard deviations (4 x 35) of it.
+    assert abs(len(first) - 1200) < 140
+    pdfs = sum(order.dish == "pdf" for order in first)
+    assert 0.05 < pdfs / len(first) < 0.15
+    assert all(0 <= a.at <= b.at < 60 for a, b in itertools.pairwise(first))
+
+
+def test_even_arrivals_are_exactly_one_every_1_over_rate() -> None:
+    orders = LoadSpec(rate=4.0, seconds=10.0, arrivals="even", at=2.0).orders()
+    assert [o.at for o in orders] == [2.0 + n / 4 for n in range(40)]
+    assert [o.id for o in orders[:3]] == ["L1", "L2", "L3"]
+
+
+def test_a_load_table_in_a_scenario_stamps_its_orders_beside_the_files_own() -> None:
+    text = """
+        mode = "threads"
+        [[orders]]
+        dish = "llm"
+        at = 0.5
+        [load]
+        rate = 20.0
+        arrivals = "poisson"
+        seed = 1
+        seconds = 60
+        mix = { message = 9, pdf = 1 }
+    """
+    scenario = parse_scenario(text, "steady.toml")
+    assert scenario.load == LoadSpec(20.0, 60.0, {"message": 9, "pdf": 1}, "poisson", 1)
+    assert len(scenario.orders) == len(scenario.load.orders()) + 1
+    assert [o.at for o in scenario.orders] == sorted(o.at for o in scenario.orders)
+
+
+@pytest.mark.parametrize(
+    ("table", "words"),
+    [
+        ("rate = 0.0", "load.rate: must be above 0"),
+        ("rate = -1.0", "load.rate: expected a number from 0"),
+        ("rate = 5000.0", "past the 1000 the doorman can seat"),
+        ("rate = 1.0\nmix = {}", "load.mix: empty"),
+        ("rate = 1.0\nmix = { mesage = 1 }", "unknown dish; did you mean 'message'?"),
+        ("rate = 1.0\nmix = { message = 0 }", "load.mix.message: expected an integer from 1"),
+        ("rate = 1.0\narrivals = 'bursty'", "load.arrivals: expected one of poisson, even"),
+        ("seconds = 5", "load.rate: missing"),
+        ("rate = 100.0\nseconds = 3600", "past 100000 orders"),
+        ("rate = 1.0\nburst = 2", "load.burst: unknown key"),
+    ],
+)
+def test_bad_load_tables_are_one_line_naming_the_key(table: str, words: str) -> None:
+    message = usage_error(parse_scenario, f"[load]\n{table}\n", "bad.toml")
+    assert message.startswith("bad.toml: load")
+    assert words in message
+
+
+def test_bad_load_in_a_file_is_exit_2_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "zero.toml"
+    path.write_text("[load]\nrate = 0.0\n")
+    run = kitchen_tui("report", "--scenario", str(path))
+    assert run.returncode == 2
+    assert len(run.stderr.strip().splitlines()) == 1
+    assert "load.rate" in run.stderr
+
+
+def test_rate_past_what_the_doorman_seats_counts_the_speed() -> None:
+    check_rate(100.0, speed=10.0)
+    assert "1100 real arrivals" in usage_error(check_rate, 110.0, 10.0)
+    assert "above 0" in usage_error(check_rate, -2.0, 1.0)
+    assert "above 0" in usage_error(check_rate, math.nan, 1.0)
+
+
+def test_mix_option() -> None:
+    assert parse_mix("message=9, pdf=1", MENU_NAMES) == {"message": 9, "pdf": 1}
+    assert parse_mix("llm", MENU_NAMES) == {"llm": 1}
+    assert "empty" in usage_error(parse_mix, " , ", MENU_NAMES)
+    assert "DISH=WEIGHT" in usage_error(parse_mix, "message=lots", MENU_NAMES)
+    assert "unknown dish 'soup'" in usage_error(parse_mix, "soup=1", MENU_NAMES)
+    assert ">= 1" in usage_error(parse_mix, "message=-1", MENU_NAMES)
+
+
+def test_the_lessons_chat_message_capacities_are_the_arithmetic() -> None:
+    def per_s(**changes: object) -> float:
+        return capacity({"message": 1}, MENU, KitchenSettings().changed(changes)).per_s
+
+    assert per_s(mode="sync") == pytest.approx(1 / 1.84)
+    assert per_s(mode="threads", cooks=40) == pytest.approx(40 / 1.84)
+    assert per_s(mode="threads", cooks=400) == pytest.approx(25.0)  # the GIL's cap
+    assert per_s(mode="async") == pytest.approx(25.0)
+    assert per_s(mode="async", fix_cpu="prep_shelf", shelf_size=3) == pytest.approx(75.0)
+
+
+# --- the model of open-loop load against the capacity --------------------------------------
+
+KINDS: tuple[StepKind, ...] = ("wait", "cpu", "blocking")
+
+
+@st.composite
+def kitchens(draw: st.DrawFn) -> tuple[Dish, KitchenSettings]:
+    """A 1-3 step dish and a kitchen to serve it (remedies the capacity reads as inline)."""
+    count = draw(st.integers(1, 3))
+    steps = tuple(
+        Step(draw(st.sampled_from(KINDS)), draw(st.integers(1, 200)) / 1000, f"step {i}")
+        for i in range(count)
+    )
+    mode: Mode = draw(st.sampled_from(("sync", "threads", "async")))
+    shelf = draw(st.booleans())
+    settings = KitchenSettings(
+        mode=mode,
+        fix_cpu="prep_shelf" if shelf else "inline",
+        cooks=draw(st.integers(1, 50)),
+        shelf_size=draw(st.integers(1, 4)),
+        front_desk=1_000_000,
+    )
+    return Dish("d", "d", steps), settings
+
+
+def model_throughput(dish: Dish, kitchen: KitchenSettings, rate: float) -> float:
+    """The model's steady throughput over 100 rounds of its cooks or shelf workers (a shorter
+    window reads N cooks finishing in rounds as up to N orders too many)."""
+    rounds = max(kitchen.cooks if kitchen.mode == "threads" else 1, kitchen.shelf_workers)
+    seconds = max(300, 100 * rounds) / rate
+    spec = LoadSpec(rate=rate, seconds=seconds, mix={"d": 1}, arrivals="even")
+    served = [p.served for p in predict(spec.orders(), {"d": dish}, kitchen)]
+    measured = steady_throughput([t for t in served if t is not None], seconds)
+    assert measured is not None
+    return measured
+
+
+@settings(max_examples=60, deadline=None)
+@given(kitchens(), st.floats(0.2, 0.9))
+def test_below_capacity_the_model_keeps_up_with_the_stream(
+    kitchen: tuple[Dish, KitchenSettings], load: float
+) -> None:
+    dish, kitchen_settings = kitchen
+    limit = capacity({"d": 1}, {"d": dish}, kitchen_settings).per_s
+    rate = load * min(limit, 200.0)
+    assert model_throughput(dish, kitchen_settings, rate) == pytest.approx(rate, rel=0.03)
+
+
+@settings(max_examples=60, deadline=None)
+@given(kitchens(), st.floats(1.0, 3.0))
+def test_past_capacity_the_model_never_serves_faster_than_it(
+    kitchen: tuple[Dish, KitchenSettings], load: float
+) -> None:
+    dish, kitchen_settings = kitchen
+    limit = capacity({"d": 1}, {"d": dish}, kitchen_settings).per_s
+    if math.isinf(limit):  # only waits on a loop: nothing is scarce
+        return
+    assert model_throughput(dish, kitchen_settings, load * limit) <= limit * 1.01
+
+
+def test_a_kitchen_behind_its_stream_still_greets_each_customer_on_time() -> None:
+    """No coordinated omission: a sync cook at twice its capacity seats each order late, but
+    each arrives (is stamped) at its intended instant."""
+    slow = Dish("slow", "slow", (Step("blocking", 0.1, "held"),))
+    stream = LoadSpec(rate=20.0, seconds=1.0, mix={"slow": 1}, arrivals="poisson", seed=3)
+    run = run_scenario(
+        Scenario("stream", "stream", dishes={"slow": slow}, orders=stream.orders()),
+        KitchenSettings(mode="sync"),
+        keep_events=False,
+    )
+    assert len(run.orders) > 10
+    assert all(order.outcome == "served" for order in run.orders)
+    for order in run.orders:
+        assert order.arrived_s is not None
+        assert abs(order.arrived_s - order.at) < SCHEDULING_TOLERANCE_S
+    last = run.orders[-1]
+    assert last.latency_s is not None and last.latency_s > 0.3  # it did fall behind
