@@ -143,11 +143,11 @@ def kitchens(draw: st.DrawFn) -> tuple[Dish, KitchenSettings]:
     return Dish("d", "d", steps), settings
 
 
-def model_throughput(dish: Dish, kitchen: KitchenSettings, rate: float) -> float:
-    """The model's steady throughput over 100 rounds of its cooks or shelf workers (a shorter
-    window reads N cooks finishing in rounds as up to N orders too many)."""
+def model_throughput(dish: Dish, kitchen: KitchenSettings, rate: float, limit: float) -> float:
+    """The model's steady throughput over 300 rounds of its cooks or shelf workers served (a
+    shorter window reads N cooks finishing in rounds as up to N orders too many)."""
     rounds = max(kitchen.cooks if kitchen.mode == "threads" else 1, kitchen.shelf_workers)
-    seconds = max(300, 100 * rounds) / rate
+    seconds = 300 * rounds / min(rate, limit)
     spec = LoadSpec(rate=rate, seconds=seconds, mix={"d": 1}, arrivals="even")
     served = [p.served for p in predict(spec.orders(), {"d": dish}, kitchen)]
     measured = steady_throughput([t for t in served if t is not None], seconds)
@@ -163,7 +163,7 @@ def test_below_capacity_the_model_keeps_up_with_the_stream(
     dish, kitchen_settings = kitchen
     limit = capacity({"d": 1}, {"d": dish}, kitchen_settings).per_s
     rate = load * min(limit, 200.0)
-    assert model_throughput(dish, kitchen_settings, rate) == pytest.approx(rate, rel=0.03)
+    assert model_throughput(dish, kitchen_settings, rate, limit) == pytest.approx(rate, rel=0.03)
 
 
 @settings(max_examples=60, deadline=None)
@@ -175,7 +175,7 @@ def test_past_capacity_the_model_never_serves_faster_than_it(
     limit = capacity({"d": 1}, {"d": dish}, kitchen_settings).per_s
     if math.isinf(limit):  # only waits on a loop: nothing is scarce
         return
-    assert model_throughput(dish, kitchen_settings, load * limit) <= limit * 1.01
+    assert model_throughput(dish, kitchen_settings, load * limit, limit) <= limit * 1.01
 
 
 def test_a_kitchen_behind_its_stream_still_greets_each_customer_on_time() -> None:
