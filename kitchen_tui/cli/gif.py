@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from kitchen_tui.errors import UsageError
-from kitchen_tui.recording.gif import GifLook, GifSummary, make_gif
+from kitchen_tui.recording.gif import GifLook, GifSummary, cast_has_theme, make_gif
 
 
 def _font_size(text: str) -> int:
@@ -58,16 +58,20 @@ def add_gif_command(commands: Any) -> None:
     gif = commands.add_parser("gif", help="draw a recorded cast as a GIF (agg, offline)")
     gif.add_argument("cast", metavar="CAST", help="an asciicast v2 file, e.g. from `record`")
     gif.add_argument("gif", metavar="GIF", help="the GIF file to write")
-    gif.add_argument("--theme", default="dark", help="the take's theme: the GIF's colours")
+    gif.add_argument(
+        "--theme",
+        help="the GIF's colours (default: the ones `record` keeps in the cast, else dark)",
+    )
     gif.add_argument("--force", action="store_true", help="overwrite an existing GIF")
     add_gif_options(gif, "--speed")
 
 
-def gif_look(options: argparse.Namespace) -> GifLook:
-    """The look the options ask for, in the colours of the theme named by --theme."""
+def gif_look(options: argparse.Namespace, cast: Path | None = None) -> GifLook:
+    """The look the options ask for, in the colours of --theme, else of the cast, else dark."""
+    theme = options.theme or (None if cast is not None and cast_has_theme(cast) else "dark")
     return GifLook(
         font_size=options.font_size,
-        palette=agg_palette(options.theme),
+        palette=agg_palette(theme) if theme else None,
         idle_limit=options.idle_limit,
         speed=options.gif_speed,
     )
@@ -75,6 +79,17 @@ def gif_look(options: argparse.Namespace) -> GifLook:
 
 def agg_palette(theme_name: str) -> str:
     """agg's custom theme from ours: background, foreground, then the 8 terminal colours."""
+    return ",".join(colour[1:] for colour in _terminal_colours(theme_name))
+
+
+def cast_theme(theme_name: str) -> dict[str, str]:
+    """The same colours as an asciicast v2 header's `theme`, for players and for agg."""
+    background, foreground, *palette = _terminal_colours(theme_name)
+    return {"fg": foreground, "bg": background, "palette": ":".join(palette)}
+
+
+def _terminal_colours(theme_name: str) -> list[str]:
+    """Background, foreground, and black, red, green, yellow, blue, magenta, cyan, white."""
     from textual.color import Color
 
     from kitchen_tui.ui.themes import resolve_theme
@@ -85,14 +100,14 @@ def agg_palette(theme_name: str) -> str:
     black, white = (background, foreground) if theme.dark else (foreground, background)
     colours = [background, foreground, black, theme.error, theme.success, theme.warning]
     colours += [theme.primary, theme.secondary, theme.accent, white]
-    return ",".join(Color.parse(c or foreground).hex[1:7].lower() for c in colours)
+    return [Color.parse(c or foreground).hex[:7].lower() for c in colours]
 
 
 def run_gif(options: argparse.Namespace) -> int:
     cast, out = Path(options.cast), Path(options.gif)
     if out.suffix.lower() != ".gif":
         raise UsageError(f"{out}: a GIF file ends in .gif (the cast comes first: gif CAST GIF)")
-    print(describe(make_gif(cast, out, gif_look(options), force=options.force)))
+    print(describe(make_gif(cast, out, gif_look(options, cast), force=options.force)))
     return 0
 
 

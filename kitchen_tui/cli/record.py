@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kitchen_tui.cli.gif import describe, gif_look
+from kitchen_tui.cli.gif import cast_theme, describe, gif_look
 from kitchen_tui.cli.options import check_remedies, remedy_changes
 from kitchen_tui.cli.run_files import claim_outputs
 from kitchen_tui.cli.talk import talk_with_options
@@ -51,6 +51,7 @@ def run_record(options: argparse.Namespace) -> int:
             keys=[(seconds, "q")],
             title=title,
             force=options.force,
+            theme=cast_theme(options.theme),
         )
     except KeyboardInterrupt:
         print(f"kitchen-tui: interrupted; {out} keeps the take up to here", file=sys.stderr)

@@ -73,6 +73,7 @@ def record(
     title: str | None = None,
     env: Mapping[str, str] | None = None,
     force: bool = False,
+    theme: Mapping[str, str] | None = None,
 ) -> CastSummary:
     """Run `command` in a `width` x `height` pty, type `keys` at their times, and write the cast.
 
@@ -88,7 +89,7 @@ def record(
     check_output(out, force)
     take = _Take(list(command), width, height, sorted(keys), env)
     with _CastFile(out, force) as cast:
-        cast.header(width, height, take.env, title, command)
+        cast.header(width, height, take.env, title, command, theme)
         return take.run(cast, timeout)
 
 
@@ -123,6 +124,7 @@ class _CastFile:
         env: Mapping[str, str],
         title: str | None,
         command: Sequence[str],
+        theme: Mapping[str, str] | None = None,
     ) -> None:
         head: dict[str, object] = {
             "version": 2,
@@ -134,6 +136,8 @@ class _CastFile:
         }
         if title is not None:
             head["title"] = title
+        if theme:  # the terminal's colours, {"fg", "bg", "palette"}: players and agg use them
+            head["theme"] = dict(theme)
         self._write(json.dumps(head))
 
     def event(self, t: float, code: str, data: str) -> None:

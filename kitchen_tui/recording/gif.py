@@ -62,6 +62,16 @@ def agg_binary() -> Path:
     return Path(found)
 
 
+def cast_has_theme(cast: Path) -> bool:
+    """Whether the cast's header keeps the terminal's colours (`record` writes them there)."""
+    try:
+        with cast.open(encoding="utf-8", errors="replace") as lines:
+            header = json.loads(lines.readline())
+    except (OSError, ValueError):
+        return False  # make_gif says what is wrong with the file
+    return isinstance(header, dict) and isinstance(header.get("theme"), dict)
+
+
 def check_gif_output(out: Path, force: bool) -> None:
     """Before anything runs: agg is there, and `out` may be written."""
     agg_binary()

@@ -131,3 +131,20 @@ def test_without_the_gif_extra_the_error_names_it(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr("kitchen_tui.recording.gif.shutil.which", lambda name: None)
     with pytest.raises(UsageError, match=r"GIFs need agg.*pip install 'kitchen-tui\[gif\]'"):
         gif.agg_binary()
+
+
+def test_the_gif_takes_the_colours_the_cast_keeps_else_the_dark_theme(tmp_path: Path) -> None:
+    from kitchen_tui.cli.gif import cast_theme
+
+    plain = _cast(tmp_path, "\x1b[1;1Hkitchen")
+    themed = tmp_path / "themed.cast"
+    header, *events = plain.read_text().splitlines()
+    head = {**json.loads(header), "theme": cast_theme("projector")}
+    themed.write_text("\n".join([json.dumps(head), *events]) + "\n", encoding="utf-8")
+    for cast_file, background in [(plain, BACKGROUND), (themed, (255, 255, 255))]:
+        out = cast_file.with_suffix(".gif")
+        assert _kitchen("gif", str(cast_file), str(out)).returncode == 0
+        assert _frames(out)[-1].getpixel((1, 1)) == background, cast_file.name
+    overridden = tmp_path / "overridden.gif"
+    assert _kitchen("gif", str(themed), str(overridden), "--theme", "dark").returncode == 0
+    assert _frames(overridden)[-1].getpixel((1, 1)) == BACKGROUND, "--theme wins over the cast's"
