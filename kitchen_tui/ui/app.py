@@ -26,7 +26,7 @@ from textual.screen import Screen
 
 from kitchen_tui.errors import UsageError
 from kitchen_tui.outputs import write_new
-from kitchen_tui.protocol.settings import MODES, KitchenSettings
+from kitchen_tui.protocol.settings import BLOCKING_FIXES, CPU_FIXES, MODES, KitchenSettings
 from kitchen_tui.recording.channel import CastChannel
 from kitchen_tui.recording.stills import finish_in_background, still_names
 from kitchen_tui.talk.catalog import BUILTIN_SCENARIOS
@@ -36,6 +36,7 @@ from kitchen_tui.ui.commands import (
     Again,
     PlayScenario,
     SetMode,
+    SetRemedy,
     SetShelf,
     order_of,
     rush,
@@ -47,6 +48,7 @@ from kitchen_tui.ui.frame import Frame
 from kitchen_tui.ui.keys import ALL_KEYS, KEY_BY_ACTION, QUIT_TOO
 from kitchen_tui.ui.link import KitchenLink
 from kitchen_tui.ui.palette import StylePalette
+from kitchen_tui.ui.remedy_words import remedy_trade
 from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.session import TalkOptions, director_for, session_for
 from kitchen_tui.ui.startup import QuickStartApp, register_themes
@@ -146,6 +148,7 @@ class KitchenApp(QuickStartApp):
         )
         options = TalkOptions(hold_at_markers, autoplay, stills_dir)
         self.director = director_for(talk, self.session, self, options)
+        self._narrated = talk is not None  # a talk's captions use the strip; else the remedies
         self.dispatcher.performers = (self.director, self.session)
 
     # -- building --------------------------------------------------------------------------------
@@ -196,6 +199,7 @@ class KitchenApp(QuickStartApp):
     def on_mount(self) -> None:
         self.set_class(self.scene.ascii, "-ascii")
         self.scene_bar.show(self.session.title)
+        self._show_trade()
         if not self._paused:
             self.set_interval(FRAME_S, self.step_frame, name="frame")
         # Spawning the kitchen waits for the first frame: the window shows up at once.
@@ -236,9 +240,26 @@ class KitchenApp(QuickStartApp):
         mode = str(self.session.setting("mode"))
         following = MODES[(MODES.index(mode) + 1) % len(MODES)] if mode in MODES else MODES[0]
         self.dispatcher.run(SetMode(following))
+        self._show_trade()
 
     def action_toggle_shelf(self) -> None:
         self.dispatcher.run(SetShelf(not bool(self.session.setting("prep_shelf"))))
+
+    def action_cycle_remedy(self, setting: str) -> None:
+        fixes = BLOCKING_FIXES if setting == "fix_blocking" else CPU_FIXES
+        now = str(self.session.setting(setting) or "inline")
+        following = fixes[(fixes.index(now) + 1) % len(fixes)] if now in fixes else fixes[0]
+        key = KEY_BY_ACTION[f"cycle_remedy('{setting}')"]
+        self.dispatcher.run(SetRemedy(setting, following, key))
+        self._show_trade()
+
+    def _show_trade(self) -> None:
+        """Outside a talk, the caption strip says what the remedies in use trade."""
+        if self._narrated:
+            return
+        blocking = str(self.session.setting("fix_blocking") or "inline")
+        cpu = str(self.session.setting("fix_cpu") or "inline")
+        self.caption.show(remedy_trade(blocking, cpu, str(self.session.setting("mode"))))
 
     def action_speed(self, direction: int) -> None:
         self.dispatcher.run(speed_step(self.session.speed(), direction))

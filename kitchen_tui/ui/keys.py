@@ -28,6 +28,20 @@ ORDER_KEYS = (
 KITCHEN_KEYS = (
     Key("m", "m", "cycle_mode", "Mode", "mode: sync, threads, async", "Mode"),
     Key("p", "p", "toggle_shelf", "Prep shelf", "prep shelf on / off (CPU to workers)", "Shelf"),
+    Key(
+        "B",
+        "B",
+        "cycle_remedy('fix_blocking')",
+        "Blocking fix",
+        "fix a blocking call: inline, to_thread, await",
+    ),
+    Key(
+        "P",
+        "P",
+        "cycle_remedy('fix_cpu')",
+        "CPU fix",
+        "fix CPU: inline, checkpoints, to_thread, shelf, job",
+    ),
     Key("plus", "+", "speed(1)", "Faster", "faster story clock (up to 10x)"),
     Key("minus", "-", "speed(-1)", "Slower", "slower story clock (down to 0.1x)"),
     Key("x", "x", "reset", "Reset", "reset (in a talk: restart the scene; in a replay: rewind)"),

@@ -27,6 +27,7 @@ from kitchen_tui.ui.commands import (
 )
 from kitchen_tui.ui.frame import Frame
 from kitchen_tui.ui.link import KitchenLink
+from kitchen_tui.ui.remedy_words import remedy_echo
 
 # Events applied in one frame at most (about 0.1 s of work): under a flood the rest waits in the
 # client's queue, where step detail is thinned, instead of freezing the screen for seconds.
@@ -144,7 +145,7 @@ class LiveSession:
             case SetShelf(on=on):
                 return self._configure("prep_shelf", on, f"prep shelf {'on' if on else 'off'}")
             case SetRemedy(setting=setting, value=value):
-                return self._configure(setting, value, f"{setting} -> {value}")
+                return self._configure(setting, value, remedy_echo(setting, value))
             case SetSpeed(speed=speed):
                 return self._configure("speed", speed, f"speed {speed:g}x")
             case Reset() | Again():

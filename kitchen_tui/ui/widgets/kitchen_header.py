@@ -21,7 +21,8 @@ GIVE_WAY = ("backend", "cooks")
 
 
 class KitchenHeader(KitchenView):
-    """One line: mode, prep shelf, cooks, backend, speed; then the last command and freeze."""
+    """One line: mode, prep shelf (or the remedies), cooks, backend, speed; then the last
+    command (a remedy's says what it trades) and freeze."""
 
     DEFAULT_CSS = css_beside(__file__)
 
@@ -65,10 +66,22 @@ class KitchenHeader(KitchenView):
         speed = f"{float(settings.get('speed', 1.0)):g}x"
         return [
             ("mode", self._asked("mode", mode)),
-            ("prep shelf", self._asked("prep_shelf", shelf)),
+            *self._remedies(settings, shelf),
             ("cooks", cooks),
             ("backend", str(board.ledger.backend or "?")),
             ("speed", self._asked("speed", speed)),
+        ]
+
+    def _remedies(self, settings: dict[str, object], shelf: str) -> list[tuple[str, str]]:
+        """The prep shelf, or the remedies when one is on: the blocking call's, the CPU's."""
+        blocking = str(settings.get("fix_blocking", "inline"))
+        cpu = str(settings.get("fix_cpu", "inline"))
+        asked = self.scene.asked
+        if blocking == cpu == "inline" and not {"fix_blocking", "fix_cpu"} & set(asked):
+            return [("prep shelf", self._asked("prep_shelf", shelf))]
+        return [
+            ("blocking", self._asked("fix_blocking", blocking)),
+            ("cpu", self._asked("fix_cpu", cpu)),
         ]
 
     def _asked(self, name: str, shown: str) -> str:
