@@ -19,6 +19,7 @@ from typing import IO, TypeGuard
 import orjson
 
 from kitchen_tui.outputs import open_output, write_failed
+from kitchen_tui.protocol.checked import printable_event
 from kitchen_tui.protocol.commands import (
     ChangeSettings,
     Command,
@@ -170,15 +171,18 @@ class KitchenProcess:
         rest = b""
         try:
             while chunk := os.read(fd, 1 << 16):
-                lines = (rest + chunk).split(b"\n")
+                data = rest + chunk
+                lines = data.split(b"\n")
                 rest = lines.pop()
                 if trace is not None and lines:
                     trace = self._write_trace(trace, lines)
                 events, malformed = _parse(lines)
+                if not _plain_text(data):  # an escape code must never reach the screen
+                    events = [printable_event(event) for event in events]
                 for event in events:
                     self._put(event)
                 if malformed:  # skipped and counted, never the end of this thread
-                    self._events.put(_malformed(malformed))
+                    self._events.put(printable_event(_malformed(malformed)))
                 self._ready.set()
         finally:
             if trace is not None:
@@ -186,7 +190,7 @@ class KitchenProcess:
                     trace.close()
         code = proc.wait()
         if not self._stopping:
-            self._put(_died(code, list(self._stderr_tail)))
+            self._put(printable_event(_died(code, list(self._stderr_tail))))
         self._ready.set()
 
     def _write_trace(self, trace: IO[bytes], lines: list[bytes]) -> IO[bytes] | None:
@@ -260,6 +264,12 @@ def _parse(lines: list[bytes]) -> tuple[list[Event], list[bytes]]:
 
 def _is_event(value: object) -> TypeGuard[Event]:
     return type(value) is dict and "type" in value
+
+
+def _plain_text(chunk: bytes) -> bool:
+    """Every string in these JSON lines is printable ASCII: no escape (a control character is
+    always escaped in JSON) and no byte past ASCII. The stream's usual case, checked in C."""
+    return chunk.isascii() and b"\\" not in chunk
 
 
 def _malformed(lines: list[bytes]) -> Event:

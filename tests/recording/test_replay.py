@@ -24,6 +24,16 @@ def event(seq: int, t: float, kind: str = "heartbeat", **fields: object) -> Even
     return {"v": 1, "seq": seq, "type": kind, "t": t, "story": t - 10.0, **fields}
 
 
+HEARTBEAT = {"front_desk": 0, "in_flight": 0, "lag_s": 0.0, "loop_busy_s": 0.0}
+HELLO = {"pid": 1, "backend": "asyncio", "settings": KitchenSettings().to_json(), "menu": {}}
+
+
+def whole(seq: int, t: float, kind: str = "heartbeat") -> Event:
+    """An event with every key the protocol asks of its type."""
+    fields = HELLO if kind == "hello" else {**HEARTBEAT, "served": 0, "failed": 0, "refused": 0}
+    return event(seq, t, kind, **fields)
+
+
 def write_trace(path: Path, events: list[Event], tail: str = "") -> Path:
     path.write_text("".join(json.dumps(e) + "\n" for e in events) + tail)
     return path
@@ -147,10 +157,10 @@ def test_restart_plays_the_trace_again_from_the_top() -> None:
 
 
 def test_bad_trace_files_are_one_clear_line(tmp_path: Path) -> None:
-    good = [event(0, 10.0, "hello"), event(1, 10.5), event(2, 11.0)]
+    good = [whole(0, 10.0, "hello"), whole(1, 10.5), whole(2, 11.0)]
     cases: list[tuple[Path, str]] = [
         (tmp_path / "missing.trace", "missing.trace: no such trace file"),
-        (tmp_path, "not a regular file"),
+        (tmp_path, "is a directory, not a trace file"),
         (write_trace(tmp_path / "empty.trace", []), "empty.trace: empty: not a kitchen trace"),
         (
             write_trace(tmp_path / "cast.trace", [{"version": 2, "width": 80}]),
