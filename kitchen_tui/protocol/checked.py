@@ -22,7 +22,10 @@ from kitchen_tui.protocol.settings import MAX_SPEED, MIN_SPEED, KitchenSettings
 MAX_DEPTH = 8  # hello's menu is the deepest event: menu, dish, steps, step, label
 # Keys version 1 gained after traces had been recorded with it (no consumer needs them):
 # checked when present, not asked of an older trace.
-ADDED_LATER = frozenset({"shelf_s", "waited_s"})
+ADDED_LATER = frozenset(
+    {"shelf_s", "waited_s", "fix_blocking", "fix_cpu", "jobs_open", "jobs_queued"}
+    | {"thread_tokens", "thread_limit", "token_waiting"}
+)
 NOT_PRINTABLE = "\ufffd"  # what an escape code, a newline or a bidi control becomes on screen
 
 Hint = Any

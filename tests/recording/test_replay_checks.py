@@ -67,6 +67,15 @@ def test_every_event_of_a_real_trace_fits_the_protocol(real_trace: list[dict[str
     assert [event_problem(e) for e in real_trace if event_problem(e)] == []
 
 
+def test_every_recorded_trace_of_the_tests_still_reads() -> None:
+    """Traces recorded before version 1 gained a key (remedies, thread tokens) stay readable:
+    a key added later goes in checked.ADDED_LATER, and its readers take it as optional."""
+    fixtures = sorted(Path(__file__).parent.parent.glob("**/fixtures/*.jsonl"))
+    assert fixtures
+    for path in fixtures:
+        assert load_trace(path).events
+
+
 def test_json_that_is_not_an_event_is_named_with_its_line(
     real_trace: list[dict[str, object]], tmp_path: Path
 ) -> None:
