@@ -20,6 +20,10 @@ def measured_durations(events: list[Event]) -> Mapping[str, list[float]]:
         (e["id"], e["i"]): e["waited_s"] for e in events if e["type"] in ("shelf_in", "thread_in")
     }
     jobs = _job_seconds(events)
+    # Checkpointed work: the slices' own time; the gaps between them belong to the others.
+    sliced = {(e["id"], e["i"]): e["held_s"] for e in events if e["type"] == "slices"}
+    # A to_thread step: the worker's own time, not the loop's delay in hearing it is done.
+    threads = _thread_seconds(events)
     held = _loop_held(events)
     steps: dict[str, dict[int, float]] = {}
     for event in events:
@@ -27,6 +31,11 @@ def measured_durations(events: list[Event]) -> Mapping[str, list[float]]:
             key = (event["id"], event["i"])
             if event["where"] == "job":  # the job's own time on the shelf, not the hand-off
                 own = jobs.get(key, 0.0)
+            elif event["where"] == "thread" and key in threads and key not in shared:
+                own = threads[key]
+            elif event["where"] == "slices" and key in sliced:
+                scale = event["story_s"] / event["measured_s"] if event["measured_s"] > 0 else 1.0
+                own = sliced[key] * scale
             elif event["where"] == "rail" and not _during(held, _io_done(event)):
                 # The loop was free when the I/O was due: resuming late was the timer's own
                 # slack (epoll counts whole milliseconds), part of the step.
@@ -44,6 +53,16 @@ def _loop_held(events: list[Event]) -> list[tuple[float, float]]:
         for e in events
         if e["type"] == "step_finished" and e["where"] in ("loop", "slices")
     ]
+
+
+def _thread_seconds(events: list[Event]) -> dict[tuple[str, int], float]:
+    """Each to_thread step's time on its worker thread (story seconds)."""
+    began = {(e["id"], e["i"]): e["story"] for e in events if e["type"] == "thread_in"}
+    return {
+        (e["id"], e["i"]): e["story"] - began[(e["id"], e["i"])]
+        for e in events
+        if e["type"] == "thread_out" and (e["id"], e["i"]) in began
+    }
 
 
 def _job_seconds(events: list[Event]) -> dict[tuple[str, int], float]:

@@ -47,13 +47,15 @@ class OnThread:
             began.append(time.perf_counter())
             waited = began[0] - start
             runner.emitter.put(_moved("thread_in", began[0], ticket, i, waited_s=waited))
-            return runner.block_this_thread(ticket, step, real)
+            burned = runner.block_this_thread(ticket, step, real)
+            began.append(time.perf_counter())  # the thread's own end, before the loop hears
+            return burned
 
         # A reset cancels the ticket at once; the worker sees the ticket's cancel flag soon.
         burned = await anyio.to_thread.run_sync(on_worker, abandon_on_cancel=True)
-        end = time.perf_counter()
+        end = began[1]
         share = None
-        if burned is not None and began and end > began[0]:
+        if burned is not None and end > began[0]:
             share = min(1.0, burned / (end - began[0]))  # of the GIL, while it computed
         runner.emitter.put(_moved("thread_out", end, ticket, i, gil_share=share))
         runner.finished(ticket, i, step, "thread", start, real, burned, waited_s=began[0] - start)

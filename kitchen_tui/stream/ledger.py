@@ -178,6 +178,7 @@ class Ledger:
         ticket.open_segment("ready", e["t"])
 
     def _on_step_finished(self, e: StepFinishedEvent) -> None:
+        self.remedies.on_step_finished(e)
         ticket = self.tickets[e["n"]]
         ticket.state = "seated"
         ticket.step_started = None

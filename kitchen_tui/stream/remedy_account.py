@@ -12,6 +12,7 @@ from kitchen_tui.protocol.events import (
     JobInEvent,
     JobQueuedEvent,
     SlicesEvent,
+    StepFinishedEvent,
     ThreadInEvent,
     ThreadOutEvent,
 )
@@ -53,6 +54,10 @@ class RemedyAccount:
         self.longest_slice_s = 0.0
         self.longest_gap_s = 0.0
         self.tokens: tuple[int, int, int] | None = None  # in use, limit, tasks waiting
+        self.jobs_queued = 0  # waiting for a shelf worker, at the last heartbeat
+        # What the last sliced or threaded CPU step paid itself: its wall time past its CPU
+        # time, in story seconds.
+        self.cpu_extra_s: float | None = None
 
     def jobs_in(self, state: str) -> list[Job]:
         return [job for job in self.jobs.values() if job.state == state]
@@ -95,6 +100,29 @@ class RemedyAccount:
     def on_heartbeat(self, e: HeartbeatEvent) -> None:
         if "thread_tokens" in e:  # not in streams written before the remedies
             self.tokens = (e["thread_tokens"], e["thread_limit"], e["token_waiting"])
+            self.jobs_queued = e["jobs_queued"]
+
+    def on_step_finished(self, e: StepFinishedEvent) -> None:
+        if e["where"] in ("slices", "thread") and e["cpu_s"] is not None:
+            scale = e["story_s"] / e["measured_s"] if e["measured_s"] > 0 else 1.0
+            self.cpu_extra_s = max(0.0, e["story_s"] - e["cpu_s"] * scale)
+
+    def costs(self, fix_blocking: str, fix_cpu: str) -> str:
+        """What the remedies in use cost so far, measured, in a few words."""
+        parts = []
+        if "to_thread" in (fix_blocking, fix_cpu) and self.tokens is not None:
+            busy, limit, waiting = self.tokens
+            parts.append(f"threads {busy}/{limit}, {waiting} waiting for a token")
+        if fix_cpu == "to_thread" and self.gil_shares:
+            parts.append(f"last GIL share {self.gil_shares[-1]:.0%}")
+        if fix_cpu == "checkpoints" and self.slices:
+            gap = self.longest_gap_s * 1000
+            parts.append(f"{self.slices} slices, longest gap {gap:.1f} ms")
+        if fix_cpu in ("checkpoints", "to_thread") and self.cpu_extra_s is not None:
+            parts.append(f"the CPU order paid +{self.cpu_extra_s:.3f} s")
+        if fix_cpu == "job":
+            parts.append(f"jobs {self.jobs_open} open, {self.jobs_queued} queued")
+        return ", ".join(parts)
 
     def summary(self, speed: float) -> dict[str, object]:
         """The remedies' prices over a run, in story seconds, for the report."""

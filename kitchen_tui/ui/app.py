@@ -227,6 +227,7 @@ class KitchenApp(QuickStartApp):
         """One frame: run the script, drain the kitchen, apply what came, redraw what changed."""
         self.director.frame()
         self.frame.step(stop_on_write_failure(self, self.session.drain()), self.clock())
+        self._show_trade()
 
     # -- the kitchen's keys: each makes a command, and the dispatcher performs it ----------------
 
@@ -259,7 +260,9 @@ class KitchenApp(QuickStartApp):
             return
         blocking = str(self.session.setting("fix_blocking") or "inline")
         cpu = str(self.session.setting("fix_cpu") or "inline")
-        self.caption.show(remedy_trade(blocking, cpu, str(self.session.setting("mode"))))
+        trade = remedy_trade(blocking, cpu, str(self.session.setting("mode")))
+        costs = self.scene.board.ledger.remedies.costs(blocking, cpu) if trade else ""
+        self.caption.show(f"{trade} ({costs})" if costs else trade)
 
     def action_speed(self, direction: int) -> None:
         self.dispatcher.run(speed_step(self.session.speed(), direction))
