@@ -10,12 +10,13 @@ from textual.app import App
 from textual.events import Mount
 
 from kitchen_tui.ui.compat import set_first_theme
+from kitchen_tui.ui.signals import EndsOnSignals
 from kitchen_tui.ui.themes import THEME_NAMES, resolve_theme
 
 UI_GC_THRESHOLDS = (5_000, 10, 10)
 
 
-class QuickStartApp(App[None]):
+class QuickStartApp(EndsOnSignals):
     """A Textual app whose first frame comes without the start-up work it does not need."""
 
     # run() held garbage collection back: settle it after the first frame. Not so under

@@ -22,13 +22,14 @@ SCRIPT = shutil.which("kitchen-tui") or str(Path(sys.executable).parent / "kitch
 
 
 # A server of its own (tmux -L): the tests never start, list or kill sessions on the user's
-# default tmux server.
-SOCKET = f"kitchen-tests-{os.getpid()}"
+# default tmux server. A new server for each test: one started on the socket of a server
+# being killed failed now and then ("server exited unexpectedly").
+SOCKET = [f"kitchen-tests-{os.getpid()}"]
 
 
 def _tmux(*args: str) -> str:
     assert TMUX is not None
-    command = [TMUX, "-L", SOCKET, *args]
+    command = [TMUX, "-L", SOCKET[0], *args]
     done = subprocess.run(command, capture_output=True, text=True, timeout=10, check=True)
     return done.stdout
 
@@ -40,12 +41,13 @@ def session() -> Iterator[str]:
     if not os.access(SCRIPT, os.X_OK):
         pytest.skip("the kitchen-tui console script is not installed: pip install -e .")
     name = f"kitchen-test-{uuid.uuid4().hex[:8]}"
+    SOCKET[0] = f"kitchen-tests-{name}"
     env = "env -u COLUMNS -u LINES TEXTUAL_ANIMATIONS=none COLORTERM=truecolor"
     _tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "36", f"{env} {SCRIPT}")
     try:
         yield name
     finally:
-        subprocess.run([TMUX, "-L", SOCKET, "kill-server"], capture_output=True, timeout=10)
+        subprocess.run([TMUX, "-L", SOCKET[0], "kill-server"], capture_output=True, timeout=10)
 
 
 def test_sessions_live_on_a_tmux_server_of_their_own(session: str) -> None:
