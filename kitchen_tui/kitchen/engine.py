@@ -139,6 +139,7 @@ class Kitchen:
         async with anyio.create_task_group() as chores:
             if self.settings.uses_shelf:
                 await self._warm_shelf()
+            await self.steps.threads.warm_up(self.settings)
             self.steps.token = anyio.lowlevel.current_token()
             self.hello()
             if on_ready is not None:
@@ -218,6 +219,7 @@ class Kitchen:
         self.emitter.emit("settings", settings=self.settings.to_json())
         if self.settings.uses_shelf:
             await self._warm_shelf()
+        await self.steps.threads.warm_up(self.settings)
 
     def _staff_the_desk(self) -> None:
         """Tell the front desk who takes tickets off it now: cooks, or the loop (async)."""
