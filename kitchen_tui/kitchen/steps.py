@@ -208,7 +208,8 @@ def _credit(
         ticket.parts["shelf"] += shelf_s or 0.0
     elif where == "job":
         return
-    elif where == "rail" or (where == "thread" and step.kind == "blocking"):
+    elif step.kind == "wait" or where == "rail" or (where == "thread" and step.kind == "blocking"):
+        # I/O, wherever it waits: on the rail, or on the cook's own thread in sync and threads
         ticket.parts["rail"] += min(measured, real)
     elif step.kind == "cpu":
         ticket.parts["cook"] += min(measured, cpu_s or 0.0)
