@@ -30,6 +30,7 @@ class Job:
     n: int
     queued: float  # real stamps
     started: float | None = None
+    slot: int | None = None  # the shelf worker it runs on
     done: float | None = None
     job_latency_s: float | None = None  # story seconds, the order's arrival to the job done
     error: str | None = None
@@ -72,7 +73,7 @@ class RemedyAccount:
     def on_job_in(self, e: JobInEvent) -> None:
         job = self.jobs.get(e["job"])
         if job is not None:
-            job.started = e["t"]
+            job.started, job.slot = e["t"], e["slot"]
 
     def on_job_done(self, e: JobDoneEvent, ticket: Ticket | None) -> None:
         """The job is done; its order's ticket (if still kept) learns its job latency."""

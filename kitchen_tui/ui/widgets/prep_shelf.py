@@ -7,6 +7,7 @@ from collections.abc import Hashable
 from textual.strip import Strip
 
 from kitchen_tui.protocol.settings import default_shelf_size
+from kitchen_tui.stream.remedy_account import Job
 from kitchen_tui.stream.tickets import Ticket
 from kitchen_tui.ui.glyphs import counted
 from kitchen_tui.ui.scene import Scene
@@ -23,12 +24,21 @@ class PrepShelf(KitchenView):
 
     def view_key(self) -> Hashable:
         board = self.scene.board
-        live = self.live_slot() if board.shelf else None
-        return board.versions["shelf"], board.versions["header"], live
+        jobs = tuple((job.job, job.state) for job in self._open_jobs())
+        live = self.live_slot() if board.shelf or jobs else None
+        return board.versions["shelf"], board.versions["header"], live, jobs
 
     def titles(self) -> tuple[str, str]:
-        on = bool(self.scene.board.settings.get("prep_shelf", False))
+        on = self._on()
         return "prep shelf", f"on, {counted(self._workers(), 'worker')}" if on else "off"
+
+    def _on(self) -> bool:
+        """Open for the prep shelf, or for jobs (fix_cpu = "job" hands its work to it)."""
+        settings = self.scene.board.settings
+        return bool(settings.get("prep_shelf")) or settings.get("fix_cpu") == "job"
+
+    def _open_jobs(self) -> list[Job]:
+        return [job for job in self.scene.board.ledger.remedies.jobs.values() if job.done is None]
 
     def _workers(self) -> int:
         # shelf_size 0 means one worker per CPU; the kitchen runs on this same machine.
@@ -36,8 +46,9 @@ class PrepShelf(KitchenView):
 
     def build(self, width: int, height: int) -> list[Strip]:
         board = self.scene.board
-        on = bool(board.settings.get("prep_shelf", False))
-        if not on and not board.shelf:
+        on = self._on()
+        jobs = self._open_jobs()
+        if not on and not board.shelf and not jobs:
             hint = "off: CPU steps run on the cook or the loop. Press p to open it."
             dim = self.style("kitchen--dim")
             return [self.line(width).add(text, dim).strip() for text in wrap(hint, width)][:height]
@@ -48,20 +59,35 @@ class PrepShelf(KitchenView):
                 waiting.append(ticket)
             else:
                 slots[ticket.shelf_slot] = ticket
-        lines = [self._slot(slot, slots.get(slot), width) for slot in self._slot_numbers(slots)]
+        running = {job.slot: job for job in jobs if job.slot is not None}
+        numbers = sorted(set(self._slot_numbers(slots)) | set(running))
+        lines = [self._slot(slot, slots.get(slot), width, running.get(slot)) for slot in numbers]
+        lines += self._job_lines([job for job in jobs if job.slot is None], width)
         if waiting and len(lines) < height:
             text = f"{len(waiting)} waiting for a worker"
             lines.append(self.line(width).add(fit(text, width), self.style("kitchen--dim")).strip())
             lines += self.chip_grid(waiting, len(waiting), width, height - len(lines))
         return lines[:height]
 
+    def _job_lines(self, jobs: list[Job], width: int) -> list[Strip]:
+        """Jobs waiting for a worker: their orders were answered already."""
+        dim = self.style("kitchen--dim")
+        return [
+            self.line(width).add(fit(f"{job.job} for {job.order} queued", width), dim).strip()
+            for job in jobs
+        ]
+
     def _slot_numbers(self, busy: dict[int, Ticket]) -> list[int]:
         # Slots are numbered by the kitchen; show every worker even if a number is unexpected.
         return sorted(set(range(self._workers())) | set(busy))
 
-    def _slot(self, slot: int, ticket: Ticket | None, width: int) -> Strip:
+    def _slot(self, slot: int, ticket: Ticket | None, width: int, job: Job | None) -> Strip:
         line = self.line(width)
         line.add(f"{slot + 1:>2} ", self.style("kitchen--dim"))
+        if ticket is None and job is not None and job.started is not None:
+            # A job of its own: its order was answered when it was handed in.
+            text = f"{job.job} for {job.order} {self.scene.age(job.started):.1f}s"
+            return line.add(fit(text, width - 3), self.style("kitchen--strong")).strip()
         if ticket is None:
             return line.add("idle", self.style("kitchen--dim")).strip()
         started = ticket.segments[-1].start if ticket.segments else ticket.arrived
