@@ -417,3 +417,26 @@ def test_a_jump_forgets_a_pause_and_the_old_caption() -> None:
     clock.advance(0.25)
     assert labels(player.poll()) == ["setup 1", "marker One", "caption first words"]
     assert player.story_time == pytest.approx(0.25)
+
+
+def test_a_held_marker_sets_its_scene_up_before_it_waits() -> None:
+    """At the async scene's marker the speaker talks over an async kitchen, reset, with the
+    scene's caption: not over the sync scene's kitchen and its stall (as the stills showed)."""
+    clock = FakeClock()
+    player = ScenePlayer(load_scene_file("three-tables"), clock, hold_at_markers=True)
+    player.poll()
+    player.resume()
+    clock.advance(6.0)
+    cues = labels(player.poll())
+    start = cues.index("marker Async: the same three tables")
+    assert cues[start:] == [
+        "marker Async: the same three tables",
+        "ResetAction",
+        "ModeAction",
+        "caption Same orders. Now each ticket parks on the rail while its I/O is out.",
+    ]
+    assert player.waiting and player.scene.number == 2
+    assert player.caption is not None and player.caption.startswith("Same orders")
+    player.resume()
+    clock.advance(0.5)
+    assert labels(player.poll()) == ["OrderAction"] * 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 from typing import Any
 
@@ -154,13 +155,30 @@ async def test_speed_keys_change_the_script_pace_and_x_restarts_the_scene() -> N
 
 
 @pytest.mark.anyio
-async def test_stills_are_saved_at_each_marker(tmp_path: Path) -> None:
-    app, clock, _, _ = talk_app(stills=tmp_path)
+async def test_a_still_shows_each_scene_at_its_end_with_its_caption(tmp_path: Path) -> None:
+    """Scene 1's still is taken when scene 2 is due, before its reset: scene 1's orders served,
+    its caption and its mode on screen (it was taken 0.6 s into the next scene, which showed
+    the previous scene's stall under the next one's name). The last scene's, at the quit."""
+    app, clock, kitchen, _ = talk_app(stills=tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await frames(pilot, app, clock, 1.5)
+        await frames(pilot, app, clock, 0.3)
+        t = clock()
+        for n, (order_id, dish) in enumerate((("F", "redis"), ("D", "postgres")), start=1):
+            base = {"v": 1, "seq": 0, "story": 0.0, "id": order_id, "n": n, "dish": dish}
+            split = {"front_desk": 0.0, "ready": 0.0, "cook": 0.0, "rail": 0.05, "shelf": 0.0}
+            kitchen.push([{**base, "type": "served", "t": t, "latency_s": 0.1, "split": split}])
+        await frames(pilot, app, clock, 1.2)
         await pilot.pause()
         await asyncio.sleep(0.05)
+        first = tmp_path / "01-sync--one-cook.svg"
+        assert first.exists()
+        words = " ".join(re.sub(r"<[^>]+>", " ", first.read_text()).replace("&#160;", " ").split())
+        assert "One cook, two orders" in words  # scene 1's caption
+        assert "Now both wait" not in words  # not scene 2's
+        assert "mode sync" in words
+        assert "served 2" in words, "scene 1's orders, served, are in its still"
+        await pilot.press("q")
     names = sorted(p.name for p in tmp_path.glob("*.svg"))
     assert names == ["01-sync--one-cook.svg", "02-async--the-same-orders.svg"]
 

@@ -20,6 +20,7 @@ from kitchen_tui.ui.glyphs import counted
 
 START_S = 3.0  # Python, Textual and the kitchen process starting up in the pty
 TAIL_S = 3.0  # after the last step: let the last orders finish on camera
+LATE_QUIT_S = 30.0  # past the script's own length: q for a talk that did not end by itself
 AUTOPLAY_S = 1.5  # a pause step in a recording goes on by itself after this long
 SCENARIO_S = 10.0
 QUIT_GRACE_S = 8.0  # after the quit key, this long for the app to exit before a hang-up
@@ -77,12 +78,15 @@ def _command(options: argparse.Namespace) -> tuple[list[str], float, str]:
     if options.scene is not None:
         talk = talk_with_options(options)  # a bad scene fails here, before the take
         command = [*base, "play", options.scene, "--no-hold", "--autoplay", f"{AUTOPLAY_S:g}"]
+        command.append("--quit-at-end")  # the take ends on the talk's last picture
         command += [*screen, *speed, *trace, *fixes]
         if options.stills:
             command += ["--stills", options.stills, *([] if trace else ["--force"])]
             command += ["--stills-format", ",".join(options.stills_format)]
-        seconds = options.seconds or script_seconds(talk, options.speed)
-        return command, seconds, talk.title
+        if options.seconds:
+            return command, options.seconds, talk.title
+        # The talk quits by itself at its end; q comes only if it has not by then.
+        return command, script_seconds(talk, options.speed) + LATE_QUIT_S, talk.title
     if options.stills:
         raise UsageError("--stills needs --scene: markers come from a scene file")
     name = options.scenario or "three-tables"

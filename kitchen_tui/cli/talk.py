@@ -68,6 +68,7 @@ def build_play(options: argparse.Namespace) -> KitchenApp:
         talk=talk,
         hold_at_markers=not options.no_hold,
         autoplay=options.autoplay,
+        quit_at_end=options.quit_at_end,
         stills_dir=stills_dir(options.stills),
         still_formats=options.stills_format,
         trace=trace,

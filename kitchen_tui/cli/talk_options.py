@@ -117,6 +117,11 @@ def add_talk_commands(commands: Any) -> None:
         metavar="SECONDS",
         help="go on by itself after a pause step (for recordings)",
     )
+    play.add_argument(
+        "--quit-at-end",
+        action="store_true",
+        help="quit once the last scene's orders are done (for recordings)",
+    )
     _screen(play)
 
     record = commands.add_parser("record", help="record a take as an asciicast v2 file")

@@ -35,6 +35,9 @@ from kitchen_tui.recording.channel import CAST_FD_ENV
 from kitchen_tui.stream.process_group import kill_group
 
 TERMINAL_RESET = "\x1bc"  # RIS: a full reset, for a take that was killed mid-screen
+# The app leaving the alternate screen as it quits: kept out of the cast, so a player ends on
+# the take's last picture, not on the empty terminal the app came from.
+LEAVE_ALT_SCREEN = "\x1b[?1049l"
 MAX_SIZE = 1000  # columns or rows: more is a typo
 READ_BYTES = 1 << 16
 POLL_S = 0.05  # longest wait between looks at the clock (keys, timeout)
@@ -172,6 +175,7 @@ class _Take:
         self.keys = keys
         self.env = _child_env(env)
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._held = ""  # the start of an escape sequence split across reads
         self._side_rest = b""
         self._start = time.monotonic()
 
@@ -192,7 +196,7 @@ class _Take:
             code = proc.wait()
             os.close(master)
             os.close(side_r)
-        tail = self._decoder.decode(b"", final=True)
+        tail = self._keep_alt_screen(self._decoder.decode(b"", final=True), final=True)
         if tail:
             cast.event(self._elapsed(), "o", tail)
         if timed_out:
@@ -279,11 +283,23 @@ class _Take:
             selector.unregister(fd)
             return
         if what == "o":
-            text = self._decoder.decode(data)
+            text = self._keep_alt_screen(self._decoder.decode(data))
             if text:
                 cast.event(self._elapsed(), "o", text)
         else:
             self._side_lines(cast, data)
+
+    def _keep_alt_screen(self, text: str, final: bool = False) -> str:
+        """`text` without LEAVE_ALT_SCREEN, even split across reads (a possible start of it is
+        held back until the next read)."""
+        text = (self._held + text).replace(LEAVE_ALT_SCREEN, "")
+        self._held = ""
+        if not final:
+            for size in range(min(len(LEAVE_ALT_SCREEN) - 1, len(text)), 0, -1):
+                if LEAVE_ALT_SCREEN.startswith(text[-size:]):
+                    self._held, text = text[-size:], text[:-size]
+                    break
+        return text
 
     def _side_lines(self, cast: _CastFile, data: bytes) -> None:
         lines = (self._side_rest + data).split(b"\n")

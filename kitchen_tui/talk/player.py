@@ -14,12 +14,20 @@ from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.talk.script import (
     Caption,
     Marker,
+    ModeAction,
     PauseAction,
+    PrepShelfAction,
+    RemedyAction,
+    ResetAction,
     Scene,
     SceneFile,
     ScriptStep,
     SpeedAction,
 )
+
+# Steps at a marker's own instant that set its scene up: handed out before the script waits
+# there, so the speaker talks over the new scene's kitchen, not the last one's.
+SETUP_STEPS = (Caption, ResetAction, ModeAction, RemedyAction, PrepShelfAction, SpeedAction)
 
 # Clock readings are sums of float frame times: a step due within a nanosecond is due now.
 _DUE_SLACK_S = 1e-9
@@ -41,8 +49,9 @@ class ScenePlayer:
 
     Story time advances at `speed` story seconds per real second of `clock`. `poll()` returns
     the steps whose time has come, in order; the caller performs them (orders, settings, captions).
-    The player itself keeps to pause and speed steps, and with `hold_at_markers` waits after every
-    marker until `resume()` (space), so the speaker can talk before a scene runs.
+    The player itself keeps to pause and speed steps, and with `hold_at_markers` waits at every
+    marker, once the scene is set up (its reset, settings and caption at the marker's instant),
+    until `resume()` (space), so the speaker can talk before a scene runs.
     """
 
     def __init__(
@@ -64,6 +73,7 @@ class ScenePlayer:
         self._last = clock()
         self._banked = 0.0  # story seconds that passed before a speed change, not yet spent
         self._waiting = False
+        self._hold_at: float | None = None  # a marker's instant: wait once its setup is out
         self._scene = 0
         self._caption: str | None = None
         self._pending: list[Cue] = []
@@ -107,6 +117,8 @@ class ScenePlayer:
         due, self._pending = self._pending, []
         while not self._waiting and self._cursor < len(self._steps):
             step = self._steps[self._cursor]
+            if self._hold_here(step):
+                break
             need = max(0.0, step.at - self._story)
             if need > budget + _DUE_SLACK_S:
                 break
@@ -115,9 +127,21 @@ class ScenePlayer:
             self._cursor += 1
             budget = self._apply_to_player(step, budget)
             due.append(step)
+        if self._hold_at is not None and self._cursor >= len(self._steps):
+            self._hold_at, self._waiting = None, True
         if not self._waiting:
             self._story += budget
         return due
+
+    def _hold_here(self, step: ScriptStep) -> bool:
+        """At a held marker, wait before the first step that is not its scene's setup."""
+        hold = self._hold_at
+        if hold is None:
+            return False
+        if isinstance(step, SETUP_STEPS) and step.at <= hold + _DUE_SLACK_S:
+            return False
+        self._hold_at, self._waiting = None, True
+        return True
 
     def resume(self) -> None:
         """Space: go on from a pause step or a held marker."""
@@ -147,6 +171,7 @@ class ScenePlayer:
         self._cursor = self._starts[scene]
         self._story = self.talk.scenes[scene].start
         self._waiting = False
+        self._hold_at = None
         self._caption = None
         self._speed = self.talk.scenes[scene].settings.speed
         self._last, self._banked = self._clock(), 0.0
@@ -158,7 +183,7 @@ class ScenePlayer:
         if isinstance(step, Marker):
             self._scene = self._starts.index(self._cursor - 1)
             self._caption = None
-            self._waiting = self.hold_at_markers
+            self._hold_at = step.at if self.hold_at_markers else None
         elif isinstance(step, Caption):
             self._caption = step.text
         elif isinstance(step, PauseAction):

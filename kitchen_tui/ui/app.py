@@ -119,6 +119,7 @@ class KitchenApp(QuickStartApp):
         hold_at_markers: bool = True,
         autoplay: float | None = None,
         stills_dir: Path | None = None,
+        quit_at_end: bool = False,
         still_formats: tuple[str, ...] = ("svg",),
         trace: Path | None = None,
         cast: CastChannel | None = None,
@@ -146,7 +147,7 @@ class KitchenApp(QuickStartApp):
             replay=replay,
             clock=clock,
         )
-        options = TalkOptions(hold_at_markers, autoplay, stills_dir)
+        options = TalkOptions(hold_at_markers, autoplay, stills_dir, quit_at_end)
         self.director = director_for(talk, self.session, self, options)
         self._narrated = talk is not None  # a talk's captions use the strip; else the remedies
         self.dispatcher.performers = (self.director, self.session)
@@ -324,6 +325,10 @@ class KitchenApp(QuickStartApp):
         else:
             self.set_timer(seconds, then)
 
+    def save_svg_now(self, folder: Path, name: str) -> None:
+        self.frame.redraw_all_now()
+        self._write_svg(folder, name, announce=False)
+
     def save_svg(self, folder: Path, name: str, *, announce: bool) -> None:
         """An SVG of the screen with every panel up to date, once it has been painted."""
         self.frame.redraw_all_now()
@@ -351,6 +356,10 @@ class KitchenApp(QuickStartApp):
             self.push_screen(HelpScreen(ascii=self.scene.ascii))
 
     async def action_quit(self) -> None:
+        self.end_take()
+
+    def end_take(self) -> None:
+        self.director.close()
         self.session.close()  # before exit: the kitchen must never outlive the window
         self.exit()
 

@@ -3,7 +3,9 @@
 Once a frame it asks the scene player what is due and has it done: orders, mode, prep shelf,
 speed and resets go through the dispatcher exactly as key presses do (echoed, shown in the key
 overlay, recorded as the keys a speaker would press); it shows the captions and the scene bar,
-marks the recording at each scene and saves a still there.
+marks the recording at each scene, and saves a still of each scene when its point is on
+screen: at its end, with its last caption, just before the next scene is set up (the last
+scene's once its orders are done, or at the latest when the talk quits).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from kitchen_tui.talk.script import (
     PrepShelfAction,
     RemedyAction,
     ResetAction,
+    Scene,
     SceneFile,
     SpeedAction,
 )
@@ -38,7 +41,8 @@ from kitchen_tui.ui.keys import Key
 from kitchen_tui.ui.live_session import SCENE_SETTINGS, LiveSession, chosen
 from kitchen_tui.ui.session import Stage, TalkOptions
 
-STILL_DELAY_S = 0.6  # after the reset and the scene's first orders: the picture it starts from
+STILL_HOLD_S = 0.1  # the script waits this long while a scene's still is written
+END_LINGER_S = 1.5  # a recording shows the talk's last picture this long before it quits
 
 
 class TalkDirector:
@@ -55,6 +59,12 @@ class TalkDirector:
         self._dispatcher = stage.dispatcher
         self._options = options
         self._waiting_since: float | None = None
+        self._stilled = 0  # the scenes whose still is saved, 1 to this number
+        self._deferred: list[Cue] = []  # cues held back while a scene's still is written
+        self._writing = False
+        self._scene_orders: set[str] = set()  # ids the current scene ordered
+        self._ending = False
+        self._orders_waiting = 0  # order cues held until the kitchen confirms a reset
 
     def open(self) -> None:
         """Set the kitchen up for the talk (its own orders come from the script)."""
@@ -82,10 +92,38 @@ class TalkDirector:
                 player.resume()
         if not player.waiting:
             self._waiting_since = None
-        for cue in player.poll():
+        if self._writing:
+            return  # the picture holds while the scene's still is written
+        ended, caption = player.scene, player.caption
+        cues, self._deferred = self._deferred or player.poll(), []
+        for index, cue in enumerate(cues):
+            if isinstance(cue, Marker | SceneSetup) and self._still_of(ended, cue):
+                self._deferred = cues[index:]
+                self._stage.caption.show(caption)  # the ended scene's words, in its still
+                return
             self._cue(cue)
         self._stage.caption.show(player.caption)
         self._stage.scene_bar.show(self._scene_text(player))
+        if player.finished and self._scene_served():
+            self._still_of(player.scene, None)
+            if self._options.quit_at_end and not self._ending:
+                self._ending = True
+                self._stage.later(END_LINGER_S, self._end_take)
+
+    def close(self) -> None:
+        """The talk quits: the last scene's still, if its orders never all came back."""
+        player, folder = self.player, self._options.stills_dir
+        if player is None or folder is None:
+            return
+        name = self._still_name(player.scene)
+        if name is not None:
+            self._stage.save_svg_now(folder, name)
+
+    def _scene_served(self) -> bool:
+        """Every order of the current scene is served, failed or 86'd: its point is made."""
+        tickets = self._session.frame.scene.board.ledger.tickets.values()
+        done = {ticket.id for ticket in tickets if ticket.is_done}
+        return not self._orders_waiting and self._scene_orders <= done
 
     def _scene_text(self, player: ScenePlayer) -> str:
         scene = player.scene
@@ -100,23 +138,29 @@ class TalkDirector:
         session = self._session
         match cue:
             case SceneSetup(settings=settings):
+                self._scene_orders.clear()
                 session.reset_then(partial(self._set_up, settings))
             case Marker(label=label):
+                self._scene_orders.clear()
                 self._stage.cast.marker(label)
                 self._dispatcher.echo(f"> scene: {label}")
-                self._take_still(label)
             case SpeedAction(speed=speed):
                 self._dispatcher.run(speed_to(speed, session.speed()), scripted=True)
             case ResetAction():
                 self._dispatcher.run(Reset(), scripted=True)
             case OrderAction() | ModeAction() | RemedyAction() | PrepShelfAction():
+                if isinstance(cue, OrderAction):
+                    self._orders_waiting += 1
                 session.when_reset(partial(self._act, cue))
 
     def _act(self, step: OrderAction | ModeAction | RemedyAction | PrepShelfAction) -> None:
         command: Command
         match step:
             case OrderAction(dish=dish):
-                command = orders_of(dish, step.orders(self._stage.numbers.next_id))
+                self._orders_waiting -= 1
+                orders = step.orders(self._stage.numbers.next_id)
+                self._scene_orders.update(order.id for order in orders)
+                command = orders_of(dish, orders)
             case ModeAction(mode=mode):
                 command = SetMode(mode)
             case RemedyAction(setting=setting, value=value):
@@ -129,16 +173,39 @@ class TalkDirector:
         """A scene's starting settings, on a kitchen that was just reset."""
         self._session.configure(**chosen(settings, SCENE_SETTINGS))
 
-    def _take_still(self, label: str) -> None:
+    def _still_of(self, ended: Scene, next_cue: Cue | None) -> bool:
+        """Save the still of the scene that just ended, once; True while it is being written.
+        A jump (n, x) ends no scene: nothing is saved for it."""
         folder = self._options.stills_dir
-        if folder is None:
-            return
-        safe = "".join(c if c.isalnum() else "-" for c in label.lower()).strip("-")[:40]
-        name = f"{len(self.stills) + 1:02d}-{safe or 'scene'}.svg"
+        if folder is None or isinstance(next_cue, SceneSetup):
+            return False
+        if isinstance(next_cue, Marker) and next_cue == ended.marker:
+            return False  # the first marker: no scene has ended yet
+        name = self._still_name(ended)
+        if name is None:
+            return False
+        self._stage.save_svg(folder, name, announce=False)
+        self._writing = True
+        self._stage.later(STILL_HOLD_S, self._written)
+        return True
+
+    def _still_name(self, scene: Scene) -> str | None:
+        """The still's file name for `scene`, noted as taken; None when it was taken already."""
+        folder = self._options.stills_dir
+        if folder is None or scene.number <= self._stilled:
+            return None
+        self._stilled = scene.number
+        safe = "".join(c if c.isalnum() else "-" for c in scene.title.lower()).strip("-")[:40]
+        name = f"{scene.number:02d}-{safe or 'scene'}.svg"
         self.stills.append(folder / name)
-        self._stage.later(
-            STILL_DELAY_S, partial(self._stage.save_svg, folder, name, announce=False)
-        )
+        return name
+
+    def _written(self) -> None:
+        self._writing = False
+
+    def _end_take(self) -> None:
+        self._stage.cast.key("q")  # the take ends with the quit key, as a speaker's would
+        self._stage.end_take()
 
     # -- the speaker's keys ----------------------------------------------------------------------
 

@@ -73,6 +73,10 @@ class Director(Protocol):
 
     def toggle_captions(self) -> str: ...
 
+    def close(self) -> None:
+        """The app quits: anything still owed (a talk's last still)."""
+        ...
+
     def offers(self, key: Key) -> bool:
         """Whether `key` means anything here (the command palette lists only those)."""
         ...
@@ -85,6 +89,7 @@ class TalkOptions:
     hold_at_markers: bool = True
     autoplay: float | None = None  # seconds a hold lasts before the script goes on
     stills_dir: Path | None = None
+    quit_at_end: bool = False  # a recording: the take ends once the last scene has made its point
 
 
 class Stage(Protocol):
@@ -112,6 +117,14 @@ class Stage(Protocol):
 
     def save_svg(self, folder: Path, name: str, *, announce: bool) -> None: ...
 
+    def save_svg_now(self, folder: Path, name: str) -> None:
+        """The screen as it is, written before returning (the app is about to quit)."""
+        ...
+
+    def end_take(self) -> None:
+        """Quit, as q does."""
+        ...
+
 
 class NoTalk:
     """No script: the speaker's keys do what they do in any kitchen."""
@@ -130,6 +143,9 @@ class NoTalk:
 
     def next_scene(self) -> str:
         return "no talk to step through (kitchen-tui play FILE)"
+
+    def close(self) -> None:
+        pass
 
     def toggle_captions(self) -> str:
         return "no talk, no captions (kitchen-tui play NAME)"

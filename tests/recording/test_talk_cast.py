@@ -56,6 +56,9 @@ def test_a_recorded_talk_is_a_cast_whose_last_screen_matches_its_trace(tmp_path:
     assert markers == ["Sync: one cook", "Async: the same orders"]
     keys = [data for _, code, data in events if code == "i"]
     assert keys == ["f", "d", "x", "m", "f", "d", "q"]  # the script's keys, then the quit key
+    # It ends on the talk's last picture: the app's leaving the alternate screen is not in the
+    # cast (asciinema play and agg finished on an empty terminal).
+    assert not any("\x1b[?1049l" in data for _, code, data in events if code == "o")
     assert sorted(p.name for p in stills.glob("*.svg")) == [
         "01-sync--one-cook.svg",
         "02-async--the-same-orders.svg",
