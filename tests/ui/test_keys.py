@@ -414,3 +414,13 @@ async def test_a_restarted_kitchen_is_given_the_scenarios_own_dishes_again() -> 
         await pilot.press("1")
         assert kitchen.started == 3
         assert ("dishes", resent[0]) in kitchen.commands[before:]
+
+
+def test_a_long_echo_gives_way_word_by_word_never_mid_word() -> None:
+    from kitchen_tui.ui.widgets.kitchen_header import shortened
+
+    echo = "> hidden-blocker: A blocking call hidden in async code"
+    assert shortened(echo, 60) == echo
+    assert shortened(echo, 20) == "> hidden-blocker"  # it was '> hidden-blocker: .'
+    assert shortened("> Three tables, one slow order", 15) == "> Three."
+    assert shortened("> Three tables, one slow order", 17) == "> Three tables."

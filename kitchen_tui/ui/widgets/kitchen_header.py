@@ -52,7 +52,8 @@ class KitchenHeader(KitchenView):
             line.add(f"  {label} ", self.style("kitchen--dim"))
             line.add(value, self.style("kitchen--strong"))
         if status and line.room > 12:
-            line.right(fit(status, line.room - STATUS_MARGIN) + " ", self.style("kitchen--accent"))
+            shown = shortened(status, line.room - STATUS_MARGIN)
+            line.right(shown + " ", self.style("kitchen--accent"))
         return [line.strip()]
 
     def _fields(self) -> list[tuple[str, str]]:
@@ -104,6 +105,18 @@ class KitchenHeader(KitchenView):
         if scene.board.ledger.died:
             return "KITCHEN STOPPED: press x"
         return scene.last_command
+
+
+def shortened(status: str, room: int) -> str:
+    """The status in `room`: whole; else its part before ': ' (a scenario's name without its
+    title); else cut after a whole word. Never a word cut in two ('> hidden-blocker: .')."""
+    if len(status) <= room:
+        return status
+    head = status.split(": ", 1)[0]
+    if ": " in status and len(head) <= room:
+        return head
+    words = status[: max(0, room - 1)].rsplit(" ", 1)[0]
+    return fit(status, room) if not words.strip("> ") else words.rstrip(",;:") + "."
 
 
 def _field_width(label: str, value: str) -> int:

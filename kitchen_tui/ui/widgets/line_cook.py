@@ -16,7 +16,7 @@ from kitchen_tui.protocol.events import stall_level
 from kitchen_tui.stream.holds import HeldStep, Hold
 from kitchen_tui.ui.glyphs import ALARM_CAPTIONS, counted, ms_text, seconds_text
 from kitchen_tui.ui.scene import Scene
-from kitchen_tui.ui.strips import fit, wrap
+from kitchen_tui.ui.strips import wrap
 from kitchen_tui.ui.widgets.kitchen_view import KitchenView
 
 # Why a held step matters, by (where, kind): in our words, for the people in the room.
@@ -129,17 +129,20 @@ class LineCook(KitchenView):
         if report is None:
             return []
         held = report.held
-        head = self.line(width)
         verb = "held the loop" if held.where == "loop" else "held the cook"
         # The worst stall stays until one that cost as much or more: until some stall kept
         # a ticket waiting, the latest one shows, named for what it is.
-        head.add("worst stall " if report.victims else "last stall ", self.style("kitchen--dim"))
-        head.add(
-            f"{held.ticket} {verb} {ms_text(report.seconds)}", self.style(f"alarm--{report.level}")
-        )
+        label = "worst stall " if report.victims else "last stall "
+        what = f"{held.ticket} {verb} {ms_text(report.seconds)}"
         delayed = counted(report.victims, "ticket")
         body = f"it delayed {delayed}, {seconds_text(report.delay_s)} in total"
-        return [head.strip(), self._text(fit(body, width), width, "kitchen--strong")]
+        alarm = f"alarm--{report.level}"
+        if len(label) + len(what) <= width:
+            head = self.line(width).add(label, self.style("kitchen--dim"))
+            lines = [head.add(what, self.style(alarm)).strip()]
+        else:  # a narrow lane (a race's half): the words wrap, none is cut
+            lines = [self._text(text, width, alarm) for text in wrap(label + what, width)]
+        return lines + [self._text(text, width, "kitchen--strong") for text in wrap(body, width)]
 
     def _text(self, text: str, width: int, style: str) -> Strip:
         return self.line(width).add(text, self.style(style)).strip()
