@@ -61,6 +61,15 @@ class LatencySketch:
                 return min(self.largest, max(self.smallest, _value(key)))
         return self.largest
 
+    def median(self) -> float | None:
+        """The true middle: for an even count, the mean of the two middle values (a
+        nearest-rank p50 of two is the lower one); from buckets, the p50."""
+        exact = self._exact
+        if exact is None or not exact:
+            return self.percentile(50)
+        middle = len(exact) // 2
+        return exact[middle] if len(exact) % 2 else (exact[middle - 1] + exact[middle]) / 2
+
     @property
     def buckets(self) -> int:
         """Counters in use: what this sketch costs in memory, besides the exact values."""

@@ -78,7 +78,7 @@ async def test_the_race_sends_the_same_orders_and_shows_the_difference() -> None
         clock.advance(2.1)
         app.step_frame()
         await pilot.pause()
-        assert app.diff.lines == ["redis: 2,047 ms vs 52 ms   async 39x faster"]
+        assert app.diff.lines == ["redis (1 vs 1): 2,047 ms vs 52 ms   async 39x faster"]
         headers = [racer.views[0] for racer in app.racers]
         assert [h.scene.board.ledger.settings["mode"] for h in headers] == ["sync", "async"]
         assert app.racers[0].scene.board.ledger.served == 1
@@ -143,3 +143,17 @@ async def test_a_dead_kitchen_in_the_race_is_shown_and_x_restarts_it() -> None:
         assert [[o.id for o in k.sent("order")[-1]] for k in (sync, loop)] == [["A", "B", "C"]] * 2
         await pilot.press("f")  # later orders go to both at once, held for nobody
         assert [k.sent("order")[-1][0].id for k in (sync, loop)] == ["F1", "F1"]
+
+
+def test_with_two_orders_the_comparison_is_of_their_middle_not_the_lower() -> None:
+    """One postgres order waited 2 s behind the LLM in sync, the next did not: a nearest-rank
+    p50 of two picked the lower and read 'postgres: 81 ms vs 81 ms, about the same'."""
+    from kitchen_tui.stream.ledger import Ledger
+    from kitchen_tui.ui.widgets.race_diff import difference_lines
+
+    sync, loop = Ledger(), Ledger()
+    for ledger, values in ((sync, (2.13, 0.081)), (loop, (0.081, 0.081))):
+        for value in values:
+            ledger.latencies["postgres"].add(value)
+    (line,) = difference_lines(sync, loop, ("sync", "async"))
+    assert line == "postgres (2 vs 2): 1,106 ms vs 81 ms   async 14x faster"
