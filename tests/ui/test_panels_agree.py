@@ -166,3 +166,12 @@ def test_latencies_of_one_setting_are_never_mixed_with_anothers() -> None:
     text = "\n".join(line.text for line in StatsPanel(scene).build(40, 8))
     assert "nothing served in threads yet" in text, text
     assert "redis" not in text
+
+
+def test_a_long_setting_is_named_whole_above_the_latency_table() -> None:
+    board = Board()
+    board.apply(_hello())
+    settings = KitchenSettings(mode="async", prep_shelf=True).to_json()
+    board.apply(_event("settings", 1.0, settings=settings))
+    lines = [line.text for line in StatsPanel(Scene(board, T0 + 1)).build(30, 12)]
+    assert any("served in async + shelf" in line for line in lines), lines  # was 'in async.'

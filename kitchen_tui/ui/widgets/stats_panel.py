@@ -106,7 +106,12 @@ class StatsPanel(KitchenView):
         if room <= 0:
             return []
         name_width = max(4, width - 3 * 7)
-        title = fit(f"in {setting}", name_width)  # the setting these figures were served in
+        title = f"in {setting}"  # the setting these figures were served in
+        if len(title) > name_width:  # too long to head the names' column: a line of its own
+            lines_above = [self._text(fit(f"served {title}", width), width, "kitchen--dim")]
+            title, room = "dish", room - 1
+        else:
+            lines_above = []
         head = self.line(width).add(f"{title:<{name_width}}", self.style("kitchen--dim"))
         for title in ("p50", "p95", "max"):
             head.add(f"{title:>7}", self.style("kitchen--dim"))
@@ -120,7 +125,7 @@ class StatsPanel(KitchenView):
         if len(lines) == 1:
             text = fit(f"nothing served in {setting} yet", width)
             lines.append(self._text(text, width, "kitchen--dim"))
-        return lines
+        return lines_above + lines
 
     def _text(self, text: str, width: int, style: str) -> Strip:
         return self.line(width).add(text, self.style(style)).strip()
