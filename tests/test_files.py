@@ -16,6 +16,7 @@ from kitchen_tui.errors import UsageError
 from kitchen_tui.talk.scenario import load_scenario
 from kitchen_tui.talk.scene_file import load_scene_file
 from kitchen_tui.ui.themes import resolve_theme
+from tests.conftest import usage_error
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -28,10 +29,8 @@ GOOD_THEME = '[colors]\nprimary = "#4aa8ff"\n'
 
 
 def one_line_error(load: Callable[[str], object], path: Path | str) -> str:
-    with pytest.raises(UsageError) as caught:
-        load(str(path))
-    message = str(caught.value)
-    assert "\n" not in message and str(path) in message
+    message = usage_error(load, str(path))
+    assert str(path) in message
     return message
 
 
