@@ -228,6 +228,8 @@ class KitchenApp(QuickStartApp):
         """One frame: run the script, drain the kitchen, apply what came, redraw what changed."""
         self.director.frame()
         self.frame.step(stop_on_write_failure(self, self.session.drain()), self.clock())
+        if self.session.title:  # a replay's progress (a talk's director keeps its own bar)
+            self.scene_bar.show(self.session.title)
         self._show_trade()
 
     # -- the kitchen's keys: each makes a command, and the dispatcher performs it ----------------

@@ -18,7 +18,17 @@ class ReplaySession:
     def __init__(self, frame: Frame, kitchen: ReplayKitchen, name: str) -> None:
         self.frame = frame
         self.kitchen = kitchen
-        self.title = f"REPLAY  {name}  (a recorded kitchen: x rewinds)"
+        self._name = name
+
+    @property
+    def title(self) -> str:
+        """Where the replay is, at what pace, and its end: the header's speed is the recorded
+        kitchen's, the pace here is the replay's."""
+        kitchen = self.kitchen
+        played = f"{kitchen.position:.1f} s played at {kitchen.speed:g}x"
+        if kitchen.finished:
+            return f"REPLAY  {self._name}  -- the end: x plays it again, q quits"
+        return f"REPLAY  {self._name}  {played}  (a recorded kitchen: x rewinds)"
 
     def open(self) -> str | None:
         if not self.kitchen.alive:

@@ -51,6 +51,11 @@ async def test_a_cut_trace_replays_in_the_app_up_to_the_cut(tmp_path: Path) -> N
     app = KitchenApp(KitchenSettings(), kitchen=kitchen, clock=clock, paused=True, replay=str(path))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
+        clock.advance(0.05)
+        app.step_frame()
+        await pilot.pause()
+        bar = str(app.query_one("#scene-bar").render())
+        assert "0.1 s played at 1x" in bar or "0.0 s played at 1x" in bar, bar  # progress
         for _ in range(int(trace.duration / 0.05) + 3):
             clock.advance(0.05)
             app.step_frame()
@@ -60,7 +65,8 @@ async def test_a_cut_trace_replays_in_the_app_up_to_the_cut(tmp_path: Path) -> N
         assert ledger.served == 2
         assert {t.id: t.state for t in ledger.tickets.values()}["S1"] == "rail"
         assert ledger.settings["mode"] == "async"
-        assert "REPLAY" in str(app.query_one("#scene-bar").render())
+        bar = str(app.query_one("#scene-bar").render())
+        assert "REPLAY" in bar and "the end" in bar, bar  # it showed no progress and no end
 
         # Nothing cooks in a replay: order and settings keys say so and send nothing.
         await pilot.press("k", "s", "m")
