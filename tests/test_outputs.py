@@ -35,6 +35,10 @@ REFUSED = [
     (["record", "--out", "s.cast", "--trace", "s.cast", "--force"], "same file"),
     (["record", "--scenario", "mine.toml", "--out", "mine.toml", "--force"], "same file"),
     (["replay", "old.trace", "--theme", "old.trace"], "old.trace"),
+    (
+        ["gif", "take.gif", "./take.gif", "--force"],
+        "GIF take.gif is the same file as CAST take.gif",
+    ),
     (["--trace", "old.trace"], "refusing to overwrite old.trace: pass --force"),
     (["report", "--scenario", "three-tables", "--trace", "old.trace"], "refusing to overwrite"),
     (["play", "three-tables", "--trace", "old.trace"], "refusing to overwrite"),

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from kitchen_tui.errors import UsageError
+from kitchen_tui.outputs import check_outputs
 from kitchen_tui.recording.gif import GifLook, GifSummary, cast_has_theme, make_gif
 
 
@@ -107,6 +108,7 @@ def run_gif(options: argparse.Namespace) -> int:
     cast, out = Path(options.cast), Path(options.gif)
     if out.suffix.lower() != ".gif":
         raise UsageError(f"{out}: a GIF file ends in .gif (the cast comes first: gif CAST GIF)")
+    check_outputs([("GIF", out)], [("CAST", cast)], force=options.force)  # never over its cast
     print(describe(make_gif(cast, out, gif_look(options, cast), force=options.force)))
     return 0
 
