@@ -208,6 +208,17 @@ class KitchenApp(QuickStartApp):
 
     def on_resize(self, event: Resize) -> None:
         self._too_small.explain(event.size.width, event.size.height)
+        self.call_after_refresh(self._place_key_overlay)
+
+    def _place_key_overlay(self) -> None:
+        """Over the stats panel, inside its border: never over the lanes, where the keys' effect
+        shows (it covered the rail), nor over the timeline's right end, which is now."""
+        stats = self.query_one("#stats").region
+        if stats.width <= 4:
+            return
+        overlay = self._key_overlay.styles
+        overlay.margin = (stats.y + 1, self.size.width - stats.right + 1, 0, 0)
+        overlay.max_width = stats.width - 2
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Below 80x24 the kitchen is hidden: no key may act on it unseen, only quit."""

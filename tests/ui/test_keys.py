@@ -424,3 +424,14 @@ def test_a_long_echo_gives_way_word_by_word_never_mid_word() -> None:
     assert shortened(echo, 20) == "> hidden-blocker"  # it was '> hidden-blocker: .'
     assert shortened("> Three tables, one slow order", 15) == "> Three."
     assert shortened("> Three tables, one slow order", 17) == "> Three tables."
+
+
+async def test_the_key_overlay_covers_no_lane_and_not_the_timeline(rig: Rig) -> None:
+    await rig.pilot.press("k", "s", "f")
+    await rig.frame()
+    await rig.pilot.pause()
+    overlay = rig.app.query_one("#key-overlay").region
+    assert overlay.area > 0
+    for lane in ("front-desk", "line-cook", "rail", "prep-shelf", "timeline"):
+        region = rig.app.query_one(f"#{lane}").region
+        assert not overlay.overlaps(region), (lane, overlay, region)
