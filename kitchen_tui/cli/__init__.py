@@ -1,4 +1,5 @@
-"""The command line: `kitchen-tui` runs the app; report, replay, play, record, gif, race, serve."""
+"""The command line: `kitchen-tui` runs the app; report, sweep, replay, play, record, gif, race,
+serve."""
 
 from __future__ import annotations
 
@@ -32,6 +33,10 @@ def main(argv: list[str] | None = None) -> int:
             from kitchen_tui.cli.record import run_record
 
             return run_record(options)
+        if command == "sweep":
+            from kitchen_tui.cli.sweep import run_sweep
+
+            return run_sweep(options)
         if command == "gif":
             from kitchen_tui.cli.gif import run_gif
 

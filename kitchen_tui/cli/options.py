@@ -177,6 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     from kitchen_tui.cli.gif import add_gif_command
 
     add_gif_command(commands)
+    from kitchen_tui.cli.sweep import add_sweep_command
+
+    add_sweep_command(commands)
     # Listed for --help; `main` hands `serve` its own parser (cli/serve.py).
     commands.add_parser(
         "serve", help="the app in a browser tab: serve [--port N] [--host H] [play NAME | race ...]"

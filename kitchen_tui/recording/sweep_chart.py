@@ -1,0 +1,82 @@
+"""The sweep's chart for slides, drawn by matplotlib (the `charts` extra): latency p50 and p99
+against offered load, a colour per kitchen, the model dashed beside it, capacities marked."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kitchen_tui.errors import UsageError, WriteFailed
+from kitchen_tui.stream.sweep import KitchenCurve, SweepPlan
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+COLOURS = ("#d1495b", "#edae49", "#00798c", "#30638e", "#6a4c93", "#2a9d8f")
+
+
+def check_charts() -> None:
+    """UsageError (one line, naming the extra) unless matplotlib can be imported."""
+    if importlib.util.find_spec("matplotlib") is None:
+        raise UsageError("--out needs matplotlib: pip install 'kitchen-tui[charts]'")
+
+
+def write_chart(curves: list[KitchenCurve], path: Path, plan: SweepPlan) -> None:
+    """Draw `curves` into `path` (.svg or .png); WriteFailed if it cannot be written."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: never a window, never a display
+    from matplotlib import pyplot, ticker
+
+    figure, axes = pyplot.subplots(figsize=(10, 5.6), dpi=150)
+    for curve, colour in zip(curves, COLOURS * len(curves), strict=False):
+        _draw_kitchen(axes, curve, colour)
+    mix = ", ".join(f"{dish} x{weight}" for dish, weight in plan.mix.items())
+    axes.set_title(f"Latency against offered load: {mix}, {plan.arrivals} arrivals")
+    axes.set_xlabel("offered load (orders a second, log scale)")
+    axes.set_ylabel("latency (seconds, log scale)")
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    for axis in (axes.xaxis, axes.yaxis):  # 2 and 20, not 2 x 10^0 and 2 x 10^1
+        axis.set_major_formatter(ticker.FormatStrFormatter("%g"))
+        axis.set_minor_formatter(ticker.NullFormatter())
+    axes.grid(True, which="both", alpha=0.25)
+    axes.legend(fontsize=7, ncols=2, loc="lower center")
+    figure.tight_layout()
+    try:
+        figure.savefig(path)
+    except OSError as error:
+        raise WriteFailed(f"--out {path}: {error.strerror or error}") from None
+    finally:
+        pyplot.close(figure)
+
+
+def _draw_kitchen(axes: Axes, curve: KitchenCurve, colour: str) -> None:
+    rates = [p.rate_per_s for p in curve.points]
+    lines = (
+        ("p99", [p.p99_s for p in curve.points], "-", "o", 2.0),
+        ("p50", [p.p50_s for p in curve.points], "-", ".", 1.0),
+        ("model p99", [p.predicted_p99_s for p in curve.points], "--", None, 1.5),
+        ("model p50", [p.predicted_p50_s for p in curve.points], "--", None, 0.8),
+    )
+    for name, values, style, marker, width in lines:
+        xs = [r for r, v in zip(rates, values, strict=True) if v is not None]
+        ys = [v for v in values if v is not None]
+        axes.plot(
+            xs, ys, style, marker=marker, color=colour, linewidth=width,
+            label=f"{curve.label} {name}",
+        )  # fmt: skip
+    measured = curve.capacity_per_s
+    if measured is not None:
+        axes.axvline(measured, color=colour, linestyle=":", linewidth=1.2)
+        axes.annotate(
+            f"{curve.label}: {measured:.3g}/s (model {curve.predicted_capacity_per_s:.3g})",
+            xy=(measured, 1),
+            xycoords=("data", "axes fraction"),
+            rotation=90,
+            va="top",
+            ha="right",
+            fontsize=7,
+            color=colour,
+        )

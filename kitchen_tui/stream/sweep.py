@@ -1,0 +1,143 @@
+"""A capacity sweep: each kitchen served for real at rising open-loop rates, beside the model.
+
+Each point is one headless run (a real kitchen process) of a seeded stream at one rate, and the
+model's run of the very same arrivals. Rates, throughputs and latencies are in story time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from kitchen_tui.protocol.menu import MENU, Dish
+from kitchen_tui.protocol.settings import KitchenSettings
+from kitchen_tui.stream.capacity import capacity, steady_throughput
+from kitchen_tui.stream.headless import run_scenario
+from kitchen_tui.stream.ledger import percentile
+from kitchen_tui.stream.model import predict
+from kitchen_tui.talk.load import Arrivals, LoadSpec
+from kitchen_tui.talk.scenario import Scenario
+
+MIN_ORDERS = 20  # a point's stream lasts long enough for this many customers at its rate
+
+
+@dataclass(frozen=True)
+class Point:
+    """One rate: what the kitchen served, and what the model says of the same arrivals."""
+
+    rate_per_s: float
+    throughput_per_s: float | None
+    p50_s: float | None
+    p99_s: float | None
+    predicted_throughput_per_s: float | None
+    predicted_p50_s: float | None
+    predicted_p99_s: float | None
+    orders: int
+    wall_s: float
+
+    def to_json(self) -> dict[str, object]:
+        keys = ("rate_per_s", "throughput_per_s", "p50_s", "p99_s")
+        return {
+            **{key: getattr(self, key) for key in keys},
+            "predicted_p50_s": self.predicted_p50_s,
+            "predicted_p99_s": self.predicted_p99_s,
+        }
+
+
+@dataclass
+class KitchenCurve:
+    """One kitchen's points, its capacity measured (the most it served) and predicted."""
+
+    label: str
+    settings: KitchenSettings
+    predicted_capacity_per_s: float
+    bottleneck: str
+    points: list[Point] = field(default_factory=list)
+
+    @property
+    def capacity_per_s(self) -> float | None:
+        served = [p.throughput_per_s for p in self.points if p.throughput_per_s is not None]
+        return max(served) if served else None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "label": self.label,
+            "settings": self.settings.to_json(),
+            "capacity_per_s": self.capacity_per_s,
+            "predicted_capacity_per_s": self.predicted_capacity_per_s,
+            "points": [point.to_json() for point in self.points],
+        }
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    """What to sweep: the mix, the stream's shape, and the rates (absolute, or `relative` as
+    multiples of each kitchen's predicted capacity)."""
+
+    mix: Mapping[str, int]
+    dishes: Mapping[str, Dish]
+    rates: tuple[float, ...]
+    relative: bool
+    seconds: float
+    arrivals: Arrivals = "poisson"
+    seed: int = 1
+    backend: str = "asyncio"
+
+    def rates_for(self, predicted_per_s: float) -> list[float]:
+        return [r * predicted_per_s for r in self.rates] if self.relative else list(self.rates)
+
+    def stream(self, rate: float) -> LoadSpec:
+        seconds = max(self.seconds, MIN_ORDERS / rate)
+        return LoadSpec(rate, seconds, dict(self.mix), self.arrivals, self.seed)
+
+
+Progress = Callable[[KitchenCurve, Point], None]
+
+
+def sweep(
+    kitchens: Sequence[tuple[str, KitchenSettings]],
+    plan: SweepPlan,
+    progress: Progress = lambda curve, point: None,
+) -> list[KitchenCurve]:
+    """Every kitchen at every rate, for real; `progress` hears of each point as it is done."""
+    curves = []
+    for label, settings in kitchens:
+        limit = capacity(plan.mix, plan.dishes, settings)
+        curve = KitchenCurve(label, settings, limit.per_s, limit.bottleneck)
+        for rate in plan.rates_for(limit.per_s):
+            curve.points.append(measure(plan, settings, rate))
+            progress(curve, curve.points[-1])
+        curves.append(curve)
+    return curves
+
+
+def measure(plan: SweepPlan, settings: KitchenSettings, rate: float) -> Point:
+    """One point: the stream at `rate` served by a real kitchen, and by the model."""
+    stream = plan.stream(rate)
+    orders = stream.orders()
+    extra = {name: dish for name, dish in plan.dishes.items() if name in plan.mix}
+    scenario = Scenario("sweep", "sweep", dishes=_own(extra), orders=orders)
+    run = run_scenario(scenario, settings, backend=plan.backend, keep_events=False)
+    served = [o for o in run.orders if o.outcome == "served" and o.served_s is not None]
+    latencies = [o.latency_s for o in served if o.latency_s is not None]
+    done = [o.served_s for o in served if o.served_s is not None]
+    model = [p for p in predict(orders, plan.dishes, settings) if p.served is not None]
+    model_latencies = [p.latency for p in model if p.latency is not None]
+    return Point(
+        rate_per_s=rate,
+        throughput_per_s=steady_throughput(done, stream.seconds),
+        p50_s=percentile(latencies, 50),
+        p99_s=percentile(latencies, 99),
+        predicted_throughput_per_s=steady_throughput(
+            [p.served for p in model if p.served is not None], stream.seconds
+        ),
+        predicted_p50_s=percentile(model_latencies, 50),
+        predicted_p99_s=percentile(model_latencies, 99),
+        orders=len(orders),
+        wall_s=run.wall_s / settings.speed,
+    )
+
+
+def _own(dishes: Mapping[str, Dish]) -> dict[str, Dish]:
+    """The dishes the kitchen must be told of: those not on its built-in menu."""
+    return {name: dish for name, dish in dishes.items() if MENU.get(name) != dish}

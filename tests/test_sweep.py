@@ -1,0 +1,64 @@
+"""`kitchen-tui sweep`: real kitchens at rising rates, the documented JSON, one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.conftest import kitchen_tui
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--rates", "1"], "two rates or more"),
+        (["--rates", "0,1"], "above 0"),
+        (["--rates", "1,2x"], "not both"),
+        (["--rates", "5:1:0"], "step must be above 0"),
+        (["--mix", ""], "empty"),
+        (["--mix", "soup=1"], "unknown dish 'soup'"),
+        (["--modes", "fast"], "`mode` must be one of"),
+        (["--modes", "sync,fix_cpu=checkpoints"], "needs an event loop"),
+        (["--rates", "100,2000", "--speed", "10"], "past the 1000"),
+        (["--out", "chart.txt"], ".svg or .png"),
+        (["--seconds", "0"], "--seconds must be above 0"),
+    ],
+)
+def test_bad_sweeps_are_one_line_and_exit_2(args: list[str], words: str) -> None:
+    run = kitchen_tui("sweep", *args)
+    assert run.returncode == 2
+    assert run.stderr.count("\n") == 1
+    assert words in run.stderr
+
+
+@pytest.mark.slow
+def test_sweep_json_is_the_documented_object_and_the_chart_is_drawn(tmp_path: Path) -> None:
+    chart = tmp_path / "curve.png"
+    run = kitchen_tui(
+        "sweep", "--dish", "redis", "--modes", "sync", "async", "--rates", "4,12",
+        "--seconds", "2", "--speed", "5", "--json", "--out", str(chart),
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert set(report) == {"kitchens"}
+    sync, asyncio = report["kitchens"]
+    assert set(sync) == {
+        "label", "settings", "capacity_per_s", "predicted_capacity_per_s", "points",
+    }  # fmt: skip
+    assert set(sync["points"][0]) == {
+        "rate_per_s", "throughput_per_s", "p50_s", "p99_s", "predicted_p50_s", "predicted_p99_s",
+    }  # fmt: skip
+    assert sync["settings"]["mode"] == "sync"
+    assert sync["predicted_capacity_per_s"] == pytest.approx(20.0)  # 1 / 50 ms
+    # Below the cook's 20/s, the sync kitchen keeps up with both rates, as the async one does.
+    for kitchen in (sync, asyncio):
+        for point, rate in zip(kitchen["points"], (4.0, 12.0), strict=True):
+            assert point["rate_per_s"] == rate
+            assert point["throughput_per_s"] == pytest.approx(rate, rel=0.35)
+            assert point["p50_s"] >= 0.05
+    assert "[4/4] async at 12/s" in run.stderr  # progress, a line a point
+    with Image.open(chart) as image:
+        assert image.size[0] > 1000
