@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from kitchen_tui.protocol.menu import MENU, Dish, Step, StepKind
 from kitchen_tui.protocol.settings import KitchenSettings, Mode
-from kitchen_tui.stream.capacity import capacity, steady_throughput
+from kitchen_tui.stream.capacity import capacity, littles_law, steady_throughput
 from kitchen_tui.stream.headless import run_scenario
 from kitchen_tui.stream.model import predict
 from kitchen_tui.talk.load import LoadSpec, check_rate, parse_mix
@@ -195,3 +195,27 @@ def test_a_kitchen_behind_its_stream_still_greets_each_customer_on_time() -> Non
         assert abs(order.arrived_s - order.at) < SCHEDULING_TOLERANCE_S
     last = run.orders[-1]
     assert last.latency_s is not None and last.latency_s > 0.3  # it did fall behind
+
+
+def test_littles_law_holds_on_a_real_kitchen_under_a_steady_stream() -> None:
+    """A minute of story time (six real seconds at speed 10) of chats at half the loop's
+    capacity: the number in the kitchen agrees with throughput x mean latency within 5 %."""
+    stream = LoadSpec(rate=12.5, seconds=60.0, mix={"message": 1}, seed=5)
+    run = run_scenario(
+        Scenario("steady", "steady", orders=stream.orders()),
+        KitchenSettings(mode="async", speed=10.0),
+        keep_events=False,
+    )
+    stays = [(o.arrived_s, o.served_s) for o in run.orders if o.arrived_s is not None]
+    assert len(stays) == len(run.orders)
+    in_kitchen, throughput_x_latency = littles_law(stays, 10.0, 60.0)
+    assert in_kitchen > 20  # 12.5 a second for about 1.9 s each
+    assert throughput_x_latency == pytest.approx(in_kitchen, rel=0.05)
+
+
+def test_littles_law_counts_a_stay_only_inside_its_window() -> None:
+    assert littles_law([(0.0, 2.0), (1.0, 3.0)], 0.0, 4.0) == (1.0, 1.0)
+    # An order still in the kitchen at the end counts in L until then, not in X x W.
+    assert littles_law([(0.0, 2.0), (3.0, None)], 0.0, 4.0) == (0.75, 0.5)
+    with pytest.raises(ValueError):
+        littles_law([], 1.0, 1.0)

@@ -105,3 +105,25 @@ def steady_throughput(done_at: list[float], until: float) -> float | None:
     if len(times) < 2 or times[-1] <= times[0]:
         return None
     return (len(times) - 1) / (times[-1] - times[0])
+
+
+def littles_law(
+    stays: list[tuple[float, float | None]], start: float, end: float
+) -> tuple[float, float]:
+    """Little's law over [start, end] from each order's (arrived, served or None) story times:
+    L, the time-average number in the kitchen, and X x W, the orders served in the window a
+    second times their mean latency. In a stable kitchen the two agree."""
+    span = end - start
+    if not span > 0:
+        raise ValueError("the window must have a length")
+    inside = 0.0
+    latencies = []
+    for arrived, served in stays:
+        leaves = end if served is None else served
+        inside += max(0.0, min(leaves, end) - max(arrived, start))
+        if served is not None and start <= served <= end:
+            latencies.append(served - arrived)
+    if not latencies:
+        return inside / span, 0.0
+    throughput = len(latencies) / span
+    return inside / span, throughput * sum(latencies) / len(latencies)
