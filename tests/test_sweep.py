@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.conftest import kitchen_tui
+from tests.conftest import kitchen_tui, usage_error
 
 
 @pytest.mark.parametrize(
@@ -62,3 +62,19 @@ def test_sweep_json_is_the_documented_object_and_the_chart_is_drawn(tmp_path: Pa
     assert "[4/4] async at 12/s" in run.stderr  # progress, a line a point
     with Image.open(chart) as image:
         assert image.size[0] > 1000
+
+
+def test_a_chart_without_matplotlib_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kitchen_tui.recording import sweep_chart
+
+    monkeypatch.setattr(sweep_chart.importlib.util, "find_spec", lambda name: None)
+    assert "kitchen-tui[charts]" in usage_error(sweep_chart.check_charts)
+
+
+def test_a_chart_is_never_written_over_a_file_without_force(tmp_path: Path) -> None:
+    chart = tmp_path / "curve.svg"
+    chart.write_text("the speaker's own slide")
+    run = kitchen_tui("sweep", "--out", str(chart))
+    assert run.returncode == 2
+    assert "--force" in run.stderr
+    assert chart.read_text() == "the speaker's own slide"
