@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -67,7 +68,7 @@ def test_sweep_json_is_the_documented_object_and_the_chart_is_drawn(tmp_path: Pa
 def test_a_chart_without_matplotlib_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     from kitchen_tui.recording import sweep_chart
 
-    monkeypatch.setattr(sweep_chart.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     assert "kitchen-tui[charts]" in usage_error(sweep_chart.check_charts)
 
 
