@@ -11,6 +11,7 @@ from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import KitchenSettings, Mode
 from kitchen_tui.stream.client import KitchenProcess
 from kitchen_tui.stream.headless import RunResult, run_scenario
+from kitchen_tui.stream.ledger import Ledger
 from kitchen_tui.stream.model import predict
 from kitchen_tui.talk.scenario import full_menu, load_scenario
 from tests.conftest import SCHEDULING_TOLERANCE_S, Watcher, close_enough, dish, scenario
@@ -331,16 +332,17 @@ def test_a_full_front_desk_86s_with_a_reason_and_counts_it(start_kitchen: StartK
         "Q2": "refused",
         "Q3": "refused",
         "Q4": "refused",
-        "X": "refused",
+        "X": "failed",
     }
     for order_id in ("Q2", "Q3", "Q4"):
         assert done[order_id]["reason"] == "front desk full (2 waiting)"
-    assert done["X"]["reason"] == "unknown dish"
+    # A dish it does not serve: the order arrives and fails, saying why (it used to vanish).
+    assert done["X"]["error"] == "unknown dish 'no-such-dish'"
     # Never silent: each order ends exactly once.
     finals = [e["id"] for e in watch.events if e["type"] in ("served", "failed", "refused")]
     assert sorted(finals) == sorted(o.id for o in orders)
     beat = watch.wait_type("heartbeat", timeout=2, fresh=True)
-    assert (beat["served"], beat["failed"], beat["refused"]) == (3, 0, 4)
+    assert (beat["served"], beat["failed"], beat["refused"]) == (3, 1, 3)
     assert beat["front_desk"] == 0 and beat["in_flight"] == 0
 
 
@@ -378,3 +380,21 @@ def test_every_event_is_versioned_numbered_and_stamped(start_kitchen: StartKitch
     assert {"step_finished", "served", "heartbeat", "dishes"} <= types
     for key in ("front_desk", "in_flight", "lag_s", "loop_busy_s", "served", "failed", "refused"):
         assert key in second
+
+
+def test_an_order_of_a_dish_the_kitchen_lacks_arrives_and_fails_saying_why(
+    start_kitchen: StartKitchen,
+) -> None:
+    """Its error fails that order only: the ledger, so the panels and the report, read failed."""
+    kitchen, watch = start_kitchen(KitchenSettings(mode="threads"))
+    kitchen.order([Order("X", "no-such-dish", 0.05), Order("R", "redis", 0.05)])
+    done = watch.wait_done({"X", "R"}, timeout=10)
+    assert (done["X"]["type"], done["R"]["type"]) == ("failed", "served")
+    life = [e["type"] for e in watch.events if e.get("id") == "X"]
+    assert life == ["arrived", "failed"]
+    ledger = Ledger()
+    for event in watch.events:
+        ledger.apply(event)
+    (ticket,) = [t for t in ledger.tickets.values() if t.id == "X"]
+    assert (ticket.state, ticket.error) == ("failed", "unknown dish 'no-such-dish'")
+    assert (ledger.served, ledger.failed, ledger.refused, len(ledger.open)) == (1, 1, 0, 0)

@@ -195,15 +195,10 @@ class Kitchen:
             self._wakeups.popleft().set()
 
     def _start_ticket(self, ticket: Ticket, service: TaskGroup) -> None:
-        if ticket.dish not in self.menu:
-            self.responses.count("refused")
-            self.emitter.emit(
-                "refused", id=ticket.id, n=ticket.n, dish=ticket.dish, reason="unknown dish"
-            )
-            return
+        serve = self._serve if ticket.dish in self.menu else self._fail_unknown_dish
         self._in_flight.add(ticket)
         self.collector.rush()
-        service.start_soon(self._serve, ticket, name=f"ticket {ticket.id}")
+        service.start_soon(serve, ticket, name=f"ticket {ticket.id}")
 
     async def _configure(self, command: ChangeSettings) -> None:
         changes = command.changes()
@@ -251,6 +246,26 @@ class Kitchen:
                 await self.steps.cook_on_loop(ticket, self.menu[ticket.dish])
         finally:
             self.desk.leave(ticket)
+            self._in_flight.discard(ticket)
+            if not self._in_flight:
+                self.collector.quiet()
+
+    async def _fail_unknown_dish(self, ticket: Ticket) -> None:
+        """A request for a route the server lacks: it arrives, takes no place, and fails."""
+        try:
+            await self.timers.sleep_until(ticket.arrival)
+            self.emitter.put(
+                {
+                    "type": "arrived",
+                    "t": ticket.arrival,
+                    "id": ticket.id,
+                    "n": ticket.n,
+                    "dish": ticket.dish,
+                    "front_desk": self.desk.waiting,
+                }
+            )
+            self.responses.finish(ticket, "failed", error=f"unknown dish {ticket.dish!r}")
+        finally:
             self._in_flight.discard(ticket)
             if not self._in_flight:
                 self.collector.quiet()
