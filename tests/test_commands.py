@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from kitchen_tui.errors import UsageError
 from kitchen_tui.protocol.commands import (
     ChangeSettings,
     Command,
@@ -18,6 +19,8 @@ from kitchen_tui.protocol.commands import (
 )
 from kitchen_tui.protocol.menu import MENU
 from kitchen_tui.protocol.orders import Order
+from kitchen_tui.protocol.settings import COOKS, FRONT_DESK, SHELF_PER_CPU, SHELF_SIZE, Range
+from kitchen_tui.talk.scenario import parse_scenario
 
 COMMANDS: list[Command] = [
     PlaceOrders((Order("A", "llm"), Order("B", "redis", 0.5)), t0=1234.5),
@@ -83,3 +86,26 @@ def test_a_malformed_line_says_what_is_wrong(line: bytes, says: str) -> None:
     with pytest.raises(MalformedCommand) as caught:
         parse_command(line)
     assert says in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "allowed"), [("cooks", COOKS), ("shelf_size", SHELF_SIZE), ("front_desk", FRONT_DESK)]
+)
+def test_the_kitchen_and_a_scenario_file_take_the_same_range_of_a_count(
+    name: str, allowed: Range
+) -> None:
+    for value in (allowed.low, allowed.high):
+        assert ChangeSettings.of({name: value}).changes() == {name: value}
+        assert getattr(parse_scenario(f"{name} = {value}", "s.toml").settings, name) == value
+    for value in (allowed.low - 1, allowed.high + 1):
+        if name == "shelf_size" and value == SHELF_PER_CPU:
+            continue  # the kitchen takes it: the settings a scenario without one sends
+        with pytest.raises(MalformedCommand, match=f"`{name}` must be from {allowed.low}"):
+            ChangeSettings.of({name: value})
+        with pytest.raises(UsageError, match=f"{name}: expected an integer from {allowed.low}"):
+            parse_scenario(f"{name} = {value}", "s.toml")
+
+
+def test_the_kitchen_takes_shelf_size_0_as_one_worker_per_cpu() -> None:
+    assert ChangeSettings.of({"shelf_size": SHELF_PER_CPU}).shelf_size == SHELF_PER_CPU
+    assert parse_scenario("", "s.toml").settings.shelf_size == SHELF_PER_CPU

@@ -11,12 +11,12 @@ from kitchen_tui.errors import UsageError
 from kitchen_tui.protocol.settings import (
     BACKENDS,
     BLOCKING_FIXES,
+    COOKS,
     CPU_FIXES,
-    MAX_COOKS,
-    MAX_SHELF,
     MAX_SPEED,
     MIN_SPEED,
     MODES,
+    SHELF_SIZE,
     KitchenSettings,
 )
 from kitchen_tui.talk.catalog import BUILTIN_SCENARIOS
@@ -75,11 +75,11 @@ def add_kitchen_options(parser: argparse.ArgumentParser) -> None:
     )
     add_remedy_options(parser)
     parser.add_argument(
-        "--cooks", type=_bounded_int("--cooks", 1, MAX_COOKS), help="cooks in threads mode"
+        "--cooks", type=_bounded_int("--cooks", *COOKS), help="cooks in threads mode"
     )
     parser.add_argument(
         "--shelf-size",
-        type=_bounded_int("--shelf-size", 1, MAX_SHELF),
+        type=_bounded_int("--shelf-size", *SHELF_SIZE),
         help="prep shelf worker processes (default: one per CPU)",
     )
     parser.add_argument("--backend", choices=BACKENDS, default="asyncio", help="the event loop")

@@ -15,16 +15,18 @@ from kitchen_tui.protocol.menu import MAX_STEP_SECONDS, STEP_KINDS, Dish
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import (
     BLOCKING_FIXES,
+    COOKS,
     CPU_FIXES,
-    MAX_COOKS,
-    MAX_FRONT_DESK,
-    MAX_SHELF,
+    FRONT_DESK,
     MAX_SPEED,
     MIN_SPEED,
     MODES,
+    SHELF_PER_CPU,
+    SHELF_SIZE,
     BlockingFix,
     CpuFix,
     Mode,
+    Range,
 )
 
 Choice = TypeVar("Choice", bound=str)
@@ -90,9 +92,9 @@ class ChangeSettings:
             fix_blocking=_one_of(changes, "fix_blocking", BLOCKING_FIXES),
             fix_cpu=_one_of(changes, "fix_cpu", CPU_FIXES),
             prep_shelf=_flag(changes, "prep_shelf"),
-            cooks=_count(changes, "cooks", 1, MAX_COOKS),
-            shelf_size=_count(changes, "shelf_size", 0, MAX_SHELF),
-            front_desk=_count(changes, "front_desk", 1, MAX_FRONT_DESK),
+            cooks=_count(changes, "cooks", COOKS),
+            shelf_size=_count(changes, "shelf_size", SHELF_SIZE, SHELF_PER_CPU),
+            front_desk=_count(changes, "front_desk", FRONT_DESK),
             speed=_speed(changes),
         )
 
@@ -197,6 +199,10 @@ def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _is_count(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _one_of(changes: dict[str, object], name: str, allowed: tuple[Choice, ...]) -> Choice | None:
     value = changes.get(name)
     if value is None:
@@ -214,13 +220,19 @@ def _flag(changes: dict[str, object], name: str) -> bool | None:
     return value
 
 
-def _count(changes: dict[str, object], name: str, low: int, high: int) -> int | None:
+def _count(
+    changes: dict[str, object], name: str, allowed: Range, default: int | None = None
+) -> int | None:
+    """The count named, if sent: in its range, or `default` (the value that means default)."""
     value = changes.get(name)
     if value is None:
         return None
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise MalformedCommand(f"settings: `{name}` must be from {low} to {high}, got {value!r}")
-    return value
+    if _is_count(value) and (allowed.low <= value <= allowed.high or value == default):
+        return value
+    also = "" if default is None else f" (or {default}: the default)"
+    raise MalformedCommand(
+        f"settings: `{name}` must be from {allowed.low} to {allowed.high}{also}, got {value!r}"
+    )
 
 
 def _speed(changes: dict[str, object]) -> float | None:

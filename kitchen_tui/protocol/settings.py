@@ -30,6 +30,21 @@ MAX_COOKS = 1000
 DEFAULT_FRONT_DESK = 1000
 MAX_FRONT_DESK = 1_000_000
 MAX_SHELF = 64
+SHELF_PER_CPU = 0  # the shelf_size that means one worker per CPU (the default)
+
+
+class Range(NamedTuple):
+    """The values a setting may take, both ends included."""
+
+    low: int
+    high: int
+
+
+# The one account of the counted settings' ranges: the scenario files, the command line and
+# the kitchen's command reader all check against these (the reader lets SHELF_PER_CPU by too).
+COOKS = Range(1, MAX_COOKS)
+SHELF_SIZE = Range(1, MAX_SHELF)
+FRONT_DESK = Range(1, MAX_FRONT_DESK)
 
 
 def default_shelf_size() -> int:
@@ -86,7 +101,7 @@ class KitchenSettings:
         fix_blocking: BlockingFix = "inline",
         fix_cpu: CpuFix = "inline",
         cooks: int = DEFAULT_COOKS,
-        shelf_size: int = 0,
+        shelf_size: int = SHELF_PER_CPU,
         front_desk: int = DEFAULT_FRONT_DESK,
         speed: float = 1.0,
         prep_shelf: bool | None = None,

@@ -51,13 +51,14 @@ from kitchen_tui.protocol.menu import MAX_STEP_SECONDS, MENU, STEP_KINDS, Dish, 
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import (
     BLOCKING_FIXES,
+    COOKS,
     CPU_FIXES,
-    MAX_COOKS,
-    MAX_FRONT_DESK,
-    MAX_SHELF,
+    FRONT_DESK,
     MAX_SPEED,
     MIN_SPEED,
     MODES,
+    SHELF_PER_CPU,
+    SHELF_SIZE,
     CpuFix,
     KitchenSettings,
 )
@@ -180,9 +181,11 @@ class ScenarioChecker(TomlChecker):
             mode=self.choice(doc.get("mode", base.mode), "mode", MODES),
             fix_blocking=self.fix(doc, "fix_blocking", "", BLOCKING_FIXES),
             fix_cpu=self.fix_cpu(doc, ""),
-            cooks=self.integer(doc, "cooks", "", 1, MAX_COOKS, base.cooks),
-            shelf_size=self.integer(doc, "shelf_size", "", 1, MAX_SHELF, 1) if has_shelf else 0,
-            front_desk=self.integer(doc, "front_desk", "", 1, MAX_FRONT_DESK, base.front_desk),
+            cooks=self.integer(doc, "cooks", "", *COOKS, base.cooks),
+            shelf_size=(
+                self.integer(doc, "shelf_size", "", *SHELF_SIZE, 1) if has_shelf else SHELF_PER_CPU
+            ),
+            front_desk=self.integer(doc, "front_desk", "", *FRONT_DESK, base.front_desk),
             speed=self.number(doc, "speed", "", MIN_SPEED, MAX_SPEED, base.speed),
         )
         self.check_remedies(settings, "")
