@@ -106,7 +106,7 @@ class Holds:
                 seconds = float(e["story_s"])
                 self._replace(index, replace(hold, seconds=seconds, level=stall_level(seconds)))
 
-    def settle(self, now: float) -> bool:
+    def recount_recent_victims(self, now: float) -> bool:
         """Recount the victims of recent holds while late events about them may still come;
         True when a figure changed."""
         return self._recount(now)

@@ -103,9 +103,9 @@ class Board:
             self._place(self.ledger.ghosts.pop())
         self._touch(_TOUCHES.get(kind, ()))
 
-    def settle(self, now: float) -> None:
+    def recount_stall_victims(self, now: float) -> None:
         """Recount recent stalls' victims while late events about them may still arrive."""
-        if self.ledger.holds.settle(now):
+        if self.ledger.holds.recount_recent_victims(now):
             self._touch(("cook", "stats", "timeline"))
 
     @property

@@ -49,7 +49,7 @@ class Frame:
         if any(e.get("type") == "settings" for e in events):
             self._confirm_asked()
         scene.now = now
-        board.settle(now)
+        board.recount_stall_victims(now)
         self.redraw()
 
     def freeze(self, frozen: bool) -> None:

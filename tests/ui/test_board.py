@@ -62,7 +62,7 @@ def test_the_blocking_call_delays_every_ticket_that_waited_during_it() -> None:
     board = Board()
     end = moment(trace, "stall", "B1")
     board.apply_all(_until(trace, end + 0.5))
-    board.settle(end + 0.5)
+    board.recount_stall_victims(end + 0.5)
     report = board.last_stall
     assert report is not None
     assert report.held.ticket == "B1" and report.level == 3

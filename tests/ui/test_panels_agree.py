@@ -60,7 +60,7 @@ def test_the_stall_that_mattered_stays_after_three_tables_in_sync() -> None:
     result = run_scenario(scenario, KitchenSettings(mode="sync"))
     board = Board()
     board.apply_all(result.events)
-    board.settle(result.events[-1]["t"] + 5)
+    board.recount_stall_victims(result.events[-1]["t"] + 5)
     shown = board.last_stall
     assert shown is not None
     assert (shown.held.ticket, shown.victims) == ("A", 2), shown
@@ -78,7 +78,7 @@ def test_a_slow_motion_stall_is_told_in_story_seconds() -> None:
     result = run_scenario(load_scenario("ten-chats"), KitchenSettings(mode="sync", speed=10.0))
     board = Board()
     board.apply_all(result.events)
-    board.settle(result.events[-1]["t"] + 5)
+    board.recount_stall_victims(result.events[-1]["t"] + 5)
     shown = board.last_stall
     assert shown is not None and shown.victims == 9, shown
     assert shown.seconds == pytest.approx(1.84, abs=0.1)
