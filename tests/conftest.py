@@ -16,6 +16,7 @@ from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.menu import Dish, Step, StepKind
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import KitchenSettings
+from kitchen_tui.recording.trace_file import Trace
 from kitchen_tui.stream.client import KitchenProcess
 from kitchen_tui.talk.scenario import Scenario
 
@@ -217,3 +218,14 @@ def usage_error(call: Callable[..., object], *args: object) -> str:
     message = str(caught.value)
     assert "\n" not in message
     return message
+
+
+def nominal_seconds(dish: Dish) -> float:
+    """A dish's steps' seconds added up: its latency in an idle kitchen."""
+    return sum(step.seconds for step in dish.steps)
+
+
+def trace_seconds(trace: Trace) -> float:
+    """Real seconds from a trace's first stamped event to its last."""
+    stamps = [float(e["t"]) for e in trace.events if "t" in e]
+    return max(stamps) - min(stamps) if stamps else 0.0

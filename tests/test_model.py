@@ -14,6 +14,7 @@ from kitchen_tui.protocol.menu import MENU, Dish, Step, StepKind
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import KitchenSettings, Mode
 from kitchen_tui.stream.model import Prediction, predict
+from tests.conftest import nominal_seconds
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -332,7 +333,7 @@ def test_no_order_beats_its_dish(
     orders, menu = work
     for p in predict(orders, menu, kitchen(mode, prep_shelf=shelf, cooks=cooks)):
         assert p.latency is not None
-        assert p.latency >= menu[p.dish].nominal_seconds - 1e-9
+        assert p.latency >= nominal_seconds(menu[p.dish]) - 1e-9
 
 
 @settings(max_examples=150, deadline=None)
@@ -362,7 +363,7 @@ def test_async_waits_only_take_exactly_their_time(
     orders, menu = work
     for p in predict(orders, menu, kitchen("async")):
         assert p.seated == p.arrived
-        assert p.latency == pytest.approx(menu[p.dish].nominal_seconds, abs=1e-9)
+        assert p.latency == pytest.approx(nominal_seconds(menu[p.dish]), abs=1e-9)
 
 
 @settings(max_examples=100, deadline=None)

@@ -21,7 +21,7 @@ from kitchen_tui.talk.scenario import (
     load_scenario,
     parse_scenario,
 )
-from tests.conftest import usage_error
+from tests.conftest import nominal_seconds, usage_error
 
 
 def parse(text: str) -> Scenario:
@@ -74,7 +74,7 @@ def test_three_tables_is_the_lessons_shape() -> None:
         Order("C", "postgres", 0.0),
     )
     # The figures the lesson quotes: 2 s, 50 ms and 80 ms.
-    assert [MENU[order.dish].nominal_seconds for order in scenario.orders] == [2.0, 0.05, 0.08]
+    assert [nominal_seconds(MENU[order.dish]) for order in scenario.orders] == [2.0, 0.05, 0.08]
 
 
 def test_ten_chats() -> None:

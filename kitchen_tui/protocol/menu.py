@@ -47,10 +47,6 @@ class Dish:
     label: str
     steps: tuple[Step, ...] = field(default_factory=tuple)
 
-    @property
-    def nominal_seconds(self) -> float:
-        return sum(step.seconds for step in self.steps)
-
     def to_json(self) -> dict[str, object]:
         return {
             "name": self.name,

@@ -102,12 +102,6 @@ class Trace:
     # The last line was cut off mid-write (the recorder was killed): it was left out.
     truncated: bool = False
 
-    @property
-    def duration(self) -> float:
-        """Real seconds from the first stamped event to the last."""
-        stamps = [float(e["t"]) for e in self.events if "t" in e]
-        return max(stamps) - min(stamps) if stamps else 0.0
-
 
 def load_trace(path: Path | str) -> Trace:
     """A whole trace, strictly: its first bad line is a UsageError of one line."""

@@ -42,13 +42,6 @@ class StoryClock:
         """Story seconds between two real instants."""
         return self.at(end) - self.at(start)
 
-    def real_span(self, story_seconds: float, at: float) -> float:
-        """Real seconds that `story_seconds` take at the speed in force at `at`."""
-        if not self._pieces:
-            return story_seconds
-        index = max(0, bisect.bisect_right(self._real, at) - 1)
-        return story_seconds / max(self._pieces[index][1], 1e-9)
-
     def copy(self) -> StoryClock:
         clock = StoryClock()
         clock._real, clock._pieces = list(self._real), list(self._pieces)

@@ -16,7 +16,7 @@ from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.recording.replay import ReplayKitchen, load_trace
 from kitchen_tui.stream.client import KitchenProcess
-from tests.conftest import Watcher, processes_in_group, wait_until
+from tests.conftest import Watcher, processes_in_group, trace_seconds, wait_until
 from tests.ui.fakes import FakeClock
 
 
@@ -71,7 +71,7 @@ def test_a_trace_cut_by_sigkill_replays_up_to_the_cut(tmp_path: Path) -> None:
     replay.start()
     first = replay.drain()
     assert first[0]["type"] == "hello" and first[0]["t"] == clock.now
-    clock.advance(trace.duration + 0.001)
+    clock.advance(trace_seconds(trace) + 0.001)
     rest = replay.drain()
     assert [e["seq"] for e in first + rest] == [e["seq"] for e in trace.events]
     assert replay.finished and replay.alive

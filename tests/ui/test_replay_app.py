@@ -14,7 +14,7 @@ from kitchen_tui.recording.replay import ReplayKitchen, load_trace
 from kitchen_tui.stream.client import KitchenProcess
 from kitchen_tui.ui.app import KitchenApp
 from kitchen_tui.ui.widgets.key_overlay import KeyOverlay
-from tests.conftest import Watcher
+from tests.conftest import Watcher, trace_seconds
 from tests.ui.fakes import FakeClock
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
@@ -56,7 +56,7 @@ async def test_a_cut_trace_replays_in_the_app_up_to_the_cut(tmp_path: Path) -> N
         await pilot.pause()
         bar = str(app.query_one("#scene-bar").render())
         assert "0.1 s played at 1x" in bar or "0.0 s played at 1x" in bar, bar  # progress
-        for _ in range(int(trace.duration / 0.05) + 3):
+        for _ in range(int(trace_seconds(trace) / 0.05) + 3):
             clock.advance(0.05)
             app.step_frame()
         await pilot.pause()
