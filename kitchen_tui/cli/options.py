@@ -30,7 +30,8 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
-def _speed(text: str) -> float:
+def parse_speed(text: str) -> float:
+    """--speed: a number from MIN_SPEED to MAX_SPEED (every command that has one)."""
     value = _number(text, "--speed")
     if not MIN_SPEED <= value <= MAX_SPEED:
         raise argparse.ArgumentTypeError(
@@ -83,7 +84,9 @@ def add_kitchen_options(parser: argparse.ArgumentParser) -> None:
         help="prep shelf worker processes (default: one per CPU)",
     )
     parser.add_argument("--backend", choices=BACKENDS, default="asyncio", help="the event loop")
-    parser.add_argument("--speed", type=_speed, help="0.1 (slow motion) to 10; scales every step")
+    parser.add_argument(
+        "--speed", type=parse_speed, help="0.1 (slow motion) to 10; scales every step"
+    )
 
 
 def add_remedy_options(parser: argparse.ArgumentParser) -> None:

@@ -6,31 +6,17 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from kitchen_tui.cli.options import add_force_option, add_remedy_options
+from kitchen_tui.cli.options import add_force_option, add_remedy_options, parse_speed
 from kitchen_tui.errors import UsageError
 from kitchen_tui.protocol.settings import (
     BACKENDS,
     BLOCKING_FIXES,
     CPU_FIXES,
-    MAX_SPEED,
-    MIN_SPEED,
     MODES,
 )
 from kitchen_tui.talk.catalog import BUILTIN_SCENARIOS, BUILTIN_SCENES
 
 DEFAULT_SIZE = "100x30"
-
-
-def _speed(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--speed takes a number, got {text!r}") from None
-    if not MIN_SPEED <= value <= MAX_SPEED:
-        raise argparse.ArgumentTypeError(
-            f"speed must be from {MIN_SPEED} to {MAX_SPEED:g}, got {text}"
-        )
-    return value
 
 
 def _seconds(text: str) -> float:
@@ -90,7 +76,7 @@ def add_talk_commands(commands: Any) -> None:
     """Add replay, play, record and race to the `kitchen-tui` subcommands."""
     replay = commands.add_parser("replay", help="animate a recorded trace; no kitchen runs")
     replay.add_argument("file", metavar="FILE", help="a trace written with --trace")
-    replay.add_argument("--speed", type=_speed, default=1.0, help="0.1 to 10 times the pace")
+    replay.add_argument("--speed", type=parse_speed, default=1.0, help="0.1 to 10 times the pace")
     _screen(replay)
 
     play = commands.add_parser("play", help="present a scene file: captions, markers, scenes")
@@ -99,7 +85,7 @@ def add_talk_commands(commands: Any) -> None:
         metavar="FILE|NAME",
         help=f"a scene file, or a built-in ({', '.join(BUILTIN_SCENES)})",
     )
-    play.add_argument("--speed", type=_speed, help="0.1 to 10; the script keeps pace")
+    play.add_argument("--speed", type=parse_speed, help="0.1 to 10; the script keeps pace")
     play.add_argument("--backend", choices=BACKENDS, default="asyncio", help="the event loop")
     add_remedy_options(play)
     play.add_argument("--stills", metavar="DIR", help="save an SVG of the screen at each marker")
@@ -134,7 +120,7 @@ def add_talk_commands(commands: Any) -> None:
     what.add_argument("--scene", metavar="NAME|FILE", help="record `kitchen-tui play` of a talk")
     record.add_argument("--out", metavar="FILE", required=True, help="the .cast file to write")
     record.add_argument("--size", default=DEFAULT_SIZE, help="COLUMNSxROWS (default 100x30)")
-    record.add_argument("--speed", type=_speed, help="0.1 to 10")
+    record.add_argument("--speed", type=parse_speed, help="0.1 to 10")
     add_remedy_options(record)
     record.add_argument("--stills", metavar="DIR", help="save an SVG at each marker")
     add_stills_format(record, "the stills")
