@@ -26,6 +26,8 @@ CASES = [
     (["record", "--out", "d.cast", "--scene", "a", "--scenario", "b"], "not allowed with"),
     (["race", "--modes", "sync"], "--modes"),
     (["race", "--modes", "sync,fast"], "--modes"),
+    (["race", "--modes", "async,async"], "same remedies"),
+    (["race", "--modes", "sync,sync", "--fix-cpu", "prep_shelf"], "same remedies"),
     (["race", "--scenario", "nope"], "nope"),
     (["race", "--trace", "nodir/race.trace"], "no such directory"),
     (["--trace", "nodir/x.trace"], "no such directory"),
@@ -76,3 +78,15 @@ def test_a_race_traces_each_kitchen_under_its_mode(tmp_path: Path) -> None:
     twins = race_trace_paths(str(tmp_path / "t.trace"), ["async A", "async B"])
     assert twins == [tmp_path / "t.async-A.trace", tmp_path / "t.async-B.trace"]
     assert race_trace_paths(None, ["sync", "async"]) == [None, None]
+
+
+def test_a_race_of_one_mode_needs_a_remedy_to_tell_its_kitchens_apart() -> None:
+    import argparse
+
+    from kitchen_tui.cli.race import race_sides
+    from kitchen_tui.protocol.settings import KitchenSettings
+
+    options = argparse.Namespace(fix_blocking=None, fix_cpu="inline,prep_shelf")
+    left, right = race_sides(options, KitchenSettings(), ("async", "async"))
+    assert (left.mode, left.fix_cpu) == ("async", "inline")
+    assert (right.mode, right.fix_cpu) == ("async", "prep_shelf")

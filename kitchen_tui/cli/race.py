@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from kitchen_tui.cli.options import check_backend, check_remedies
 from kitchen_tui.cli.run_files import claim_outputs
 from kitchen_tui.cli.talk_options import parse_modes, parse_race_fixes, race_trace_paths
+from kitchen_tui.errors import UsageError
 from kitchen_tui.protocol.settings import BLOCKING_FIXES, CPU_FIXES, KitchenSettings
 from kitchen_tui.talk.scenario import load_scenario
 
@@ -25,6 +26,13 @@ def race_sides(
     for mode, fix_blocking, fix_cpu in zip(modes, blocking, cpu, strict=True):
         changes = {"mode": mode, "fix_blocking": fix_blocking, "fix_cpu": fix_cpu}
         sides.append(check_remedies(base.changed({k: v for k, v in changes.items() if v})))
+    if sides[0] == sides[1]:
+        # Two identical kitchens race to a tie the screen would present as a finding.
+        raise UsageError(
+            f"both kitchens of the race would be {modes[0]} with the same remedies: give them"
+            " different --modes, --fix-blocking or --fix-cpu (e.g. --modes async,async"
+            " --fix-cpu inline,prep_shelf)"
+        )
     return sides[0], sides[1]
 
 

@@ -46,7 +46,7 @@ def _ascii_digits(text: str) -> bool:
 
 
 def parse_modes(text: str) -> tuple[str, str]:
-    """`sync,async` as two modes (the same one twice is allowed: a control run)."""
+    """`sync,async` as two modes (the same one twice only with different remedies)."""
     parts = [p.strip() for p in text.split(",")]
     if len(parts) != 2 or any(p not in MODES for p in parts):
         raise UsageError(
