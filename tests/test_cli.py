@@ -164,3 +164,10 @@ def test_version() -> None:
     run = kitchen_tui("--version")
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == f"kitchen-tui {__version__}"
+
+
+def test_report_counts_a_remedy_s_single_call_in_the_singular() -> None:
+    run = kitchen_tui("report", "--scenario", "hidden-blocker", "--fix-blocking", "to_thread")
+    assert run.returncode == 0, run.stderr
+    costs = [line for line in run.stdout.splitlines() if line.startswith("to_thread:")]
+    assert len(costs) == 1 and costs[0].startswith("to_thread: 1 call, "), run.stdout

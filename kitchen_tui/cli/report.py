@@ -19,6 +19,7 @@ from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.stream.headless import OrderResult, RunResult, run_scenario
 from kitchen_tui.stream.tickets import PART_NAMES, PARTS
 from kitchen_tui.talk.scenario import full_menu
+from kitchen_tui.ui.glyphs import counted
 
 UNWRAPPED_WIDTH = 1_000  # wider than any report line: the table keeps its own width
 PART_TITLES = {part: short for part, (_long, short) in PART_NAMES.items()}
@@ -162,12 +163,13 @@ def remedy_lines(result: RunResult) -> list[str]:
         if account.gil_shares:
             gil = f"; a computing thread got as little as {min(account.gil_shares):.0%} of the GIL"
         lines.append(
-            f"to_thread: {len(account.thread_waits)} calls, the longest waited {wait:.3f} s"
+            f"to_thread: {counted(len(account.thread_waits), 'call')},"
+            f" the longest waited {wait:.3f} s"
             f" for one of the limiter's tokens{gil}"
         )
     if account.sliced_steps:
         lines.append(
-            f"checkpoints: {account.slices} slices, the longest"
+            f"checkpoints: {counted(account.slices, 'slice')}, the longest"
             f" {account.longest_slice_s * speed * 1000:.1f} ms; the longest gap between two"
             f" {account.longest_gap_s * speed * 1000:.1f} ms"
         )
