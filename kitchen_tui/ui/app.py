@@ -45,7 +45,7 @@ from kitchen_tui.ui.commands import (
 from kitchen_tui.ui.dishes import OrderNumbers
 from kitchen_tui.ui.dispatcher import Dispatcher
 from kitchen_tui.ui.frame import Frame
-from kitchen_tui.ui.keys import ALL_KEYS, KEY_BY_ACTION, QUIT_TOO
+from kitchen_tui.ui.keys import ALL_KEYS, KEY_BY_ACTION, KITCHEN_FOOTER, QUIT_TOO
 from kitchen_tui.ui.link import KitchenLink
 from kitchen_tui.ui.palette import StylePalette
 from kitchen_tui.ui.remedy_words import remedy_trade
@@ -149,6 +149,7 @@ class KitchenApp(QuickStartApp):
         )
         options = TalkOptions(hold_at_markers, autoplay, stills_dir, quit_at_end)
         self.director = director_for(talk, self.session, self, options)
+        self._hints.hints = tuple(self.director.footer)  # a talk's footer lists its own keys
         self._narrated = talk is not None  # a talk's captions use the strip; else the remedies
         self.dispatcher.performers = (self.director, self.session)
 
@@ -177,7 +178,7 @@ class KitchenApp(QuickStartApp):
         self.scene_bar = SceneBar(id="scene-bar")
         self.caption = CaptionStrip(id="caption")
         self._key_overlay = KeyOverlay(id="key-overlay")
-        self._hints = KeyHints(scene, [(k.shown, k.footer) for k in ALL_KEYS if k.footer])
+        self._hints = KeyHints(scene, KITCHEN_FOOTER)
         for view in (*self._views, self._hints):
             view.palette = self._palette
 

@@ -37,7 +37,7 @@ from kitchen_tui.ui.commands import (
     orders_of,
     speed_to,
 )
-from kitchen_tui.ui.keys import Key
+from kitchen_tui.ui.keys import TALK_FOOTER, Key
 from kitchen_tui.ui.live_session import SCENE_SETTINGS, LiveSession, chosen
 from kitchen_tui.ui.session import Stage, TalkOptions
 
@@ -47,6 +47,8 @@ END_LINGER_S = 1.5  # a recording shows the talk's last picture this long before
 
 class TalkDirector:
     """Plays a talk's script on a live kitchen, as a speaker at the keys would."""
+
+    footer = TALK_FOOTER
 
     def __init__(
         self, talk: SceneFile, session: LiveSession, stage: Stage, options: TalkOptions

@@ -78,6 +78,20 @@ TALK_KEYS = (
 TALK_ONLY = TALK_KEYS[:2]  # n and C mean nothing without a talk; k shows any kitchen's keys
 
 ALL_KEYS = ORDER_KEYS + KITCHEN_KEYS + SCENARIO_KEYS + SCREEN_KEYS + TALK_KEYS
+
+# A talk's footer: the keys a speaker presses on stage, most needed first (the line keeps as
+# many as fit; ? lists the rest).
+TALK_FOOTER = (
+    ("space", "Go on"),
+    ("n", "Next"),
+    ("x", "Again"),
+    ("C", "Captions"),
+    ("+ -", "Pace"),
+    ("k", "Keys"),
+    ("?", "Help"),
+    ("q", "Quit"),
+)
+KITCHEN_FOOTER = tuple((k.shown, k.footer) for k in ALL_KEYS if k.footer)
 KEY_BY_ACTION: dict[str, Key] = {key.action: key for key in ALL_KEYS}
 # What a terminal sends for a key, for the recording's input events.
 _TYPED = {"space": " ", "plus": "+", "minus": "-", "question_mark": "?"}

@@ -17,7 +17,7 @@ from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.talk.scenario import Scenario
 from kitchen_tui.ui.commands import Command
 from kitchen_tui.ui.frame import Frame
-from kitchen_tui.ui.keys import TALK_ONLY, Key
+from kitchen_tui.ui.keys import KITCHEN_FOOTER, TALK_ONLY, Key
 from kitchen_tui.ui.link import KitchenLink
 
 if TYPE_CHECKING:  # a talk's types: the player loads with the first talk
@@ -62,6 +62,11 @@ class Director(Protocol):
     def open(self) -> None: ...
 
     def frame(self) -> None: ...
+
+    @property
+    def footer(self) -> tuple[tuple[str, str], ...]:
+        """The keys the footer shows: (key, label) pairs."""
+        ...
 
     def perform(self, command: Command) -> str | None: ...
 
@@ -128,6 +133,8 @@ class Stage(Protocol):
 
 class NoTalk:
     """No script: the speaker's keys do what they do in any kitchen."""
+
+    footer = KITCHEN_FOOTER
 
     def open(self) -> None:
         pass
