@@ -140,7 +140,7 @@ class RaceApp(QuickStartApp):
         for racer in self.racers:
             for view in racer.views:
                 view.palette = self._palette
-        self.diff = RaceDiff((names[0], names[1]), id="race-diff")
+        self.diff = RaceDiff((names[0], names[1]), scenario.title, id="race-diff")
         self._ascii = ascii
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -174,7 +174,7 @@ class RaceApp(QuickStartApp):
             racer.session.open()
             if self.scenario.dishes:
                 racer.session.define_dishes(self.scenario.dishes.values())
-        self._held.append((list(self.scenario.orders), f"> {self.scenario.title}: to both"))
+        self._held.append((list(self.scenario.orders), "> scenario"))
 
     def _stop(self) -> None:
         for racer in self.racers:
@@ -221,7 +221,7 @@ class RaceApp(QuickStartApp):
         for index, racer in enumerate(self.racers):
             self._resetting.add(index)
             racer.session.reset_then(partial(self._resetting.discard, index))
-        self._held.append((list(self.scenario.orders), f"> {self.scenario.title} again"))
+        self._held.append((list(self.scenario.orders), "> again"))
 
     def action_next_theme(self) -> None:
         names = self._themes

@@ -157,3 +157,17 @@ def test_with_two_orders_the_comparison_is_of_their_middle_not_the_lower() -> No
             ledger.latencies["postgres"].add(value)
     (line,) = difference_lines(sync, loop, ("sync", "async"))
     assert line == "postgres (2 vs 2): 1,106 ms vs 81 ms   async 14x faster"
+
+
+async def test_the_scenario_title_reads_whole_above_the_comparison() -> None:
+    app, _, _, _ = race_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        app.step_frame()
+        await pilot.pause()
+        title = load_scenario("three-tables").title
+        assert app.diff.border_title == f"{title}: median per dish: sync vs async"
+        assert [racer.scene.last_command for racer in app.racers] == ["> scenario"] * 2
+        # Each half's header has room for the short echo whole, where the title was cut.
+        header = app.racers[0].views[0]
+        assert "> scenario " in "".join(s.text for s in header.render_lines(header.region))

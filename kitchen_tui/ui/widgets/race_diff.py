@@ -48,14 +48,16 @@ class RaceDiff(Static):
 
     DEFAULT_CSS = css_beside(__file__)
 
-    def __init__(self, names: tuple[str, str], *, id: str | None = None) -> None:
+    def __init__(self, names: tuple[str, str], title: str = "", *, id: str | None = None) -> None:
         super().__init__("", id=id)
         self.names = names
+        self.title = title  # the scenario's: whole here, where each half's header would cut it
         self.lines: list[str] = []
         self._seen: tuple[int, int] = (-1, -1)
 
     def on_mount(self) -> None:
-        self.border_title = f"median per dish: {self.names[0]} vs {self.names[1]}"
+        versus = f"median per dish: {self.names[0]} vs {self.names[1]}"
+        self.border_title = f"{self.title}: {versus}" if self.title else versus
 
     def tick(self, left: Ledger, right: Ledger) -> None:
         seen = (left.served, right.served)
