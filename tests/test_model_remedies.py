@@ -74,12 +74,13 @@ def test_cpu_inline_delays_every_order_to_its_end() -> None:
 
 
 def test_checkpoints_let_each_order_in_within_two_slices() -> None:
-    # A redis arriving mid-slice waits out that slice and the next (asyncio runs the computing
-    # ticket, back in line first, before the timers that came due meanwhile); its wake-up
-    # off the rail, the same. The CPU order itself ends when its work does.
+    # A redis arriving mid-slice waits out that slice and two more: asyncio puts the timers
+    # that came due behind the computing ticket, and a timer's callback only puts the task in
+    # line, behind the next slice; its wake-up off the rail, the same. The CPU order itself
+    # ends when its work does.
     result = latencies(run(CPU_AND_REDIS, fix_cpu="checkpoints"))
     for i in range(1, 10):
-        assert 0.05 <= (result[f"r{i}"] or 0) <= 0.05 + 4 * CHECKPOINT_SLICE_S
+        assert 0.05 <= (result[f"r{i}"] or 0) <= 0.05 + 6 * CHECKPOINT_SLICE_S
     assert result["P"] == pytest.approx(1.0)
 
 

@@ -71,6 +71,15 @@ class Cooks:
         ticket.finish_job(self._clock.now)
 
 
+class _Due:
+    """A timer come due: asyncio runs its callback, which puts the sleeping task in line."""
+
+    __slots__ = ("ticket",)
+
+    def __init__(self, ticket: Ticket) -> None:
+        self.ticket = ticket
+
+
 class Loop:
     """One event loop: runs one ready ticket until it awaits; cpu and blocking steps stall it.
 
@@ -88,7 +97,7 @@ class Loop:
         self._threads = Gil(clock, self._thread_done)
         self._slice = CHECKPOINT_SLICE_S * settings.speed  # story seconds
         self._switch = GIL_SWITCH_S * settings.speed
-        self._ready: deque[Ticket] = deque()
+        self._ready: deque[Ticket | _Due] = deque()
         self._unseated = 0  # the front desk: arrived, not yet picked up by the loop
         self._busy = False  # a step holds the loop, or the loop waits for the GIL
         self._jobs_heard: list[Ticket] = []  # jobs done while the loop was held
@@ -98,9 +107,9 @@ class Loop:
             ticket.refused = True
             return
         self._unseated += 1
-        self._wake(ticket)
+        self._wake(_Due(ticket))  # the ticket's task sleeps until its arrival, on a timer
 
-    def _wake(self, ticket: Ticket) -> None:
+    def _wake(self, ticket: Ticket | _Due) -> None:
         self._ready.append(ticket)
         if not self._busy:
             self._with_gil(self._dispatch)
@@ -121,7 +130,11 @@ class Loop:
 
     def _dispatch(self) -> None:
         while not self._busy and self._ready:
-            ticket = self._ready.popleft()
+            entry = self._ready.popleft()
+            if isinstance(entry, _Due):  # the timer's callback only wakes the ticket's task
+                self._ready.append(entry.ticket)
+                continue
+            ticket = entry
             if ticket.seated is None:
                 ticket.seated = self._clock.now
                 self._unseated -= 1
@@ -203,7 +216,7 @@ class Loop:
         op, seconds = ticket.steps[ticket.idx]
         ticket.idx += 1
         if op == "wait":
-            self._clock.at(self._clock.now + seconds, partial(self._wake, ticket))
+            self._clock.at(self._clock.now + seconds, partial(self._wake, _Due(ticket)))
         elif op == "shelf":
             self._shelf.submit(ticket, seconds, self._wake)
         elif op == "thread_io":
