@@ -242,10 +242,12 @@ def no_running(monkeypatch: pytest.MonkeyPatch) -> None:
 
     import kitchen_tui.cli.record as record_cli
     import kitchen_tui.cli.report as report_cli
+    import kitchen_tui.cli.sweep as sweep_cli
     from kitchen_tui.ui.startup import QuickStartApp
 
     monkeypatch.setattr(report_cli, "run_scenario", would_run)
     monkeypatch.setattr(record_cli, "record", would_run)
+    monkeypatch.setattr(sweep_cli, "sweep", would_run)  # real kitchens, minutes a sweep
     monkeypatch.setattr(QuickStartApp, "run", would_run)
 
 
