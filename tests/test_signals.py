@@ -5,6 +5,7 @@ mouse mode with its cursor shown, and no kitchen process is left."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -112,3 +113,40 @@ def test_a_closed_terminal_ends_the_app_and_its_kitchen(terminal: str) -> None:
     everyone = {pid, *descendants(pid)}
     tmux("kill-server")
     assert wait_until(lambda: not any(pid_alive(p) for p in everyone), timeout=15), everyone
+
+
+def test_a_closed_terminal_ends_a_busy_app(terminal: str, tmp_path: Path) -> None:
+    """The window closed while a steady stream keeps the screen busy: a hung-up terminal sends
+    SIGHUP and then SIGCONT, and the app must not restart its terminal for that SIGCONT (it
+    did, then waited forever on the dead terminal's writer: app and kitchen left running)."""
+    stream = tmp_path / "stream.toml"
+    stream.write_text('mode = "async"\n[load]\nrate = 40.0\nseconds = 120\n')
+    app = f"env -u COLUMNS -u LINES {sys.executable} -m kitchen_tui --scenario {stream}"
+    tmux("new-session", "-d", "-s", terminal, "-x", "100", "-y", "30", app)
+    pid = int(tmux("display-message", "-p", "-t", terminal, "#{pane_pid}"))
+
+    def served() -> int:
+        shown = re.search(r"served (\d+)", tmux("capture-pane", "-p", "-t", terminal))
+        return int(shown.group(1)) if shown else 0
+
+    assert wait_until(lambda: served() >= 20, timeout=30), "the stream was never served"
+    everyone = {pid, *descendants(pid)}
+    tmux("kill-server")
+    assert wait_until(lambda: not any(pid_alive(p) for p in everyone), timeout=15), everyone
+
+
+def test_sigcont_without_a_suspend_leaves_the_terminal_as_it_is(terminal: str) -> None:
+    """Textual's driver took every SIGCONT as the `fg` after ctrl+z and started the terminal
+    again: two more threads each time, and a closed terminal's SIGHUP + SIGCONT hung the exit.
+    A SIGCONT the app did not ask for must change nothing."""
+    app = f"env -u COLUMNS -u LINES {sys.executable} -m kitchen_tui"
+    tmux("new-session", "-d", "-s", terminal, "-x", "100", "-y", "30", app)
+    pid = int(tmux("display-message", "-p", "-t", terminal, "#{pane_pid}"))
+    tmux("send-keys", "-t", terminal, "f")  # the kitchen up, its reader threads started
+    assert wait_until(lambda: "F1" in tmux("capture-pane", "-p", "-t", terminal), 30)
+    threads = len(os.listdir(f"/proc/{pid}/task"))
+    for _ in range(2):
+        os.kill(pid, signal.SIGCONT)
+    tmux("send-keys", "-t", terminal, "f")  # handled after the signals: the app has seen them
+    assert wait_until(lambda: "F2" in tmux("capture-pane", "-p", "-t", terminal), 30)
+    assert len(os.listdir(f"/proc/{pid}/task")) == threads

@@ -8,13 +8,19 @@ frame. `set_first_theme` does what the watcher does, minus that queued second pa
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Callable
+from types import FrameType
 from typing import Any
 
 from rich.console import RenderableType
 from textual.app import App
 from textual.screen import Screen
 from textual.theme import Theme
+
+# What `LinuxDriver._sigtstp_application` and `_sigcont_application` read like when
+# `resume_only_when_suspended` was written against them (Textual 8.2.8), the same 16 digits.
+SIGCONT_SOURCE = "b7b86cd9f7f925a3"
 
 # What `App._watch_theme` read like when `set_first_theme` was written from it (Textual 8.2.8):
 # the sha256 of its source, first 16 hex digits. A new value means: read it again.
@@ -42,3 +48,23 @@ def on_each_frame(app: App[Any], then: Callable[[], None]) -> None:
             then()
 
     app._display = displayed  # type: ignore[method-assign]
+
+
+def resume_only_when_suspended(app: App[Any]) -> None:
+    """Let SIGCONT resume the app's terminal only after the app suspended it (ctrl+z).
+
+    Textual's Linux driver takes every SIGCONT for a `fg` after ctrl+z and starts the terminal
+    afresh. But a closed terminal sends SIGHUP and then SIGCONT: the fresh start gave the driver
+    a second output thread that died writing to the gone terminal, and on the way out the app
+    waited forever to hand that thread its last write (the app and its kitchen left running).
+    """
+    driver = app._driver
+    resume = getattr(driver, "_sigcont_application", None)
+    if driver is None or resume is None:
+        return
+
+    def on_sigcont(number: int, frame: FrameType | None) -> None:
+        if getattr(driver, "_must_signal_resume", False):  # set by its SIGTSTP handler
+            resume(number, frame)
+
+    signal.signal(signal.SIGCONT, on_sigcont)

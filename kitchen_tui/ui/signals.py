@@ -12,6 +12,8 @@ from textual import on
 from textual.app import App
 from textual.events import Mount
 
+from kitchen_tui.ui.compat import resume_only_when_suspended
+
 ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
@@ -25,6 +27,7 @@ class EndsOnSignals(App[Any]):
         loop = asyncio.get_running_loop()
         for number in ENDING_SIGNALS:
             loop.add_signal_handler(number, self._ended_by, number)
+        resume_only_when_suspended(self)
 
     def _ended_by(self, number: int) -> None:
         self.exit(return_code=128 + number)  # unmounting stops the kitchen, then the driver

@@ -8,9 +8,15 @@ import inspect
 
 import pytest
 from textual.app import App
+from textual.drivers.linux_driver import LinuxDriver
 from textual.filter import ANSIToTruecolor
 
-from kitchen_tui.ui.compat import WATCH_THEME_SOURCE, on_each_frame, set_first_theme
+from kitchen_tui.ui.compat import (
+    SIGCONT_SOURCE,
+    WATCH_THEME_SOURCE,
+    on_each_frame,
+    set_first_theme,
+)
 from kitchen_tui.ui.startup import QuickStartApp
 from kitchen_tui.ui.themes import resolve_theme
 
@@ -31,6 +37,16 @@ def test_textuals_theme_watcher_is_the_one_set_first_theme_copies() -> None:
     )
     assert callable(getattr(App, "_refresh_truecolor_filter", None)), (
         "Textual no longer has App._refresh_truecolor_filter: see compat.set_first_theme"
+    )
+
+
+def test_textuals_suspend_and_resume_are_the_ones_resume_only_when_suspended_guards() -> None:
+    source = inspect.getsource(LinuxDriver._sigtstp_application)
+    source += inspect.getsource(LinuxDriver._sigcont_application)
+    assert hashlib.sha256(source.encode()).hexdigest()[:16] == SIGCONT_SOURCE, (
+        "Textual's LinuxDriver SIGTSTP/SIGCONT handlers changed: check that"
+        " compat.resume_only_when_suspended still knows when the app is suspended"
+        " (_must_signal_resume), then update SIGCONT_SOURCE"
     )
 
 
