@@ -61,8 +61,12 @@ def test_a_real_kitchen_writes_each_event_with_exactly_its_keys() -> None:
     # A sync cook takes the first, the desk's one place holds the second: the third is 86'd.
     three = [Order(f"R{i}", "redis") for i in range(3)]
     sync_run = run_scenario(scenario(three), KitchenSettings(mode="sync", front_desk=1))
-    events = async_run.events + sync_run.events
+    # A sync worker killed at its deadline, and a customer who walks out meanwhile.
+    naps = [Order("D", "nap"), Order("W", "redis", patience=0.1)]
+    giving_up = run_scenario(scenario(naps, dishes), KitchenSettings(mode="sync", deadline=0.2))
+    events = async_run.events + sync_run.events + giving_up.events
     seen = {event["type"] for event in events}
+    assert seen >= {"walked_out", "uneaten", "timed_out"}
     assert seen >= {"hello", "arrived", "refused", "seated", "step_started", "shelf_in"}
     assert seen >= {"shelf_out", "step_finished", "stall", "served", "failed", "heartbeat"}
     for event in events:

@@ -13,6 +13,8 @@ from kitchen_tui.protocol.settings import (
     BLOCKING_FIXES,
     COOKS,
     CPU_FIXES,
+    MAX_DEADLINE_S,
+    MAX_PATIENCE_S,
     MAX_SPEED,
     MIN_SPEED,
     MODES,
@@ -38,6 +40,20 @@ def parse_speed(text: str) -> float:
             f"speed must be from {MIN_SPEED} to {MAX_SPEED:g}, got {text}"
         )
     return value
+
+
+def _limit_seconds(name: str, most: float, what: str) -> argparse._ActionType:
+    """--patience, --deadline: story seconds above 0, up to `most`."""
+
+    def parse(text: str) -> float:
+        value = _number(text, name)
+        if not 0 < value <= most:
+            raise argparse.ArgumentTypeError(
+                f"{name} must be above 0 and at most {most:g} story seconds ({what}), got {text}"
+            )
+        return value
+
+    return parse
 
 
 def _bounded_int(name: str, low: int, high: int) -> argparse._ActionType:
@@ -87,6 +103,22 @@ def add_kitchen_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--speed", type=parse_speed, help="0.1 (slow motion) to 10; scales every step"
     )
+    add_limit_options(parser)
+
+
+def add_limit_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--patience",
+        metavar="S",
+        type=_limit_seconds("--patience", MAX_PATIENCE_S, "how long a customer waits"),
+        help="customers walk out after S seconds without their answer (the kitchen cooks on)",
+    )
+    parser.add_argument(
+        "--deadline",
+        metavar="S",
+        type=_limit_seconds("--deadline", MAX_DEADLINE_S, "the server's fail_after"),
+        help="the server's deadline on each request (anyio.fail_after; sync: gunicorn --timeout)",
+    )
 
 
 def add_remedy_options(parser: argparse.ArgumentParser) -> None:
@@ -106,6 +138,12 @@ def add_remedy_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="the same as --fix-cpu prep_shelf (--no-prep-shelf: inline)",
     )
+
+
+def limit_changes(options: argparse.Namespace) -> dict[str, object]:
+    """The --patience and --deadline the options give (story seconds), by setting name."""
+    limits = {"patience": options.patience, "deadline": options.deadline}
+    return {name: value for name, value in limits.items() if value is not None}
 
 
 def remedy_changes(options: argparse.Namespace, base: KitchenSettings) -> dict[str, object]:
@@ -200,6 +238,7 @@ def scenario_and_settings(options: argparse.Namespace) -> tuple[Scenario | None,
         "cooks": options.cooks,
         "shelf_size": options.shelf_size,
         "speed": options.speed,
+        **limit_changes(options),
     }
     fields = {k: v for k, v in changes.items() if v is not None}
     settings = base.changed({**fields, **remedy_changes(options, base)})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from kitchen_tui.cli.options import check_backend, check_remedies
+from kitchen_tui.cli.options import check_backend, check_remedies, limit_changes
 from kitchen_tui.cli.run_files import claim_outputs
 from kitchen_tui.cli.talk_options import parse_modes, parse_race_fixes, race_trace_paths
 from kitchen_tui.errors import UsageError
@@ -23,9 +23,11 @@ def race_sides(
     blocking = parse_race_fixes(options.fix_blocking, "--fix-blocking", BLOCKING_FIXES)
     cpu = parse_race_fixes(options.fix_cpu, "--fix-cpu", CPU_FIXES)
     sides = []
+    limits = limit_changes(options)  # one patience and one deadline for both kitchens
     for mode, fix_blocking, fix_cpu in zip(modes, blocking, cpu, strict=True):
         changes = {"mode": mode, "fix_blocking": fix_blocking, "fix_cpu": fix_cpu}
-        sides.append(check_remedies(base.changed({k: v for k, v in changes.items() if v})))
+        changes = {k: v for k, v in changes.items() if v}
+        sides.append(check_remedies(base.changed({**changes, **limits})))
     if sides[0] == sides[1]:
         # Two identical kitchens race to a tie the screen would present as a finding.
         raise UsageError(

@@ -105,6 +105,9 @@ def _remedy_arguments(options: argparse.Namespace) -> list[str]:
         arguments += ["--fix-cpu", options.fix_cpu]
     if options.prep_shelf is not None:
         arguments.append("--prep-shelf" if options.prep_shelf else "--no-prep-shelf")
+    for name in ("patience", "deadline"):
+        if getattr(options, name) is not None:
+            arguments += [f"--{name}", f"{getattr(options, name):g}"]
     return arguments
 
 

@@ -23,6 +23,7 @@ from kitchen_tui.ui.glyphs import counted
 
 UNWRAPPED_WIDTH = 1_000  # wider than any report line: the table keeps its own width
 PART_TITLES = {part: short for part, (_long, short) in PART_NAMES.items()}
+OUTCOME_WORDS = {"refused": "86'd", "walked_out": "walked out", "timed_out": "timed out"}
 
 
 def run_report(options: argparse.Namespace) -> int:
@@ -84,13 +85,20 @@ def _order_json(order: OrderResult) -> dict[str, object]:
         "predicted_outcome": _predicted_outcome(order),
         "split": ticket.split if ticket else {},
         "error": ticket.error if ticket else None,
+        "wasted_s": ticket.wasted_s if ticket else None,
+        "predicted_wasted_s": order.predicted.wasted,
     }
 
 
 def _predicted_outcome(order: OrderResult) -> str:
-    if order.predicted.refused:
+    predicted = order.predicted
+    if predicted.refused:
         return "refused"
-    return "failed" if order.predicted.failed else "served"
+    if predicted.walked_out:
+        return "walked_out"
+    if predicted.timed_out:
+        return "timed_out"
+    return "failed" if predicted.failed else "served"
 
 
 def print_report(result: RunResult, console: Console) -> None:
@@ -195,7 +203,7 @@ def _order_cells(order: OrderResult) -> list[str]:
 
 
 def _outcome(order: OrderResult) -> str:
-    return "86'd" if order.outcome == "refused" else order.outcome
+    return OUTCOME_WORDS.get(order.outcome, order.outcome)
 
 
 def _notes(result: RunResult) -> list[str]:
@@ -235,8 +243,14 @@ def _incomplete(result: RunResult) -> str:
 
 def _summary_line(result: RunResult) -> str:
     s = result.summary()
+    lost = ""
+    if s["walked_out"] or s["timed_out"]:
+        lost = (
+            f"walked out {s['walked_out']}, timed out {s['timed_out']},"
+            f" wasted {_seconds(s['wasted_s'])} s   "
+        )
     return (
-        f"served {s['served']}, failed {s['failed']}, 86'd {s['refused']}   "
+        f"served {s['served']}, failed {s['failed']}, 86'd {s['refused']}   {lost}"
         f"p50 {_seconds(s['p50_s'])}  p95 {_seconds(s['p95_s'])}  max {_seconds(s['max_s'])}   "
         f"stalls {_seconds(s['stall_s'])}  longest {_seconds(s['longest_stall_s'])}   "
         f"wall {_seconds(s['wall_s'])}"

@@ -17,7 +17,13 @@ from kitchen_tui.cli.run_files import claim_outputs
 from kitchen_tui.errors import UsageError
 from kitchen_tui.protocol.commands import ChangeSettings, MalformedCommand
 from kitchen_tui.protocol.menu import MENU
-from kitchen_tui.protocol.settings import BACKENDS, MAX_SPEED, MIN_SPEED, KitchenSettings
+from kitchen_tui.protocol.settings import (
+    BACKENDS,
+    MAX_DEADLINE_S,
+    MAX_SPEED,
+    MIN_SPEED,
+    KitchenSettings,
+)
 from kitchen_tui.stream.capacity import capacity
 from kitchen_tui.stream.sweep import KitchenCurve, Point, Progress, SweepPlan, sweep
 from kitchen_tui.talk.load import ARRIVALS, check_rate, parse_mix
@@ -140,6 +146,9 @@ def kitchen(spec: str, speed: float) -> tuple[str, KitchenSettings]:
         if not sep:
             raise UsageError(f"--modes {spec}: expected SETTING=VALUE, got {part!r}")
         changes[name.strip()] = int(value) if value.strip().isdigit() else value.strip()
+    for name in ("patience", "deadline"):
+        if name in changes:
+            changes[name] = _limit(spec, name, str(changes[name]))
     try:
         settings = KitchenSettings().changed(ChangeSettings.of(changes).changes())
     except MalformedCommand as error:
@@ -148,6 +157,19 @@ def kitchen(spec: str, speed: float) -> tuple[str, KitchenSettings]:
     if problem is not None:
         raise UsageError(f"--modes {spec}: {problem.setting} {problem.value!r} {problem.reason}")
     return spec, settings
+
+
+def _limit(spec: str, name: str, text: str) -> float:
+    """A kitchen's patience or deadline: story seconds above 0 (0 would mean none)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"--modes {spec}: {name} takes seconds, got {text!r}") from None
+    if not 0 < value <= MAX_DEADLINE_S:
+        raise UsageError(
+            f"--modes {spec}: {name} must be above 0 and at most {MAX_DEADLINE_S:g} s, got {text}"
+        )
+    return value
 
 
 def chart_path(out: str | None) -> Path | None:

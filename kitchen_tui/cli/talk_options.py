@@ -6,7 +6,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from kitchen_tui.cli.options import add_force_option, add_remedy_options, parse_speed
+from kitchen_tui.cli.options import (
+    add_force_option,
+    add_limit_options,
+    add_remedy_options,
+    parse_speed,
+)
 from kitchen_tui.errors import UsageError
 from kitchen_tui.protocol.settings import (
     BACKENDS,
@@ -88,6 +93,7 @@ def add_talk_commands(commands: Any) -> None:
     play.add_argument("--speed", type=parse_speed, help="0.1 to 10; the script keeps pace")
     play.add_argument("--backend", choices=BACKENDS, default="asyncio", help="the event loop")
     add_remedy_options(play)
+    add_limit_options(play)
     play.add_argument("--stills", metavar="DIR", help="save an SVG of the screen at each marker")
     play.add_argument("--trace", metavar="FILE", help="write the kitchen's event stream to FILE")
     add_force_option(play)
@@ -122,6 +128,7 @@ def add_talk_commands(commands: Any) -> None:
     record.add_argument("--size", default=DEFAULT_SIZE, help="COLUMNSxROWS (default 100x30)")
     record.add_argument("--speed", type=parse_speed, help="0.1 to 10")
     add_remedy_options(record)
+    add_limit_options(record)
     record.add_argument("--stills", metavar="DIR", help="save an SVG at each marker")
     add_stills_format(record, "the stills")
     record.add_argument("--trace", metavar="FILE", help="also write the kitchen's event stream")
@@ -159,6 +166,7 @@ def add_talk_commands(commands: Any) -> None:
         help="write each kitchen's event stream, named by its mode: race.trace gives"
         " race.sync.trace and race.async.trace",
     )
+    add_limit_options(race)
     add_force_option(race)
     _screen(race)
 

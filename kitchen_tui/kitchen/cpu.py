@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -13,11 +14,14 @@ from kitchen_tui.kitchen.lifeline import die_with_parent
 _CHUNK = 2_000
 
 
-def burn_cpu(seconds: float, cancel: threading.Event | None = None) -> float:
+def burn_cpu(
+    seconds: float, cancel: threading.Event | None = None, until: float = math.inf
+) -> float:
     """Do real Python work until this thread's own CPU time has advanced by `seconds`.
 
     Counting thread CPU time, not wall time, makes the work a fixed amount: two threads sharing
-    the GIL take twice as long, exactly as real Python code would. Returns the CPU seconds used.
+    the GIL take twice as long, exactly as real Python code would. Returns the CPU seconds used;
+    it stops early when `cancel` is set or at the real stamp `until` (a killed worker).
     """
     start = time.thread_time()
     deadline = start + seconds
@@ -26,6 +30,8 @@ def burn_cpu(seconds: float, cancel: threading.Event | None = None) -> float:
         for i in range(_CHUNK):
             acc = (acc * 31 + i) & 0xFFFF
         if cancel is not None and cancel.is_set():
+            break
+        if until < math.inf and time.perf_counter() >= until:
             break
     return time.thread_time() - start
 

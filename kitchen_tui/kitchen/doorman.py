@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -15,15 +16,23 @@ class Doorman:
 
     Real servers keep accepting connections into the kernel's backlog while the app is stuck;
     this thread plays that part. The ticket's own task also calls `FrontDesk.arrive`, and
-    whichever comes first counts.
+    whichever comes first counts. It also sees customers hang up at their patience (the kernel
+    gets their FIN), which the handler never hears of until it writes the answer.
     """
 
-    def __init__(self, desk: FrontDesk, wake_loop: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        desk: FrontDesk,
+        wake_loop: Callable[[], None] = lambda: None,
+        walk_out: Callable[[Ticket], None] = lambda ticket: None,
+    ) -> None:
         self._desk = desk
+        self._walk_out = walk_out
         # Wakes the event loop: an epoll timeout is rounded up to the next millisecond, so a
         # ticket sleeping until its arrival would be seated up to 1 ms late without it.
         self._wake_loop = wake_loop
-        self._heap: list[tuple[float, int, Ticket]] = []
+        # (when, kind, number, ticket): kind 0 arrives, 1 walks out (after arriving, on a tie).
+        self._heap: list[tuple[float, int, int, Ticket]] = []
         self._cond = threading.Condition()
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="doorman", daemon=True)
@@ -34,7 +43,9 @@ class Doorman:
     def expect(self, tickets: list[Ticket]) -> None:
         with self._cond:
             for ticket in tickets:
-                heapq.heappush(self._heap, (ticket.arrival, ticket.n, ticket))
+                heapq.heappush(self._heap, (ticket.arrival, 0, ticket.n, ticket))
+                if ticket.leaves_at != math.inf:
+                    heapq.heappush(self._heap, (ticket.leaves_at, 1, ticket.n, ticket))
             self._cond.notify()
 
     def clear(self) -> None:
@@ -57,12 +68,15 @@ class Doorman:
                 # Wake the loop first, once per batch: the tickets' own tasks may greet them
                 # while this thread is still at it (whoever comes first counts).
                 self._wake_loop()
-            for ticket in due:
-                if not ticket.cancel.is_set():
+            for leaves, ticket in due:
+                if leaves:
+                    self._walk_out(ticket)
+                elif not ticket.cancel.is_set():
                     self._desk.arrive(ticket)
 
-    def _due(self) -> list[Ticket]:
-        """Pop every ticket whose time has come, or wait (under the lock) a while for one."""
+    def _due(self) -> list[tuple[int, Ticket]]:
+        """Pop every arrival and walk-out whose time has come (kind, ticket), or wait (under
+        the lock) a while for one."""
         if self._closed:
             return []
         if not self._heap:
@@ -73,7 +87,8 @@ class Doorman:
             self._cond.wait(delay)
             return []
         now = time.perf_counter()
-        due = []
+        due: list[tuple[int, Ticket]] = []
         while self._heap and self._heap[0][0] <= now:
-            due.append(heapq.heappop(self._heap)[2])
+            _when, kind, _n, ticket = heapq.heappop(self._heap)
+            due.append((kind, ticket))
         return due

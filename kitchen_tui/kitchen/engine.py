@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import math
 import os
 import socket
 import threading
@@ -20,6 +21,7 @@ from anyio.abc import TaskGroup
 from kitchen_tui.kitchen.clock import StoryClock
 from kitchen_tui.kitchen.collector import QuietCollector
 from kitchen_tui.kitchen.cookline import CookLine, Job
+from kitchen_tui.kitchen.deadline import deadline_after, within
 from kitchen_tui.kitchen.doorman import Doorman
 from kitchen_tui.kitchen.events import Emitter
 from kitchen_tui.kitchen.frontdesk import FrontDesk, Ticket
@@ -63,13 +65,13 @@ class Kitchen:
         self.menu: dict[str, Dish] = dict(MENU)
         self.timers = timers_for(backend)
         self.desk = FrontDesk(emitter, settings.front_desk, self._wake_from_thread)
-        self.doorman = Doorman(self.desk, self._wake_loop)
+        self.responses = Responses(clock, emitter)
+        self.doorman = Doorman(self.desk, self._wake_loop, self.responses.walk_out)
         self.line = CookLine(self._cook_job)
         self.line.configure(settings.mode, settings.cooks)
         self._staff_the_desk()
         self.shelf = PrepShelf(settings.shelf_workers)
         self.steps = StepRunner(clock, emitter, self.desk, Rail(self.timers), self.shelf)
-        self.responses = Responses(clock, emitter)
         # Events other threads want set on the loop: a cooked ticket's, a greeted ticket's.
         self._wakeups: deque[anyio.Event] = deque()
         self._numbers = itertools.count(1)
@@ -118,16 +120,15 @@ class Kitchen:
 
     def _make_tickets(self, command: PlaceOrders) -> list[Ticket]:
         t0 = time.perf_counter() if command.t0 is None else command.t0
-        tickets = [
-            Ticket(
-                n=next(self._numbers),
-                id=order.id,
-                dish=order.dish,
-                arrival=self.clock.real_after(t0, order.at),
-                cancel=self._cancel,
-            )
-            for order in command.orders
-        ]
+        speed, kitchen_patience = self.clock.speed, self.settings.patience
+        tickets = []
+        for order in command.orders:
+            arrival = self.clock.real_after(t0, order.at)
+            patience = kitchen_patience if order.patience is None else order.patience
+            ticket = Ticket(next(self._numbers), order.id, order.dish, arrival, self._cancel)
+            if patience:
+                ticket.leaves_at = arrival + patience / speed
+            tickets.append(ticket)
         self.doorman.expect([t for t in tickets if t.dish in self.menu])
         return tickets
 
@@ -242,7 +243,7 @@ class Kitchen:
                 return
             self.desk.leave(ticket)
             self._seat(ticket, "async", None)
-            with self.responses.on_exit(ticket):
+            with self.responses.on_exit(ticket), within(ticket.deadline_at):
                 await self.steps.cook_on_loop(ticket, self.menu[ticket.dish])
         finally:
             self.desk.leave(ticket)
@@ -280,12 +281,21 @@ class Kitchen:
         return bool(ticket.accepted)
 
     async def _cooked_by_line(self, ticket: Ticket) -> bool:
-        """Hand the ticket to the cook line; True when it came back to be cooked async."""
+        """Hand the ticket to the cook line; True when it came back to be cooked async. In
+        threads mode a deadline runs from arrival: the route waits for a cook inside it."""
         done = anyio.Event()
         job = Job((ticket.arrival, ticket.n), ticket, done=done)
+        if self.line.mode == "threads":
+            ticket.deadline_at = deadline_after(ticket.arrival, self.settings, self.clock)
         self.line.enqueue(job)
         try:
-            await done.wait()
+            with anyio.move_on_at(_loop_time(ticket.deadline_at)):
+                await done.wait()
+            if not done.is_set() and self.line.withdraw(job):  # timed out waiting for a cook
+                self.desk.leave(ticket)
+                self.responses.time_out(ticket)
+                return False
+            await done.wait()  # a cook has it and cannot be stopped: the cancel is pending
         finally:
             if not done.is_set():
                 self.line.withdraw(job)
@@ -300,6 +310,9 @@ class Kitchen:
         ticket.mode, ticket.blocking_fix, ticket.cpu_fix = mode, served.blocking_fix, served.cpu_fix
         ticket.seated = time.perf_counter()
         ticket.parts["front_desk"] = ticket.seated - ticket.arrival
+        if mode != "threads":  # sync and async: from the moment the handler starts
+            ticket.deadline_at = deadline_after(ticket.seated, served, self.clock)
+            ticket.kill_at = ticket.deadline_at if mode == "sync" else math.inf
         self.emitter.put(
             {
                 "type": "seated",
@@ -311,6 +324,7 @@ class Kitchen:
                 "prep_shelf": ticket.prep_shelf,
                 "fix_blocking": ticket.blocking_fix,
                 "fix_cpu": ticket.cpu_fix,
+                "deadline_t": None if ticket.deadline_at == math.inf else ticket.deadline_at,
             }
         )
 
@@ -319,7 +333,9 @@ class Kitchen:
         ticket = job.ticket
         self.desk.taken(ticket)
         try:
-            if not ticket.cancel.is_set():  # a reset while it waited: nothing to cook
+            if time.perf_counter() >= ticket.deadline_at:  # threads: timed out as it was taken
+                self.responses.time_out(ticket)
+            elif not ticket.cancel.is_set():  # a reset while it waited: nothing to cook
                 with self.responses.on_exit(ticket):
                     self._seat(ticket, mode, cook)
                     self.steps.cook_on_thread(ticket, self.menu[ticket.dish])
@@ -355,6 +371,7 @@ class Kitchen:
                 loop_busy_s=self.steps.loop_busy_s,
                 jobs_open=self.steps.jobs.open,
                 jobs_queued=self.steps.jobs.queued,
+                walked_out=self.responses.walked_out,
                 **self.steps.threads.tokens(),
                 **self.responses.counts,
             )
@@ -366,3 +383,8 @@ class Kitchen:
             await anyio.sleep(LAG_PROBE_S)
             lag = time.perf_counter() - before - LAG_PROBE_S
             self._worst_lag = max(self._worst_lag, lag)
+
+
+def _loop_time(stamp: float) -> float:
+    """A real `perf_counter()` stamp on the loop's own clock (trio's carries an offset)."""
+    return math.inf if stamp == math.inf else anyio.current_time() + stamp - time.perf_counter()

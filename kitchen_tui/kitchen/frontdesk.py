@@ -46,7 +46,25 @@ class Ticket:
     def prep_shelf(self) -> bool:
         return self.cpu_fix == "prep_shelf"
 
+    @property
+    def gone_at(self) -> float:
+        """From when nobody waits for its answer: the customer left, or the deadline passed."""
+        return min(self.leaves_at, self.deadline_at)
+
     seated: float | None = None
+    # Real stamps: when the customer walks out (their patience), and when the server's
+    # deadline falls (its `fail_after`); inf for none. The handler never looks at `leaves_at`:
+    # a server cannot tell a closed connection until it writes the response.
+    leaves_at: float = math.inf
+    deadline_at: float = math.inf
+    kill_at: float = math.inf  # sync: its deadline, where the arbiter kills the worker
+    gone: bool = False  # the customer walked out (set under Responses' lock)
+    answered: bool = False  # the response, or a timeout, went out (under the same lock)
+    wasted: float = 0.0  # real seconds of steps run after gone_at
+    wasted_left: float = 0.0  # of steps run after leaves_at
+    ran_on: bool = False  # a thread of its ran past its deadline (it cannot be stopped)
+    step_start: float | None = None  # the running step's start, for a step cut short
+    where: str = "desk"  # where the ticket is: the running step's `where`, "ready" between
     parts: dict[str, float] = field(
         default_factory=lambda: {"front_desk": 0.0, "cook": 0.0, "rail": 0.0, "shelf": 0.0}
     )

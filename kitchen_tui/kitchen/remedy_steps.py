@@ -65,9 +65,11 @@ class OnThread:
             began.append(time.perf_counter())  # the thread's own end, before the loop hears
             return burned
 
-        # A reset cancels the ticket at once; the worker sees the ticket's cancel flag soon.
-        burned = await anyio.to_thread.run_sync(on_worker, abandon_on_cancel=True)
+        # anyio's default, abandon_on_cancel=False: a cancel (a deadline) waits for the thread,
+        # which cannot be stopped; a reset's cancel flag makes the worker stop soon.
+        burned = await anyio.to_thread.run_sync(on_worker)
         end = began[1]
+        ticket.ran_on |= end > ticket.deadline_at
         share = None
         if burned is not None and end > began[0]:
             share = min(1.0, burned / (end - began[0]))  # of the GIL, while it computed

@@ -6,6 +6,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Literal
 
+from kitchen_tui.kitchen.deadline import RanOn, WorkerKilled
 from kitchen_tui.kitchen.steps import OrderCancelled, StepFailed
 
 if TYPE_CHECKING:
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
     from kitchen_tui.kitchen.events import Emitter
     from kitchen_tui.kitchen.frontdesk import Ticket
 
-Outcome = Literal["served", "failed", "refused"]
+Outcome = Literal["served", "failed", "refused", "timed_out", "uneaten"]
 
 
 class Responses:
@@ -24,7 +25,8 @@ class Responses:
         self._clock = clock
         self._emitter = emitter
         self._lock = threading.Lock()
-        self.counts: dict[Outcome, int] = {"served": 0, "failed": 0, "refused": 0}
+        self.counts: dict[Outcome, int] = dict.fromkeys(_OUTCOMES, 0)
+        self.walked_out = 0  # customers who left before their answer
         # Tickets a reset's cancel flag stopped, maybe before the loop read the reset.
         self.unwound: set[int] = set()
 
@@ -44,17 +46,90 @@ class Responses:
             self.finish(ticket, "served")
         elif isinstance(exc, OrderCancelled):
             self.unwound.add(ticket.n)
+        elif isinstance(exc, TimeoutError):  # the deadline's cancel landed, or it killed
+            self.time_out(ticket, _how(ticket, exc))
         elif isinstance(exc, Exception):
             self.finish(ticket, "failed", error=_error_text(exc))
         else:
             return False
         return True
 
+    def walk_out(self, ticket: Ticket) -> None:
+        """From the doorman, at the customer's patience: they leave unless answered. The
+        handler is not told: it learns only when it writes the answer to a closed connection."""
+        with self._lock:  # one decision with finish(): left before, or answered before
+            if ticket.answered or ticket.accepted is False or ticket.cancel.is_set():
+                return
+            ticket.gone = True
+            self.walked_out += 1
+            self._emitter.put(
+                {
+                    "type": "walked_out",
+                    "t": ticket.leaves_at,
+                    "id": ticket.id,
+                    "n": ticket.n,
+                    "dish": ticket.dish,
+                    "patience_s": self._clock.span(ticket.arrival, ticket.leaves_at),
+                    "where": "desk" if ticket.seated is None else ticket.where,
+                }
+            )
+
     def finish(self, ticket: Ticket, outcome: Outcome, error: str | None = None) -> None:
+        """The answer goes out: to the customer, or to nobody when they walked out."""
         done = time.perf_counter()
+        with self._lock:
+            ticket.answered = True
+            if ticket.gone:
+                self._uneaten(ticket, outcome, done)
+                return
+            self.counts[outcome] += 1
+        self._answer(ticket, outcome, done, error)
+
+    def time_out(self, ticket: Ticket, how: str = "cancelled") -> None:
+        """The deadline ended the ticket (how: cancelled, killed or ran_on): no answer."""
+        done = time.perf_counter()
+        with self._lock:
+            ticket.answered = True
+            self.counts["timed_out"] += 1
+        self._timed_out(ticket, done, how)
+
+    def _uneaten(self, ticket: Ticket, response: Outcome, done: float) -> None:
+        """The answer went to a closed connection: the customer had walked out."""
+        self.counts["uneaten"] += 1
+        self._emitter.put(
+            {
+                "type": "uneaten",
+                "t": done,
+                "id": ticket.id,
+                "n": ticket.n,
+                "dish": ticket.dish,
+                "response": response,
+                "latency_s": self._clock.span(ticket.arrival, done),
+                "wasted_s": self._clock.span(done - ticket.wasted_left, done),
+            }
+        )
+
+    def _timed_out(self, ticket: Ticket, done: float, how: str) -> None:
+        """The deadline ended the ticket: no answer; how late the cancel landed, and the work
+        done after nobody waited for it."""
+        self._emitter.put(
+            {
+                "type": "timed_out",
+                "t": done,
+                "id": ticket.id,
+                "n": ticket.n,
+                "dish": ticket.dish,
+                "where": "desk" if ticket.seated is None else ticket.where,
+                "how": how,
+                "latency_s": self._clock.span(ticket.arrival, done),
+                "overrun_s": self._clock.span(min(ticket.deadline_at, done), done),
+                "wasted_s": self._clock.span(done - ticket.wasted, done),
+            }
+        )
+
+    def _answer(self, ticket: Ticket, outcome: Outcome, done: float, error: str | None) -> None:
         real_latency = done - ticket.arrival
         latency = self._clock.span(ticket.arrival, done)
-        self.count(outcome)
         if outcome == "failed":
             self._emitter.emit(
                 "failed",
@@ -96,6 +171,17 @@ class RespondOnExit:
         self, kind: type[BaseException] | None, exc: BaseException | None, _tb: Any
     ) -> bool:
         return self.responses.respond(self.ticket, exc)
+
+
+_OUTCOMES: tuple[Outcome, ...] = ("served", "failed", "refused", "timed_out", "uneaten")
+
+
+def _how(ticket: Ticket, exc: TimeoutError) -> str:
+    """How the deadline ended it: a cancel at an await, a killed worker, or a thread that could
+    not be stopped and ran to its end first."""
+    if isinstance(exc, WorkerKilled):
+        return "killed"
+    return "ran_on" if isinstance(exc, RanOn) or ticket.ran_on else "cancelled"
 
 
 def _error_text(exc: Exception) -> str:

@@ -9,6 +9,7 @@ import anyio
 from anyio import from_thread
 
 from kitchen_tui.kitchen.cpu import burn_cpu
+from kitchen_tui.kitchen.deadline import RanOn, WorkerKilled
 from kitchen_tui.kitchen.remedy_steps import Jobs, OnThread, in_slices
 from kitchen_tui.protocol.events import stall_level
 
@@ -79,10 +80,22 @@ class StepRunner:
                     burned = self.block_this_thread(ticket, step, real)
                     self.finished(ticket, i, step, "loop", start, real, burned)
         finally:
-            self.desk.let_go(time.perf_counter())
+            now = time.perf_counter()
+            self.desk.let_go(now)
+            cut_short(ticket, now)
 
     def cook_on_thread(self, ticket: Ticket, dish: Dish) -> None:
         """A plain `def` handler on a cook thread: every step blocks this thread until done."""
+        try:
+            self._steps_on_thread(ticket, dish)
+        finally:
+            cut_short(ticket, time.perf_counter())
+        if ticket.mode == "threads" and time.perf_counter() >= ticket.deadline_at:
+            # The route's answer goes back through the loop, where the cancel waits for it.
+            ticket.where = "cook"
+            raise RanOn("the deadline passed while its cook worked: the answer is thrown away")
+
+    def _steps_on_thread(self, ticket: Ticket, dish: Dish) -> None:
         for i, step in enumerate(dish.steps):
             real = step.seconds / self.clock.speed
             if step.kind == "cpu" and ticket.cpu_fix == "job":
@@ -106,13 +119,16 @@ class StepRunner:
     @staticmethod
     def block_this_thread(ticket: Ticket, step: Step, real: float) -> float | None:
         """Run a step on the calling thread; the CPU seconds it burned (cpu steps)."""
+        kill_at = ticket.kill_at  # a sync worker's --timeout; inf elsewhere
         if step.kind == "cpu":
-            cpu_s: float | None = burn_cpu(real, ticket.cancel)
+            cpu_s: float | None = burn_cpu(real, ticket.cancel, kill_at)
         else:
             # time.sleep, or blocking I/O: the thread does nothing else until it returns.
-            ticket.cancel.wait(real)
+            ticket.cancel.wait(min(real, kill_at - time.perf_counter()))
             cpu_s = None
         StepRunner.check_cancel(ticket)
+        if time.perf_counter() >= kill_at:
+            raise WorkerKilled("killed at the deadline, as gunicorn's --timeout kills a worker")
         return cpu_s
 
     async def _shelf_for_thread(self, ticket: Ticket, i: int, real: float) -> tuple[float, float]:
@@ -149,6 +165,7 @@ class StepRunner:
 
     def started(self, ticket: Ticket, i: int, step: Step, where: str) -> float:
         start = time.perf_counter()
+        ticket.step_start, ticket.where = start, where
         self.emitter.put(_step_event("step_started", start, ticket, i, step, where))
         return start
 
@@ -168,6 +185,9 @@ class StepRunner:
         the job, which reports it)."""
         end = time.perf_counter()
         measured = end - start
+        ticket.step_start, ticket.where = None, "ready"
+        if end > ticket.gone_at:
+            credit_waste(ticket, start, end)
         _credit(ticket, step, where, measured - waited_s, real, cpu_s, shelf_s)
         story_s = self.clock.span(start, end)
         event = _step_event("step_finished", end, ticket, i, step, where)
@@ -192,6 +212,22 @@ class StepRunner:
             )
         if step.error is not None and where != "job":
             raise StepFailed(f"{step.label}: {step.error}")
+
+
+def cut_short(ticket: Ticket, now: float) -> None:
+    """A step that a cancel, a kill or an error ended before `finished`: its waste counts."""
+    if ticket.step_start is not None:
+        credit_waste(ticket, ticket.step_start, now)
+        ticket.step_start = None
+
+
+def credit_waste(ticket: Ticket, start: float, end: float) -> None:
+    """Step time after the customer walked out, and after nobody waited any more (the customer
+    gone or the deadline passed): work for nobody."""
+    if end > ticket.leaves_at:
+        ticket.wasted_left += end - max(start, ticket.leaves_at)
+    if end > ticket.gone_at:
+        ticket.wasted += end - max(start, ticket.gone_at)
 
 
 def _credit(

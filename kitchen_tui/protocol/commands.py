@@ -18,6 +18,8 @@ from kitchen_tui.protocol.settings import (
     COOKS,
     CPU_FIXES,
     FRONT_DESK,
+    MAX_DEADLINE_S,
+    MAX_PATIENCE_S,
     MAX_SPEED,
     MIN_SPEED,
     MODES,
@@ -45,8 +47,15 @@ class PlaceOrders:
     t0: float | None = None
 
     def to_json(self) -> dict[str, object]:
-        orders = [{"id": o.id, "dish": o.dish, "at": o.at} for o in self.orders]
+        orders = [_order_json(order) for order in self.orders]
         return {"cmd": "order", "orders": orders, "t0": self.t0}
+
+
+def _order_json(order: Order) -> dict[str, object]:
+    data: dict[str, object] = {"id": order.id, "dish": order.dish, "at": order.at}
+    if order.patience is not None:
+        data["patience"] = order.patience
+    return data
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,8 @@ class ChangeSettings:
     shelf_size: int | None = None
     front_desk: int | None = None
     speed: float | None = None
+    patience: float | None = None  # 0: customers wait for ever
+    deadline: float | None = None  # 0: no deadline
 
     def changes(self) -> dict[str, Any]:
         """The settings this command changes, by name."""
@@ -96,6 +107,8 @@ class ChangeSettings:
             shelf_size=_count(changes, "shelf_size", SHELF_SIZE, SHELF_PER_CPU),
             front_desk=_count(changes, "front_desk", FRONT_DESK),
             speed=_speed(changes),
+            patience=_seconds(changes, "patience", MAX_PATIENCE_S),
+            deadline=_seconds(changes, "deadline", MAX_DEADLINE_S),
         )
 
 
@@ -159,7 +172,13 @@ def _order(item: object) -> Order:
         raise MalformedCommand(f"order {item['id']}: `dish` must be a name, got {dish!r}")
     if not _is_number(at) or not math.isfinite(at) or at < 0:
         raise MalformedCommand(f"order {item['id']}: `at` must be seconds >= 0, got {at!r}")
-    return Order(str(item["id"]), dish, float(at))
+    patience = item.get("patience")
+    if patience is not None and not (_is_number(patience) and 0 < patience <= MAX_PATIENCE_S):
+        raise MalformedCommand(
+            f"order {item['id']}: `patience` must be seconds above 0 to {MAX_PATIENCE_S:g},"
+            f" got {patience!r}"
+        )
+    return Order(str(item["id"]), dish, float(at), None if patience is None else float(patience))
 
 
 def _dishes(body: dict[str, Any]) -> DefineDishes:
@@ -241,4 +260,14 @@ def _speed(changes: dict[str, object]) -> float | None:
         return None
     if not _is_number(value) or not MIN_SPEED <= value <= MAX_SPEED:
         raise MalformedCommand(f"settings: `speed` must be from {MIN_SPEED} to {MAX_SPEED}")
+    return float(value)
+
+
+def _seconds(changes: dict[str, object], name: str, most: float) -> float | None:
+    """A patience or deadline, if sent: 0 (none) to `most` story seconds."""
+    value = changes.get(name)
+    if value is None:
+        return None
+    if not _is_number(value) or not 0 <= value <= most:
+        raise MalformedCommand(f"settings: `{name}` must be from 0 (none) to {most:g} s")
     return float(value)

@@ -92,6 +92,7 @@ class SeatedEvent(AboutTicket):
     prep_shelf: bool
     fix_blocking: BlockingFix
     fix_cpu: CpuFix
+    deadline_t: float | None  # real stamp of its deadline (the server's fail_after), or null
 
 
 class StepStartedEvent(StepDetail):
@@ -143,6 +144,31 @@ class FailedEvent(AboutTicket):
     latency_s: float
 
 
+class WalkedOutEvent(AboutTicket):
+    type: Literal["walked_out"]
+    dish: str
+    patience_s: float
+    where: str  # "desk", or the `where` of the step it was in, or "ready" between steps
+
+
+class UneatenEvent(AboutTicket):
+    type: Literal["uneaten"]
+    dish: str
+    response: Literal["served", "failed"]
+    latency_s: float
+    wasted_s: float
+
+
+class TimedOutEvent(AboutTicket):
+    type: Literal["timed_out"]
+    dish: str
+    where: str  # where the ticket was when it ended: "desk", a step's `where`, "ready"
+    how: Literal["cancelled", "killed", "ran_on"]
+    latency_s: float
+    overrun_s: float
+    wasted_s: float
+
+
 class HeartbeatEvent(Stamped):
     type: Literal["heartbeat"]
     front_desk: int
@@ -152,6 +178,9 @@ class HeartbeatEvent(Stamped):
     served: int
     failed: int
     refused: int
+    timed_out: int
+    uneaten: int
+    walked_out: int
     thread_tokens: int
     thread_limit: int
     token_waiting: int
@@ -255,6 +284,9 @@ EVENT_TYPES: dict[str, type] = {
     "stall": StallEvent,
     "served": ServedEvent,
     "failed": FailedEvent,
+    "walked_out": WalkedOutEvent,
+    "uneaten": UneatenEvent,
+    "timed_out": TimedOutEvent,
     "heartbeat": HeartbeatEvent,
     "dropped": DroppedEvent,
     "reset": ResetEvent,

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Order:
-    """One customer's order: a dish, arriving `at` seconds (story time) after the start."""
+    """One customer's order: a dish, arriving `at` seconds (story time) after the start, and
+    how long they wait for it before walking out (None: the kitchen's patience setting)."""
 
     id: str
     dish: str
     at: float = 0.0
+    patience: float | None = None

@@ -31,6 +31,9 @@ DEFAULT_FRONT_DESK = 1000
 MAX_FRONT_DESK = 1_000_000
 MAX_SHELF = 64
 SHELF_PER_CPU = 0  # the shelf_size that means one worker per CPU (the default)
+NO_LIMIT = 0.0  # a patience or deadline of 0: customers wait forever, handlers run unbounded
+MAX_PATIENCE_S = 3600.0  # story seconds; past an hour is a typo, not a demo
+MAX_DEADLINE_S = 3600.0
 
 
 class Range(NamedTuple):
@@ -94,6 +97,8 @@ class KitchenSettings:
     shelf_size: int  # 0: one worker per CPU
     front_desk: int
     speed: float
+    patience: float  # story seconds a customer waits before walking out; 0: for ever
+    deadline: float  # story seconds of the server's `fail_after` around a handler; 0: none
 
     def __init__(
         self,
@@ -105,6 +110,8 @@ class KitchenSettings:
         front_desk: int = DEFAULT_FRONT_DESK,
         speed: float = 1.0,
         prep_shelf: bool | None = None,
+        patience: float = NO_LIMIT,
+        deadline: float = NO_LIMIT,
     ) -> None:
         if prep_shelf is True:
             fix_cpu = "prep_shelf"
@@ -118,6 +125,8 @@ class KitchenSettings:
             ("shelf_size", shelf_size),
             ("front_desk", front_desk),
             ("speed", speed),
+            ("patience", patience),
+            ("deadline", deadline),
         ):
             object.__setattr__(self, name, value)
 

@@ -13,7 +13,9 @@ from collections import Counter
 from kitchen_tui.protocol.events import STREAM_VERSION, Event
 
 # A ticket's life: never dropped, so every consumer can account for every order.
-LIFE_EVENTS = frozenset({"arrived", "seated", "served", "failed", "refused"})
+LIFE_EVENTS = frozenset(
+    {"arrived", "seated", "served", "failed", "refused", "walked_out", "uneaten", "timed_out"}
+)
 # What happens within a step: may be thinned, a whole step at a time.
 STEP_DETAIL = frozenset({"step_started", "step_finished", "shelf_in", "shelf_out", "stall"})
 _AFTER_START = STEP_DETAIL - {"step_started"}

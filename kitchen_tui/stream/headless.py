@@ -19,6 +19,7 @@ from kitchen_tui.talk.scenario import Scenario, full_menu
 LEAD_S = 0.1
 QUIET_TIMEOUT_S = 30.0  # real seconds without a single event: the kitchen is stuck
 IDLE_BEATS = 2  # heartbeats in a row with nothing in flight: the kitchen has no more to tell
+OUTCOME_EVENTS = ("served", "failed", "refused", "timed_out", "uneaten")  # one an order
 
 
 @dataclass
@@ -39,9 +40,12 @@ class OrderResult:
 
     @property
     def outcome(self) -> str:
-        """served, failed or refused; "missing" when its outcome never reached us."""
+        """served, failed, refused, timed_out, or walked_out (its customer left before the
+        answer, whatever the kitchen did next); "missing" when its outcome never reached us."""
         ticket = self.ticket
-        return "missing" if ticket is None or ticket.lost or not ticket.is_done else ticket.state
+        if ticket is None or ticket.lost or not ticket.is_done:
+            return "missing"
+        return "walked_out" if ticket.walked_out_t is not None else ticket.state
 
     @property
     def job_latency_s(self) -> float | None:
@@ -86,6 +90,7 @@ class RunResult:
             "missing": self.missing(),
             "lost": dict(self.ledger.reconciler.lost),
             "remedies": self.ledger.remedies.summary(self.settings.speed),
+            **self.ledger.giving_up.summary(),
         }
 
     def missing(self) -> list[str]:
@@ -133,7 +138,7 @@ def _collect(
         kind = event["type"]
         if kind in ("died", "write_failed"):
             raise RuntimeError(event["message"])
-        if kind in ("served", "failed", "refused"):
+        if kind in OUTCOME_EVENTS:
             done += 1
             last = float(event["t"])
         elif kind == "job_done":

@@ -33,7 +33,10 @@ from kitchen_tui.protocol.events import (
     StallEvent,
     StepFinishedEvent,
     StepStartedEvent,
+    TimedOutEvent,
+    UneatenEvent,
 )
+from kitchen_tui.stream.giving_up import GivingUpAccount
 from kitchen_tui.stream.holds import Holds
 from kitchen_tui.stream.reconcile import Reconciler
 from kitchen_tui.stream.remedy_account import RemedyAccount
@@ -93,6 +96,7 @@ class Ledger:
         self.last_heartbeat: HeartbeatEvent | None = None
         self.died: str | None = None
         self.remedies = RemedyAccount()
+        self.giving_up = GivingUpAccount()
 
     # -- reading the stream ---------------------------------------------------------------
 
@@ -153,6 +157,7 @@ class Ledger:
         ticket.fix_blocking = e.get("fix_blocking", "inline")
         ticket.fix_cpu = e.get("fix_cpu", "prep_shelf" if e.get("prep_shelf") else "inline")
         ticket.seated = e["t"]
+        ticket.deadline_t = e.get("deadline_t")
         ticket.prep_shelf = bool(e.get("prep_shelf"))
         ticket.open_segment("ready", e["t"])
 
@@ -201,7 +206,9 @@ class Ledger:
         self.worst_stall_s = max(self.worst_stall_s or 0.0, e["seconds"])
         self.holds.kitchen_measure(e)
 
-    def _finish(self, e: ServedEvent | FailedEvent, state: TicketState) -> Ticket:
+    def _finish(
+        self, e: ServedEvent | FailedEvent | TimedOutEvent | UneatenEvent, state: TicketState
+    ) -> Ticket:
         ticket = self.tickets[e["n"]]
         ticket.state = state
         ticket.done = e["t"]
@@ -235,6 +242,12 @@ class Ledger:
         ticket = self._finish(e, "failed")
         ticket.error = e["error"]
         self.failed += 1
+
+    def _on_uneaten(self, e: UneatenEvent) -> None:
+        self.giving_up.on_uneaten(e, self._finish(e, "uneaten"))
+
+    def _on_timed_out(self, e: TimedOutEvent) -> None:
+        self.giving_up.on_timed_out(e, self._finish(e, "timed_out"))
 
     def _on_heartbeat(self, e: HeartbeatEvent) -> None:
         previous, self.last_heartbeat = self.last_heartbeat, e
@@ -303,7 +316,14 @@ class Ledger:
 
     @property
     def outcomes(self) -> dict[str, int]:
-        return {"served": self.served, "failed": self.failed, "refused": self.refused}
+        lost = self.giving_up
+        return {
+            "served": self.served,
+            "failed": self.failed,
+            "refused": self.refused,
+            "timed_out": lost.timed_out,
+            "uneaten": lost.uneaten,
+        }
 
     def percentile(self, dish: str | None, q: float) -> float | None:
         if dish is None:
@@ -338,6 +358,9 @@ _HANDLERS: dict[str, Callable[[Ledger, Any], None]] = {
     "stall": Ledger._on_stall,
     "served": Ledger._on_served,
     "failed": Ledger._on_failed,
+    "walked_out": lambda ledger, e: ledger.giving_up.on_walked_out(e, ledger.tickets.get(e["n"])),
+    "uneaten": Ledger._on_uneaten,
+    "timed_out": Ledger._on_timed_out,
     "heartbeat": Ledger._on_heartbeat,
     "thread_in": lambda ledger, e: ledger.remedies.on_thread_in(e),
     "thread_out": lambda ledger, e: ledger.remedies.on_thread_out(e),

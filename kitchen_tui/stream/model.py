@@ -37,6 +37,9 @@ class Prediction:
     refused: bool
     failed: bool = False  # a step raised: the error response went out at `served`
     job_done: float | None = None  # when the order's last job (fix_cpu = "job") was done
+    walked_out: bool = False  # its customer left before the answer (which went to nobody)
+    timed_out: bool = False  # the server's deadline ended it, no answer
+    wasted: float = 0.0  # seconds of its steps run after nobody waited for them
 
     @property
     def latency(self) -> float | None:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from kitchen_tui.protocol.events import HeartbeatEvent
 
-OUTCOMES = ("served", "failed", "refused")
+OUTCOMES = ("served", "failed", "refused", "timed_out", "uneaten")
 
 
 class Reconciler:
@@ -33,11 +33,8 @@ class Reconciler:
                 kind: max(0, self.settled[kind] - self.base[kind] - counted[kind])
                 for kind in OUTCOMES
             }
-        self.kitchen = {
-            "served": event["served"],
-            "failed": event["failed"],
-            "refused": event["refused"],
-        }
+        # Heartbeats from before timeouts and walk-outs name only the first three.
+        self.kitchen = {kind: int(event.get(kind, 0)) for kind in OUTCOMES}  # type: ignore[call-overload]
         idle = not event.get("in_flight") and not event.get("front_desk")
         self.idle_beats = self.idle_beats + 1 if idle else 0
 

@@ -18,9 +18,20 @@ PART_NAMES: dict[Part, tuple[str, str]] = {
     "shelf": ("prep shelf", "shelf"),
 }
 TicketState = Literal[
-    "front_desk", "seated", "cook", "loop", "rail", "shelf", "served", "failed", "refused"
+    "front_desk",
+    "seated",
+    "cook",
+    "loop",
+    "rail",
+    "shelf",
+    "served",
+    "failed",
+    "refused",
+    "timed_out",
+    "uneaten",
 ]
-DONE_STATES = ("served", "failed", "refused")
+# uneaten: answered after its customer walked out (the answer went to nobody)
+DONE_STATES = ("served", "failed", "refused", "timed_out", "uneaten")
 
 
 @dataclass
@@ -58,11 +69,20 @@ class Ticket:
     split: dict[str, float] = field(default_factory=dict)
     error: str | None = None
     lost: bool = False  # its outcome never arrived (see `Ledger._close_ghosts`)
+    walked_out_t: float | None = None  # when its customer left, if they did
+    deadline_t: float | None = None  # when the server's deadline falls, if it has one
+    wasted_s: float = 0.0  # story seconds of its steps run after nobody waited for them
+    overrun_s: float = 0.0  # how long its cancel was pending past the deadline
     segments: list[Segment] = field(default_factory=list)
 
     @property
     def is_done(self) -> bool:
         return self.state in DONE_STATES
+
+    def cancel_pending(self, now: float) -> bool:
+        """Its deadline has passed and the cancel has not landed yet (it holds the loop, or a
+        thread that cannot be stopped)."""
+        return self.deadline_t is not None and now >= self.deadline_t and not self.is_done
 
     def close_segment(self, at: float) -> None:
         if self.segments and self.segments[-1].end is None:

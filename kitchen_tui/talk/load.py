@@ -9,6 +9,7 @@ In a scenario file::
     seconds = 60             # arrivals from 0 to this (story seconds), or from `at` on
     at = 0.0
     mix = { message = 9, pdf = 1 }   # dish = weight (default: { message = 1 })
+    patience = 4.0           # seconds before its customers walk out (default: the kitchen's)
 
 Open loop: every order is stamped with its intended arrival before any is sent, and the
 kitchen's doorman seats it at that instant whatever the kitchen is doing, so a kitchen that falls
@@ -24,6 +25,7 @@ from typing import Literal
 
 from kitchen_tui.errors import UsageError
 from kitchen_tui.protocol.orders import Order
+from kitchen_tui.protocol.settings import MAX_PATIENCE_S
 from kitchen_tui.talk.toml_checker import TomlChecker
 from kitchen_tui.talk.tomlfile import did_you_mean
 
@@ -34,7 +36,7 @@ ARRIVALS: tuple[Arrivals, ...] = ("poisson", "even")
 MAX_REAL_RATE_PER_S = 1000.0
 MAX_LOAD_ORDERS = 100_000
 MAX_LOAD_SECONDS = 3600.0
-_LOAD_KEYS = ("rate", "arrivals", "seed", "seconds", "at", "mix")
+_LOAD_KEYS = ("rate", "arrivals", "seed", "seconds", "at", "mix", "patience")
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class LoadSpec:
     arrivals: Arrivals = "poisson"
     seed: int = 1
     at: float = 0.0
+    patience: float | None = None  # story seconds its customers wait (None: the kitchen's)
 
     def orders(self, prefix: str = "L") -> tuple[Order, ...]:
         """The stream's orders, stamped at their intended arrivals: the same for the same seed."""
@@ -57,7 +60,7 @@ class LoadSpec:
         while t < self.seconds:
             dish = dishes[0] if len(dishes) == 1 else rng.choices(dishes, weights)[0]
             at = round(self.at + t, 9)
-            orders.append(Order(f"{prefix}{len(orders) + 1}", dish, at))
+            orders.append(Order(f"{prefix}{len(orders) + 1}", dish, at, self.patience))
             if self.arrivals == "even":
                 t = len(orders) / self.rate  # not a running sum: no drift over thousands
             else:
@@ -121,6 +124,7 @@ def check_load(
         arrivals=checker.choice(table.get("arrivals", "poisson"), "load.arrivals", ARRIVALS),
         seed=checker.integer(table, "seed", "load.", 0, 2**63 - 1, 1),
         at=checker.number(table, "at", "load.", 0, MAX_LOAD_SECONDS, 0.0),
+        patience=checker.limit(table, "patience", "load.", MAX_PATIENCE_S),
     )
     try:
         check_rate(rate, speed)

@@ -13,6 +13,8 @@ with no orders is valid and only sets up the kitchen (the user injects orders by
     front_desk = 1000          # accept queue capacity, 1..MAX_FRONT_DESK
     shelf_size = 2             # prep shelf workers, 1..MAX_SHELF (default: one per CPU)
     speed = 1.0                # MIN_SPEED..MAX_SPEED
+    patience = 5.0             # customers walk out after this many seconds (default: never)
+    deadline = 3.0             # the server's fail_after on each request (default: none)
 
     [load]                     # a steady stream of customers (see talk/load.py)
     rate = 20.0                # customers a story second
@@ -20,6 +22,7 @@ with no orders is valid and only sets up the kitchen (the user injects orders by
     seed = 1
     seconds = 60
     mix = { message = 9, pdf = 1 }
+    patience = 4.0             # the stream's customers' patience
 
     [[orders]]
     id = "A"                   # optional, see below
@@ -27,6 +30,7 @@ with no orders is valid and only sets up the kitchen (the user injects orders by
     at = 0.0                   # seconds after the start, 0..MAX_AT_SECONDS
     count = 1                  # that many copies, 1..MAX_COUNT
     every = 0.1                # seconds between copies (default 0: all at once)
+    patience = 2.0             # these customers' own patience (default: the kitchen's)
 
     [dishes.lookup]            # a new dish; its name may not be one of the built-in menu's
     label = "Redis lookup"     # default: the dish name
@@ -54,9 +58,12 @@ from kitchen_tui.protocol.settings import (
     COOKS,
     CPU_FIXES,
     FRONT_DESK,
+    MAX_DEADLINE_S,
+    MAX_PATIENCE_S,
     MAX_SPEED,
     MIN_SPEED,
     MODES,
+    NO_LIMIT,
     SHELF_PER_CPU,
     SHELF_SIZE,
     CpuFix,
@@ -97,8 +104,10 @@ _TOP_KEYS = (
     "front_desk",
     "shelf_size",
     "speed",
+    "patience",
+    "deadline",
 )
-_ORDER_KEYS = ("id", "dish", "at", "count", "every")
+_ORDER_KEYS = ("id", "dish", "at", "count", "every", "patience")
 _DISH_KEYS = ("label", "steps")
 _STEP_KEYS = ("kind", "seconds", "label", "error")
 
@@ -187,6 +196,8 @@ class ScenarioChecker(TomlChecker):
             ),
             front_desk=self.integer(doc, "front_desk", "", *FRONT_DESK, base.front_desk),
             speed=self.number(doc, "speed", "", MIN_SPEED, MAX_SPEED, base.speed),
+            patience=self.limit(doc, "patience", "", MAX_PATIENCE_S) or NO_LIMIT,
+            deadline=self.limit(doc, "deadline", "", MAX_DEADLINE_S) or NO_LIMIT,
         )
         self.check_remedies(settings, "")
         return settings
@@ -300,7 +311,11 @@ class ScenarioChecker(TomlChecker):
             )
         ids = _expanded_ids(order_id, dish, count, per_dish)
         # Rounded to the nanosecond: copy 31 of `every = 0.1` is at 3.0, not 3.0000000000000004.
-        return [Order(id=id_, dish=dish, at=round(at + n * every, 9)) for n, id_ in enumerate(ids)]
+        patience = self.limit(table, "patience", path + ".", MAX_PATIENCE_S)
+        return [
+            Order(id=id_, dish=dish, at=round(at + n * every, 9), patience=patience)
+            for n, id_ in enumerate(ids)
+        ]
 
     def order_dish(self, table: dict[str, object], path: str, menu: tuple[str, ...]) -> str:
         if "dish" not in table:

@@ -77,6 +77,16 @@ class TomlChecker:
             )
         return float(value)
 
+    def limit(self, table: dict[str, object], key: str, path: str, most: float) -> float | None:
+        """A patience or deadline: story seconds above 0 (a customer who waits 0 s never
+        waits; leave the key out to wait for ever), or None when not given."""
+        if key not in table:
+            return None
+        value = table[key]
+        if isinstance(value, int | float) and not isinstance(value, bool) and value <= 0:
+            raise self.fail(path + key, f"must be above 0 s (leave it out for none), got {value:g}")
+        return self.number(table, key, path, 0, most, 0)
+
     def integer(
         self, table: dict[str, object], key: str, path: str, low: int, high: int, default: int
     ) -> int:
