@@ -181,3 +181,23 @@ def test_a_files_patience_and_deadline_reach_its_orders_and_settings() -> None:
     parsed = parse_scenario(text + '[[orders]]\ndish = "llm"\npatience = 0.5\n', "x.toml")
     assert (parsed.settings.patience, parsed.settings.deadline) == (3.0, 2.0)
     assert {order.patience for order in parsed.orders} == {0.5, 1.5}
+
+
+def test_a_trace_replays_walk_outs_and_timeouts_as_the_report_counted_them(tmp_path: Path) -> None:
+    from kitchen_tui.recording.trace_file import load_trace
+    from kitchen_tui.stream.ledger import Ledger
+
+    trace = tmp_path / "giving-up.trace"
+    path = tmp_path / "s.toml"
+    path.write_text('mode = "async"\n[[orders]]\ndish = "llm"\ncount = 3\npatience = 0.5\n')
+    command = [*KITCHEN_TUI, "report", "--scenario", str(path), "--json", "--deadline", "1"]
+    done = subprocess.run([*command, "--trace", str(trace)], capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)["summary"]
+    ledger = Ledger()
+    for event in load_trace(trace).events:
+        assert event["type"] != "malformed", event
+        ledger.apply(event)
+    replayed = ledger.giving_up.summary()
+    assert (replayed["walked_out"], replayed["timed_out"]) == (3, 3)
+    assert replayed["wasted_s"] == pytest.approx(summary["wasted_s"])

@@ -23,6 +23,8 @@ from tests.conftest import dish
 
 ZERO_WAITS = dish("zeros", *[("wait", 0.0) for _ in range(20)])
 
+ONE_SERVED_LOST = {"served": 1, "failed": 0, "refused": 0, "timed_out": 0, "uneaten": 0}
+
 
 def test_a_consumer_far_behind_loses_only_whole_steps_never_an_outcome(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
@@ -102,7 +104,7 @@ class LosingKitchen:
 
 def test_a_report_whose_stream_lost_an_outcome_ends_and_names_it() -> None:
     ledger, _events, _last = headless._collect(LosingKitchen(), 3, keep_events=True)  # type: ignore[arg-type]
-    assert ledger.reconciler.lost == {"served": 1, "failed": 0, "refused": 0}
+    assert ledger.reconciler.lost == ONE_SERVED_LOST
     assert [t.id for t in ledger.tickets.values() if not t.is_done or t.lost] == ["B"]
 
 
@@ -132,7 +134,7 @@ def test_a_live_board_closes_ghosts_once_the_kitchen_says_nothing_is_in_flight()
     assert board.in_flight == 0 and not board.rail
     (ghost,) = [t for t in board.done if t.id == "B"]
     assert ghost.lost and ghost.is_done
-    assert board.ledger.reconciler.lost == {"served": 1, "failed": 0, "refused": 0}
+    assert board.ledger.reconciler.lost == ONE_SERVED_LOST
     assert board.ledger.served == 1  # only what arrived is counted as served
 
 

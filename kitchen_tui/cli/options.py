@@ -142,7 +142,7 @@ def add_remedy_options(parser: argparse.ArgumentParser) -> None:
 
 def limit_changes(options: argparse.Namespace) -> dict[str, object]:
     """The --patience and --deadline the options give (story seconds), by setting name."""
-    limits = {"patience": options.patience, "deadline": options.deadline}
+    limits = {name: getattr(options, name, None) for name in ("patience", "deadline")}
     return {name: value for name, value in limits.items() if value is not None}
 
 

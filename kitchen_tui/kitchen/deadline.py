@@ -42,3 +42,8 @@ def within(deadline_at: float) -> contextlib.AbstractContextManager[object]:
     if deadline_at == math.inf:
         return contextlib.nullcontext()
     return anyio.fail_after(deadline_at - time.perf_counter())
+
+
+def loop_time(stamp: float) -> float:
+    """A real `perf_counter()` stamp on the loop's own clock (trio's carries an offset)."""
+    return math.inf if stamp == math.inf else anyio.current_time() + stamp - time.perf_counter()

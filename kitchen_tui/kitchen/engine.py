@@ -21,7 +21,7 @@ from anyio.abc import TaskGroup
 from kitchen_tui.kitchen.clock import StoryClock
 from kitchen_tui.kitchen.collector import QuietCollector
 from kitchen_tui.kitchen.cookline import CookLine, Job
-from kitchen_tui.kitchen.deadline import deadline_after, within
+from kitchen_tui.kitchen.deadline import deadline_after, loop_time, within
 from kitchen_tui.kitchen.doorman import Doorman
 from kitchen_tui.kitchen.events import Emitter
 from kitchen_tui.kitchen.frontdesk import FrontDesk, Ticket
@@ -289,7 +289,7 @@ class Kitchen:
             ticket.deadline_at = deadline_after(ticket.arrival, self.settings, self.clock)
         self.line.enqueue(job)
         try:
-            with anyio.move_on_at(_loop_time(ticket.deadline_at)):
+            with anyio.move_on_at(loop_time(ticket.deadline_at)):
                 await done.wait()
             if not done.is_set() and self.line.withdraw(job):  # timed out waiting for a cook
                 self.desk.leave(ticket)
@@ -383,8 +383,3 @@ class Kitchen:
             await anyio.sleep(LAG_PROBE_S)
             lag = time.perf_counter() - before - LAG_PROBE_S
             self._worst_lag = max(self._worst_lag, lag)
-
-
-def _loop_time(stamp: float) -> float:
-    """A real `perf_counter()` stamp on the loop's own clock (trio's carries an offset)."""
-    return math.inf if stamp == math.inf else anyio.current_time() + stamp - time.perf_counter()

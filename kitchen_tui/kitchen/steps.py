@@ -144,7 +144,10 @@ class StepRunner:
 
         assert self.service is not None
         self.service.start_soon(job)
-        await finished.wait()
+        with anyio.move_on_after(ticket.kill_at - time.perf_counter()):  # sync's --timeout
+            await finished.wait()
+        if not finished.is_set():  # the worker is killed; its shelf job runs to its end
+            raise WorkerKilled("killed at the deadline while its shelf job ran")
         if not result:
             raise OrderCancelled
         return result[0]

@@ -33,7 +33,7 @@ class GivingUpAccount:
         self.uneaten += 1
         self.wasted_s += e["wasted_s"]
         ticket.wasted_s = e["wasted_s"]
-        ticket.error = f"walked out; its {e['response']} answer went to nobody"
+        ticket.error = f"its customer left; the {e['response']} answer went to nobody"
 
     def on_timed_out(self, e: TimedOutEvent, ticket: Ticket) -> None:
         self.timed_out += 1
@@ -69,4 +69,4 @@ def _why(e: TimedOutEvent) -> str:
     }[e["how"]]
     pending = e["overrun_s"]
     late = f", {pending:.3f} s past the deadline" if pending >= 0.0005 else ""
-    return f"timed out: {how}{late}"
+    return f"{how}{late}"

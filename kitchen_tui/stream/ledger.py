@@ -243,12 +243,6 @@ class Ledger:
         ticket.error = e["error"]
         self.failed += 1
 
-    def _on_uneaten(self, e: UneatenEvent) -> None:
-        self.giving_up.on_uneaten(e, self._finish(e, "uneaten"))
-
-    def _on_timed_out(self, e: TimedOutEvent) -> None:
-        self.giving_up.on_timed_out(e, self._finish(e, "timed_out"))
-
     def _on_heartbeat(self, e: HeartbeatEvent) -> None:
         previous, self.last_heartbeat = self.last_heartbeat, e
         self.loop_busy_s = e["loop_busy_s"]
@@ -359,8 +353,8 @@ _HANDLERS: dict[str, Callable[[Ledger, Any], None]] = {
     "served": Ledger._on_served,
     "failed": Ledger._on_failed,
     "walked_out": lambda ledger, e: ledger.giving_up.on_walked_out(e, ledger.tickets.get(e["n"])),
-    "uneaten": Ledger._on_uneaten,
-    "timed_out": Ledger._on_timed_out,
+    "uneaten": lambda ledger, e: ledger.giving_up.on_uneaten(e, ledger._finish(e, "uneaten")),
+    "timed_out": lambda ledger, e: ledger.giving_up.on_timed_out(e, ledger._finish(e, "timed_out")),
     "heartbeat": Ledger._on_heartbeat,
     "thread_in": lambda ledger, e: ledger.remedies.on_thread_in(e),
     "thread_out": lambda ledger, e: ledger.remedies.on_thread_out(e),
