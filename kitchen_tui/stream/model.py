@@ -8,6 +8,11 @@ It knows the remedies too: a blocking call on a to_thread worker (behind the lim
 tokens) or awaited; CPU work in checkpointed slices, on a to_thread worker sharing the GIL with
 the loop, on the prep shelf, or as a job the order does not wait for.
 
+And customers who give up: a customer walks out at arrival + patience without changing what
+the kitchen does (it cannot tell); a deadline ends a ticket as its mode can (docs/patience.md):
+killed at it in sync, cancelled at the desk or run on to the end in threads, cancelled at the
+next await in async. Wasted work is step time after nobody waited for it any more.
+
 Ties: events at the same time run in the order they were scheduled, and every arrival is
 scheduled before the simulation starts, so arrivals come first (in the order of `orders`).
 """
@@ -52,6 +57,7 @@ class Prediction:
 
 
 def _prediction(ticket: Ticket) -> Prediction:
+    walked_out = ticket.walked_out
     return Prediction(
         ticket.order.id,
         ticket.order.dish,
@@ -59,8 +65,11 @@ def _prediction(ticket: Ticket) -> Prediction:
         ticket.seated,
         ticket.served,
         ticket.refused,
-        ticket.failed and not ticket.refused,
+        ticket.failed and not ticket.refused and not ticket.timed_out,
         None if ticket.refused else ticket.job_done,
+        walked_out=walked_out,
+        timed_out=ticket.timed_out,
+        wasted=ticket.wasted if ticket.timed_out else ticket.wasted_left if walked_out else 0.0,
     )
 
 
@@ -101,13 +110,14 @@ def _ticket(
             )
     if any(not s >= 0 for s in seconds):  # also rejects NaN
         raise ValueError(f"order {order.id!r}: step durations must be >= 0, got {seconds}")
+    patience = settings.patience if order.patience is None else order.patience
     steps: list[tuple[Op, float]] = []
     for step, s in zip(dish.steps, seconds, strict=True):
         op = served_as(step, settings)
         steps.append((op, s))
         if step.error is not None and op != "job":  # the step raises: the ticket ends there
-            return Ticket(order, steps, failed=True)
-    return Ticket(order, steps, failed=False)
+            return Ticket(order, steps, failed=True, patience=patience)
+    return Ticket(order, steps, failed=False, patience=patience)
 
 
 def predict(

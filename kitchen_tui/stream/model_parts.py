@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 from collections import deque
 from collections.abc import Callable
 from functools import partial
@@ -27,18 +28,31 @@ class Ticket:
 
     __slots__ = (
         "arrived",
+        "awaiting",
+        "cancel_called",
+        "cancelled",
+        "deadline_at",
+        "ended",
         "failed",
         "idx",
         "job_done",
         "jobs",
+        "leaves_at",
+        "op_start",
         "order",
         "refused",
         "seated",
         "served",
         "steps",
+        "timed_out",
+        "wake_token",
+        "wasted",
+        "wasted_left",
     )
 
-    def __init__(self, order: Order, steps: list[tuple[Op, float]], failed: bool) -> None:
+    def __init__(
+        self, order: Order, steps: list[tuple[Op, float]], failed: bool, patience: float = 0.0
+    ) -> None:
         self.order = order
         self.steps = steps
         self.failed = failed
@@ -49,6 +63,35 @@ class Ticket:
         self.refused = False
         self.jobs = sum(1 for op, _ in steps if op == "job")  # jobs not yet done
         self.job_done: float | None = None
+        # Giving up: when the customer leaves and the deadline falls (inf: never), and how
+        # the deadline's cancel reaches the ticket (see model_kitchens).
+        self.leaves_at = self.arrived + patience if patience else math.inf
+        self.deadline_at = math.inf
+        self.timed_out = False
+        self.ended = False  # served or timed out: later wake-ups are stale
+        self.cancel_called = False  # the deadline's timer has gone off on the loop
+        self.cancelled = False  # woken to end: the cancel landed at its await
+        self.awaiting: str | None = None  # rail, token, thread or shelf while it awaits
+        self.wake_token = 0  # bumped when a cancel ends an await: its own wake-up is stale
+        self.op_start: float | None = None  # the await (or cook step) it is in began
+        self.wasted = 0.0  # step time after the customer left or the deadline passed
+        self.wasted_left = 0.0  # step time after the customer left
+
+    def credit(self, start: float, end: float) -> None:
+        """Step time from `start` to `end`: what of it came after nobody waited for it."""
+        if end > self.leaves_at:
+            self.wasted_left += end - max(start, self.leaves_at)
+        gone = min(self.leaves_at, self.deadline_at)
+        if end > gone:
+            self.wasted += end - max(start, gone)
+
+    def end(self, now: float, timed_out: bool = False) -> None:
+        self.served, self.timed_out, self.ended = now, timed_out, True
+
+    @property
+    def walked_out(self) -> bool:
+        """Its customer left before the answer (the kitchen cooked on for nobody)."""
+        return not self.refused and self.served is not None and self.served > self.leaves_at
 
     def finish_job(self, now: float) -> None:
         self.jobs -= 1
@@ -79,19 +122,42 @@ class Shelf:
     def __init__(self, clock: Clock, workers: int) -> None:
         self._clock = clock
         self._free = workers
-        self._queue: deque[tuple[Ticket, float, Callable[[Ticket], None]]] = deque()
+        self._queue: deque[tuple[Ticket, float, Callable[[Ticket], None], bool]] = deque()
+        self._seq = itertools.count()
+        self._running: dict[int, Ticket] = {}  # awaited steps at work, by their number
 
-    def submit(self, ticket: Ticket, seconds: float, done: Callable[[Ticket], None]) -> None:
-        self._queue.append((ticket, seconds, done))
+    def submit(
+        self, ticket: Ticket, seconds: float, done: Callable[[Ticket], None], awaited: bool = False
+    ) -> None:
+        """`awaited`: the handler waits for it, so a cancel reaches it (a job's does not)."""
+        self._queue.append((ticket, seconds, done, awaited))
         self._start()
+
+    def cancel(self, ticket: Ticket) -> None:
+        """A cancel reached the ticket's awaited step: out of the queue, or its worker killed
+        (`to_process.run_sync(cancellable=True)`; the respawn's cost is left out)."""
+        self._queue = deque(job for job in self._queue if not (job[0] is ticket and job[3]))
+        for number, running in list(self._running.items()):
+            if running is ticket:
+                del self._running[number]
+                self._free += 1
+                self._start()
 
     def _start(self) -> None:
         while self._free and self._queue:
-            ticket, seconds, done = self._queue.popleft()
+            ticket, seconds, done, awaited = self._queue.popleft()
             self._free -= 1
-            self._clock.at(self._clock.now + seconds, partial(self._finish, ticket, done))
+            number = next(self._seq)
+            if awaited:
+                self._running[number] = ticket
+            finish = partial(self._finish, number, awaited, ticket, done)
+            self._clock.at(self._clock.now + seconds, finish)
 
-    def _finish(self, ticket: Ticket, done: Callable[[Ticket], None]) -> None:
+    def _finish(
+        self, number: int, awaited: bool, ticket: Ticket, done: Callable[[Ticket], None]
+    ) -> None:
+        if awaited and self._running.pop(number, None) is None:
+            return  # killed by a cancel: its worker went free then
         self._free += 1
         self._start()  # hand the worker on before `done` can queue more: keeps FIFO
         done(ticket)
@@ -120,6 +186,13 @@ class Gil:
     def add(self, ticket: Ticket, seconds: float) -> None:
         self._advance()
         heapq.heappush(self._jobs, (self._virtual + seconds, next(self._seq), ticket))
+        self._reschedule()
+
+    def remove(self, ticket: Ticket) -> None:
+        """A killed worker's computing step: it stops sharing the GIL."""
+        self._advance()
+        self._jobs = [job for job in self._jobs if job[2] is not ticket]
+        heapq.heapify(self._jobs)
         self._reschedule()
 
     def _advance(self) -> None:
@@ -161,6 +234,10 @@ class Limiter:
             start()
         else:
             self._waiting.append(start)
+
+    def withdraw(self, start: Action) -> None:
+        """A cancel reached a task waiting for a token: it leaves the line."""
+        self._waiting = deque(waiting for waiting in self._waiting if waiting is not start)
 
     def release(self) -> None:
         if self._waiting:
