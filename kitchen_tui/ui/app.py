@@ -367,7 +367,7 @@ class KitchenApp(QuickStartApp):
         from kitchen_tui.ui.help_screen import HelpScreen  # and its style sheet, on first use
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(ascii=self.scene.ascii))
+            self.push_screen(HelpScreen(ascii=self.scene.ascii, settings=self.scene.board.settings))
 
     async def action_quit(self) -> None:
         self.end_take()

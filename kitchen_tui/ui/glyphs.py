@@ -31,7 +31,15 @@ STATE_LOOKS: dict[str, Look] = {
     "served": Look("✓", "+", "served", "served"),
     "failed": Look("✗", "x", "failed", "failed (a step raised, or a reset)"),
     "refused": Look("86", "86", "refused", "86'd: the front desk was full"),
+    # Giving up: the colours of failed and 86'd, told apart by their letters.
+    "timed_out": Look("T/O", "T/O", "failed", "timed out: the server's deadline ended it"),
+    "uneaten": Look("W/O", "W/O", "refused", "walked out: the answer went to nobody"),
 }
+GIVING_UP_STATES = ("timed_out", "uneaten")
+# What an open ticket's chip says instead of its dish, when nobody waits for it any more.
+WALKED_OUT_NOTE = "for nobody"  # its customer left; the kitchen cooks on, it cannot tell
+CANCEL_PENDING_NOTE = "cancel pending"  # its deadline passed; a step holds the cancel back
+RUNS_ON_NOTE = "thread runs on"  # its deadline passed on a thread, which cannot be stopped
 
 PART_LOOKS: dict[Part, Look] = {
     "front_desk": Look("░", ".", "front-desk", PART_NAMES["front_desk"][0]),
@@ -91,4 +99,4 @@ def ms_text(seconds: float) -> str:
     return f"{seconds:.2f} s"
 
 
-ALL_STYLE_NAMES: tuple[str, ...] = tuple(look.name for look in STATE_LOOKS.values())
+ALL_STYLE_NAMES: tuple[str, ...] = tuple(dict.fromkeys(look.name for look in STATE_LOOKS.values()))

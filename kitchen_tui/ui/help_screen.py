@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 from rich.table import Table
@@ -12,7 +13,17 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from kitchen_tui.ui.glyphs import ALARM_CAPTIONS, ALARM_MEANINGS, PART_LOOKS, STATE_LOOKS, Look
+from kitchen_tui.ui.glyphs import (
+    ALARM_CAPTIONS,
+    ALARM_MEANINGS,
+    CANCEL_PENDING_NOTE,
+    GIVING_UP_STATES,
+    PART_LOOKS,
+    RUNS_ON_NOTE,
+    STATE_LOOKS,
+    WALKED_OUT_NOTE,
+    Look,
+)
 from kitchen_tui.ui.keys import (
     KITCHEN_KEYS,
     ORDER_KEYS,
@@ -29,6 +40,14 @@ INTRO = (
 )
 
 
+# What an open ticket's chip says, in place of its dish, once nobody waits for it.
+GIVING_UP_NOTES = (
+    (WALKED_OUT_NOTE, "its customer walked out: the kitchen cooks on, it cannot tell"),
+    (CANCEL_PENDING_NOTE, "past its deadline: a step on the loop holds the cancel back"),
+    (RUNS_ON_NOTE, "past its deadline on a thread, which cannot be stopped"),
+)
+
+
 class HelpScreen(ModalScreen[None]):
     """Keys in groups, then a legend of ticket letters and timeline glyphs."""
 
@@ -38,9 +57,12 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,question_mark,q", "dismiss", "Close help"),
     ]
 
-    def __init__(self, *, ascii: bool) -> None:
+    def __init__(self, *, ascii: bool, settings: Mapping[str, object] | None = None) -> None:
         super().__init__()
         self.ascii = ascii
+        # Letters for customers who give up, only where they can: the page fits 120x36 whole.
+        limits = settings or {}
+        self.giving_up = bool(limits.get("patience") or limits.get("deadline"))
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
@@ -67,8 +89,11 @@ class HelpScreen(ModalScreen[None]):
         letters: list[Row] = [("", Text("Ticket letters", style="bold underline"))]
         letters += [
             (self._sample(look, f"ticket-{look.name}", badge=True), look.caption)
-            for look in STATE_LOOKS.values()
+            for state, look in STATE_LOOKS.items()
+            if self.giving_up or state not in GIVING_UP_STATES
         ]
+        if self.giving_up:
+            letters += [("", f"'{note}': {meaning}") for note, meaning in GIVING_UP_NOTES]
         parts: list[Row] = [("", Text("Timeline: where time went", style="bold underline"))]
         parts += [
             (self._sample(look, f"part-{look.name}", badge=False), look.caption)

@@ -175,3 +175,49 @@ def test_a_long_setting_is_named_whole_above_the_latency_table() -> None:
     board.apply(_event("settings", 1.0, settings=settings))
     lines = [line.text for line in StatsPanel(Scene(board, T0 + 1)).build(30, 12)]
     assert any("served in async + shelf" in line for line in lines), lines  # was 'in async.'
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(60)
+def test_walk_outs_and_timeouts_read_the_same_in_the_stats_the_served_strip_and_the_lanes() -> None:
+    """A real sync kitchen with a deadline: one order killed at it, one customer who walked out
+    while it waited; the stats panel, the served strip and the lanes tell one story."""
+    from kitchen_tui.protocol.orders import Order
+    from kitchen_tui.ui.widgets.served_strip import ServedStrip
+    from tests.conftest import dish, scenario
+
+    nap = dish("nap", ("wait", 0.4))
+    orders = [Order("K", "nap"), Order("W", "redis", patience=0.1), Order("S", "redis")]
+    settings = KitchenSettings(mode="sync", deadline=0.25)
+    result = run_scenario(scenario(orders, [nap]), settings)
+    board = Board()
+    board.apply_all(result.events)
+    scene = Scene(board, result.events[-1]["t"])
+    stats = "\n".join(line.text for line in StatsPanel(scene).build(40, 10))
+    lost = board.ledger.giving_up
+    assert (lost.walked_out, lost.timed_out) == (1, 1)
+    assert re.search(r"walked out +1 +timed out +1", stats), stats
+    title = ServedStrip(scene).titles()[0]
+    assert "walked out 1" in title and "timed out 1" in title, title
+    strip = "\n".join(line.text for line in ServedStrip(scene).build(120, 2))
+    assert "T/O K" in strip and "W/O W" in strip, strip
+    summary = result.summary()
+    assert (summary["walked_out"], summary["timed_out"]) == (1, 1)  # the report's account
+
+
+def test_a_ticket_past_its_deadline_or_its_customer_says_so_on_its_chip() -> None:
+    from kitchen_tui.ui.widgets.kitchen_view import giving_up_note
+
+    board = Board()
+    board.apply(_hello())
+    hog = {"id": "H", "n": 1}
+    board.apply(_event("arrived", 0.0, dish="sneaky", front_desk=1, **hog))
+    seated = {"mode": "async", "cook": None, "prep_shelf": False, "deadline_t": T0 + 0.5}
+    board.apply(_event("seated", 0.0, **seated, **hog))
+    ticket = board.ledger.tickets[1]
+    assert giving_up_note(ticket, T0 + 0.4) is None
+    assert giving_up_note(ticket, T0 + 0.6) == "cancel pending"
+    board.apply(_event("walked_out", 0.7, dish="sneaky", patience_s=0.7, where="loop", **hog))
+    assert giving_up_note(ticket, T0 + 0.6) == "cancel pending"  # the deadline says more
+    ticket.deadline_t = None
+    assert giving_up_note(ticket, T0 + 0.8) == "for nobody"

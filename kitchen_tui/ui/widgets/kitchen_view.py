@@ -16,13 +16,32 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from kitchen_tui.stream.tickets import Ticket
-from kitchen_tui.ui.glyphs import LIVE_HZ, age_text, seconds_text, state_look
+from kitchen_tui.ui.glyphs import (
+    CANCEL_PENDING_NOTE,
+    LIVE_HZ,
+    RUNS_ON_NOTE,
+    WALKED_OUT_NOTE,
+    age_text,
+    seconds_text,
+    state_look,
+)
 from kitchen_tui.ui.palette import StylePalette
 from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.strips import LineBuilder, fit
 
 CHIP_MIN = 15  # badge, id and elapsed time
 CHIP_WITH_DISH = 22
+
+
+def giving_up_note(ticket: Ticket, now: float) -> str | None:
+    """What an open ticket's chip says when nobody waits for it any more, if anything."""
+    if ticket.cancel_pending(now):
+        on_thread = ticket.mode == "threads" or (
+            (ticket.step_kind, "to_thread")
+            in (("blocking", ticket.fix_blocking), ("cpu", ticket.fix_cpu))
+        )
+        return RUNS_ON_NOTE if on_thread else CANCEL_PENDING_NOTE
+    return WALKED_OUT_NOTE if ticket.walked_out_t is not None else None
 
 
 class KitchenView(Widget):
@@ -138,7 +157,10 @@ class KitchenView(Widget):
         line.add(" " + fit(ticket.id, 6), self.style(f"ticket--{look.name}") + Style(bold=True))
         time_text = age_text(seconds or 0.0) if live else seconds_text(seconds)
         dish_room = width - (line.used - start) - len(time_text) - 2
-        if dish_room >= 4:
+        note = giving_up_note(ticket, self.scene.now) if live else None
+        if dish_room >= 4 and note is not None:
+            line.add(" " + fit(note, dish_room), self.style("alarm--2"))
+        elif dish_room >= 4:
             line.add(" " + fit(ticket.dish, dish_room), self.style("kitchen--dim"))
         line.pad_to(start + width - len(time_text))
         line.add(time_text, self.style(f"ticket--{look.name}"))
@@ -150,7 +172,7 @@ class KitchenView(Widget):
         room = max(1, height) * max(1, width // CHIP_MIN)
         shown: list[object] = []
         for lane in lanes:
-            shown += [(n, t.state) for n, t in islice(lane.items(), room)]
+            shown += [(n, t.state, t.walked_out_t) for n, t in islice(lane.items(), room)]
             shown.append(len(lane))
         return tuple(shown)
 

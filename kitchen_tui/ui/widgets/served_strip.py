@@ -12,7 +12,8 @@ from kitchen_tui.ui.widgets.kitchen_view import CHIP_WITH_DISH, KitchenView
 
 
 class ServedStrip(KitchenView):
-    """Done tickets across the width: served (with latency), failed, or 86'd."""
+    """Done tickets across the width: served (with latency), failed, 86'd, timed out (T/O), or
+    answered after the customer walked out (W/O)."""
 
     def __init__(self, scene: Scene, *, id: str | None = None) -> None:
         super().__init__(scene, id=id, classes="lane")
@@ -23,7 +24,10 @@ class ServedStrip(KitchenView):
 
     def titles(self) -> tuple[str, str]:
         ledger = self.scene.board.ledger
-        return f"served {ledger.served}  86'd {ledger.refused}  failed {ledger.failed}", ""
+        lost = ledger.giving_up
+        gave_up = f"  walked out {lost.walked_out}" * bool(lost.walked_out)
+        gave_up += f"  timed out {lost.timed_out}" * bool(lost.timed_out)
+        return f"served {ledger.served}  86'd {ledger.refused}  failed {ledger.failed}{gave_up}", ""
 
     def build(self, width: int, height: int) -> list[Strip]:
         board = self.scene.board

@@ -38,7 +38,9 @@ class StatsPanel(KitchenView):
             self._slot = slot  # the stall going on counts in the stall time
         ledger = board.ledger
         # Counts change together with the lanes and the served strip: never behind them.
-        counts = (ledger.served, ledger.failed, ledger.refused, board.in_flight)
+        lost = ledger.giving_up
+        gave_up = (lost.walked_out, lost.timed_out, lost.uneaten)
+        counts = (ledger.served, ledger.failed, ledger.refused, board.in_flight, gave_up)
         held = self._slot if board.held is not None else None
         return self._seen, counts, held, id(board)
 
@@ -64,10 +66,23 @@ class StatsPanel(KitchenView):
     def _counts(self, width: int) -> list[Strip]:
         board = self.scene.board
         ledger = board.ledger
-        return [
+        lines = [
             self._pair(width, ("served", str(ledger.served)), ("in flight", str(board.in_flight))),
             self._pair(width, ("86'd", str(ledger.refused)), ("failed", str(ledger.failed))),
         ]
+        lost = ledger.giving_up
+        settings = board.settings
+        if (
+            lost.walked_out
+            or lost.timed_out
+            or settings.get("patience")
+            or settings.get("deadline")
+        ):
+            walked, timed = ("walked out", str(lost.walked_out)), ("timed out", str(lost.timed_out))
+            wasted = ("wasted", seconds_text(lost.wasted_s))
+            ran_on = ("ran on", str(lost.threads_ran_on))
+            lines += [self._pair(width, walked, timed), self._pair(width, wasted, ran_on)]
+        return lines
 
     def _kitchen_lines(self, width: int) -> list[Strip]:
         board = self.scene.board
