@@ -383,5 +383,6 @@ def percentile(values: list[float], q: float) -> float | None:
 
 
 # Where a remedy runs a step, as a ticket's state: a to_thread step is awaited (the loop is
-# free), checkpointed slices and a job's hand-off run on the loop.
-_STATE_OF = {"thread": "rail", "slices": "loop", "job": "loop"}
+# free), a job's hand-off runs on the loop; checkpointed slices ("slices") are a state of their
+# own: on the loop one slice at a time, the loop free between them.
+_STATE_OF = {"thread": "rail", "job": "loop"}

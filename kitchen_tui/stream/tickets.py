@@ -22,6 +22,7 @@ TicketState = Literal[
     "seated",
     "cook",
     "loop",
+    "slices",  # checkpointed CPU work: on the loop one slice at a time, others run between
     "rail",
     "shelf",
     "served",

@@ -159,6 +159,7 @@ class Board:
             "seated": self.ready,
             "cook": self.working,
             "loop": self.working,
+            "slices": self.working,
             "rail": self.rail,
             "shelf": self.shelf,
         }.get(ticket.state)

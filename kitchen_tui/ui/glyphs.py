@@ -26,6 +26,8 @@ STATE_LOOKS: dict[str, Look] = {
     "seated": Look("R", "R", "ready", "ready, waiting for the cook (or the loop)"),
     "cook": Look("C", "C", "cook", "on a cook: its thread does nothing else"),
     "loop": Look("!", "!", "loop", "holding the event loop: nothing else runs"),
+    # A broken "!": it holds the loop one short slice at a time, and lets go between slices.
+    "slices": Look("¦", ":", "slices", "computing in slices; the loop is free between"),
     "rail": Look("~", "~", "rail", "on the rail: awaiting I/O, the loop is free"),
     "shelf": Look("P", "P", "shelf", "on the prep shelf, in a worker process"),
     "served": Look("✓", "+", "served", "served"),

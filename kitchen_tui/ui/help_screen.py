@@ -33,10 +33,10 @@ from kitchen_tui.ui.keys import (
     Key,
 )
 
+# One line at 120 columns: the page fits 120x36 whole.
 INTRO = (
-    "Every ticket is a real request running as an anyio task in a separate kitchen process; "
-    "every time on screen was measured there. Inject orders, switch the mode, and watch "
-    "who waits for whom."
+    "Every ticket is a real request, an anyio task in a kitchen process of its own;"
+    " every time shown was measured."
 )
 
 

@@ -17,7 +17,18 @@ class Key:
     action: str
     title: str
     help: str
-    footer: str = ""  # a short label puts the key in the footer (it must fit 80 columns)
+    footer: str = ""  # a short label puts the key in the footer
+    need: int = 0  # how much the footer needs it, 0 most: see KITCHEN_FOOTER
+
+
+@dataclass(frozen=True)
+class Hint:
+    """One footer entry: the key or keys as printed, a short label, and how much it is needed
+    (0 most). A short line drops the least needed first; the rest keep their places."""
+
+    keys: str
+    label: str
+    need: int = 0
 
 
 ORDER_KEYS = (
@@ -62,8 +73,8 @@ SCREEN_KEYS = (
         "freeze the picture (kitchen runs on); in a talk, first goes on from a pause",
     ),
     Key("ctrl+s", "ctrl+s", "snapshot", "Screenshot", "save a screenshot (SVG)"),
-    Key("question_mark", "?", "help", "Help", "this help", "Help"),
-    Key("q", "q", "quit", "Quit", "quit, or ctrl+c (stops the kitchen too)", "Quit"),
+    Key("question_mark", "?", "help", "Help", "this help", "Help", need=1),
+    Key("q", "q", "quit", "Quit", "quit, or ctrl+c (stops the kitchen too)", "Quit", need=2),
 )
 # ctrl+c quits too, as in any terminal program (Textual's default only says to press ctrl+q):
 # bound beside q, not a row of its own, so the key overlay and the palette show q for quit.
@@ -81,17 +92,30 @@ ALL_KEYS = ORDER_KEYS + KITCHEN_KEYS + SCENARIO_KEYS + SCREEN_KEYS + TALK_KEYS
 
 # A talk's footer: the keys a speaker presses on stage, most needed first (the line keeps as
 # many as fit; ? lists the rest).
-TALK_FOOTER = (
-    ("space", "Go on"),
-    ("n", "Next"),
-    ("x", "Again"),
-    ("C", "Captions"),
-    ("+ -", "Pace"),
-    ("k", "Keys"),
-    ("?", "Help"),
-    ("q", "Quit"),
+TALK_FOOTER = tuple(
+    Hint(keys, label, need)
+    for need, (keys, label) in enumerate(
+        (
+            ("space", "Go on"),
+            ("n", "Next"),
+            ("x", "Again"),
+            ("C", "Captions"),
+            ("+ -", "Pace"),
+            ("k", "Keys"),
+            ("?", "Help"),
+            ("q", "Quit"),
+        )
+    )
 )
-KITCHEN_FOOTER = tuple((k.shown, k.footer) for k in ALL_KEYS if k.footer)
+# A kitchen's footer: the problems (order keys) and their fixes (m, p, B and P, the two remedy
+# keys sharing one entry) first; then help, which lists every key; then quit, which q and
+# ctrl+c do in every terminal program anyway. At 80 columns all but quit fit.
+REMEDY_HINT = Hint("B/P", "Fix")
+KITCHEN_FOOTER = (
+    *(Hint(k.shown, k.footer, k.need) for k in ORDER_KEYS + KITCHEN_KEYS if k.footer),
+    REMEDY_HINT,
+    *(Hint(k.shown, k.footer, k.need) for k in SCENARIO_KEYS + SCREEN_KEYS + TALK_KEYS if k.footer),
+)
 KEY_BY_ACTION: dict[str, Key] = {key.action: key for key in ALL_KEYS}
 # What a terminal sends for a key, for the recording's input events.
 _TYPED = {"space": " ", "plus": "+", "minus": "-", "question_mark": "?"}

@@ -17,7 +17,7 @@ from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.talk.scenario import Scenario
 from kitchen_tui.ui.commands import Command
 from kitchen_tui.ui.frame import Frame
-from kitchen_tui.ui.keys import KITCHEN_FOOTER, TALK_ONLY, Key
+from kitchen_tui.ui.keys import KITCHEN_FOOTER, TALK_ONLY, Hint, Key
 from kitchen_tui.ui.link import KitchenLink
 
 if TYPE_CHECKING:  # a talk's types: the player loads with the first talk
@@ -64,8 +64,8 @@ class Director(Protocol):
     def frame(self) -> None: ...
 
     @property
-    def footer(self) -> tuple[tuple[str, str], ...]:
-        """The keys the footer shows: (key, label) pairs."""
+    def footer(self) -> tuple[Hint, ...]:
+        """The keys the footer shows."""
         ...
 
     def perform(self, command: Command) -> str | None: ...

@@ -54,6 +54,7 @@ VARIABLE_DEFAULTS: dict[str, str] = {
     "ticket-ready": "#e6db74",
     "ticket-cook": "#59a7ff",
     "ticket-loop": "#ff5c5c",
+    "ticket-slices": "#ff9f80",
     "ticket-rail": "#4fd6d6",
     "ticket-shelf": "#b48cff",
     "ticket-served": "#6bd88a",

@@ -49,3 +49,51 @@ async def test_a_loop_remedy_in_sync_mode_says_it_is_served_inline(tmp_path: Pat
         assert rig.app.caption.text == (
             "fix_cpu checkpoints: no event loop in sync mode, served inline"
         )
+
+
+def _step(kind: str, t: float, n: int, ticket: str, where: str) -> dict[str, object]:
+    return {
+        "v": 1,
+        "seq": None,
+        "type": kind,
+        "t": t,
+        "story": 0.0,
+        "id": ticket,
+        "n": n,
+        "i": 0,
+        "kind": "cpu",
+        "label": "embed",
+        "where": where,
+        "nominal_s": 15.0,
+    }
+
+
+async def test_a_checkpointed_ticket_computes_in_slices_and_the_lane_says_the_loop_is_shared(
+    tmp_path: Path,
+) -> None:
+    """Its glyph is not the held loop's `!`, and the lane does not call the loop free."""
+    async with running(tmp_path) as rig:
+        await rig.pilot.press("P", "c")  # checkpoints, then a PDF order
+        await rig.frame()
+        now = rig.clock.now
+        seated = {
+            **_step("seated", now, 1, "C1", "loop"),
+            "mode": "async",
+            "cook": None,
+            "prep_shelf": False,
+            "fix_blocking": "inline",
+            "fix_cpu": "checkpoints",
+        }
+        rig.kitchen.push([seated, _step("step_started", now, 1, "C1", "slices")])
+        await rig.frame()
+        lane = rig.text("line-cook")
+        assert "loop shared" in lane and "1 in slices" in lane, lane
+        assert "loop free" not in lane and "LOOP HELD" not in lane, lane
+        assert "¦  C1" in lane and "!" not in lane, lane
+        finished = {
+            **_step("step_finished", rig.clock.now, 1, "C1", "slices"),
+            **{"measured_s": 0.1, "story_s": 0.1, "cpu_s": 0.09, "shelf_s": None},
+        }
+        rig.kitchen.push([finished])
+        await rig.frame()
+        assert "loop free" in rig.text("line-cook")

@@ -108,8 +108,16 @@ class LineCook(KitchenView):
             busy = f"{board.cooks_busy} of {counted(cooks, 'cook')} busy"
             line.add(busy, self.style("kitchen--strong"))
         elif board.mode == "async":
-            line.add("loop free", self.style("ticket--served"))
-            line.add(f" {self._dot()} {len(board.ready)} ready", self.style("kitchen--dim"))
+            sliced = sum(1 for ticket in board.working.values() if ticket.state == "slices")
+            if sliced:  # held a slice at a time: free between slices, never for long
+                line.add("loop shared", self.style("ticket--slices"))
+                extras = [f"{sliced} in slices", f"{len(board.ready)} ready"]
+            else:
+                line.add("loop free", self.style("ticket--served"))
+                extras = [f"{len(board.ready)} ready"]
+            for extra in extras:  # whole words or none: a narrow lane drops the last
+                if len(extra) + 3 <= line.room:
+                    line.add(f" {self._dot()} {extra}", self.style("kitchen--dim"))
         else:
             busy = "cook busy" if board.working else "cook idle"
             line.add(busy, self.style("kitchen--strong"))
