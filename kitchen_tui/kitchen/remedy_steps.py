@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,7 @@ import anyio
 import anyio.lowlevel
 import anyio.to_thread
 
-from kitchen_tui.kitchen.cpu import burn_cpu
+from kitchen_tui.kitchen.cpu import PROGRESS_S, burn_cpu
 from kitchen_tui.protocol.settings import CHECKPOINT_SLICE_S, KitchenSettings
 
 _WARM_S = 0.005  # each warming call holds its thread this long, so none is reused
@@ -57,11 +58,15 @@ class OnThread:
         runner.desk.let_go(start)
         began: list[float] = []
 
+        def told(cpu_s: float) -> None:  # on the worker, while it computes
+            t = time.perf_counter()
+            runner.emitter.put(_progress(runner, ticket, i, "thread", t, began[0], cpu_s))
+
         def on_worker() -> float | None:
             began.append(time.perf_counter())
             waited = began[0] - start
             runner.emitter.put(_moved("thread_in", began[0], ticket, i, waited_s=waited))
-            burned = runner.block_this_thread(ticket, step, real)
+            burned = runner.block_this_thread(ticket, step, real, told)
             began.append(time.perf_counter())  # the thread's own end, before the loop hears
             return burned
 
@@ -81,30 +86,79 @@ async def in_slices(runner: StepRunner, ticket: Ticket, i: int, step: Step, real
     """The same CPU work on the loop, in slices of CHECKPOINT_SLICE_S with a checkpoint
     between them: other tickets run in the gaps, this one takes a little longer."""
     start = runner.started(ticket, i, step, "slices")
-    left, burned, held, slices, longest, gap = real, 0.0, 0.0, 0, 0.0, 0.0
-    last_end = start
+    tally = _Slices(start)
+    left = real
     while True:
         began = time.perf_counter()
-        gap = max(gap, began - last_end) if slices else 0.0
         runner.desk.hold(began)
         used = burn_cpu(min(CHECKPOINT_SLICE_S, left), ticket.cancel)
-        last_end = time.perf_counter()
-        runner.desk.let_go(last_end)
-        slices, burned, left = slices + 1, burned + used, left - used
-        held += last_end - began
-        longest = max(longest, last_end - began)
+        end = time.perf_counter()
+        runner.desk.let_go(end)
+        runner.loop_busy_s += end - began  # each slice at once: the heartbeat's busy is live
+        tally.add(began, end, used)
+        left -= used
         runner.check_cancel(ticket)
         if left <= 0:
             break
+        if end - tally.told >= PROGRESS_S:
+            tally.told = end
+            runner.emitter.put(
+                _progress(runner, ticket, i, "slices", end, start, tally.burned, tally)
+            )
         await anyio.lowlevel.checkpoint()
-    runner.loop_busy_s += held
     runner.emitter.put(
         _moved(
-            "slices", last_end, ticket, i, slices=slices, longest_slice_s=longest,
-            longest_gap_s=gap, held_s=held,
+            "slices", tally.last_end, ticket, i, slices=tally.count,
+            longest_slice_s=tally.longest, longest_gap_s=tally.gap, held_s=tally.held,
         )
     )  # fmt: skip
-    runner.finished(ticket, i, step, "slices", start, real, burned)
+    runner.finished(ticket, i, step, "slices", start, real, tally.burned)
+
+
+@dataclass
+class _Slices:
+    """Checkpointed work's figures so far: its slices, their time on the loop, the gaps."""
+
+    start: float
+    count: int = 0
+    burned: float = 0.0  # CPU seconds
+    held: float = 0.0  # real seconds the slices held the loop
+    longest: float = 0.0
+    gap: float = 0.0  # the longest the other tickets had between two slices
+    last_end: float = 0.0
+    told: float = field(init=False)  # the last progress event's stamp
+
+    def __post_init__(self) -> None:
+        self.told = self.start
+
+    def add(self, began: float, end: float, used: float) -> None:
+        if self.count:
+            self.gap = max(self.gap, began - self.last_end)
+        self.count += 1
+        self.burned += used
+        self.held += end - began
+        self.longest = max(self.longest, end - began)
+        self.last_end = end
+
+
+def _progress(
+    runner: StepRunner,
+    ticket: Ticket,
+    i: int,
+    where: str,
+    t: float,
+    began: float,
+    cpu_s: float,
+    sliced: _Slices | None = None,
+) -> dict[str, Any]:
+    """A cpu_progress event: what the step has burned and paid since `began`, so far."""
+    wall = t - began
+    extra = runner.clock.span(began, t) * (1 - cpu_s / wall) if wall > 0 else 0.0
+    return _moved(
+        "cpu_progress", t, ticket, i, where=where, cpu_s=cpu_s, wall_s=wall,
+        extra_s=max(0.0, extra), slices=sliced.count if sliced else 0,
+        longest_gap_s=sliced.gap if sliced else 0.0,
+    )  # fmt: skip
 
 
 class Jobs:

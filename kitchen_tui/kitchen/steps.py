@@ -14,6 +14,8 @@ from kitchen_tui.kitchen.remedy_steps import Jobs, OnThread, in_slices
 from kitchen_tui.protocol.events import stall_level
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from anyio.abc import TaskGroup
     from anyio.lowlevel import EventLoopToken
 
@@ -117,11 +119,13 @@ class StepRunner:
             raise OrderCancelled
 
     @staticmethod
-    def block_this_thread(ticket: Ticket, step: Step, real: float) -> float | None:
+    def block_this_thread(
+        ticket: Ticket, step: Step, real: float, progress: Callable[[float], None] | None = None
+    ) -> float | None:
         """Run a step on the calling thread; the CPU seconds it burned (cpu steps)."""
         kill_at = ticket.kill_at  # a sync worker's --timeout; inf elsewhere
         if step.kind == "cpu":
-            cpu_s: float | None = burn_cpu(real, ticket.cancel, kill_at)
+            cpu_s: float | None = burn_cpu(real, ticket.cancel, kill_at, progress)
         else:
             # time.sleep, or blocking I/O: the thread does nothing else until it returns.
             ticket.cancel.wait(min(real, kill_at - time.perf_counter()))

@@ -206,6 +206,18 @@ class SlicesEvent(AboutStep):
     held_s: float
 
 
+class CpuProgressEvent(AboutStep):
+    """A remedied CPU step still at work (every 0.1 s or so): its figures so far."""
+
+    type: Literal["cpu_progress"]
+    where: Literal["slices", "thread"]
+    cpu_s: float  # real CPU seconds burned so far
+    wall_s: float  # real seconds since it began computing
+    extra_s: float  # story seconds it has paid so far beyond its CPU time
+    slices: int  # checkpointed: slices done so far (0 on a thread)
+    longest_gap_s: float  # checkpointed: the longest gap between two slices so far
+
+
 class JobQueuedEvent(AboutStep):
     type: Literal["job_queued"]
     job: str
@@ -278,6 +290,7 @@ EVENT_TYPES: dict[str, type] = {
     "thread_in": ThreadInEvent,
     "thread_out": ThreadOutEvent,
     "slices": SlicesEvent,
+    "cpu_progress": CpuProgressEvent,
     "job_queued": JobQueuedEvent,
     "job_in": JobInEvent,
     "job_done": JobDoneEvent,

@@ -17,7 +17,10 @@ LIFE_EVENTS = frozenset(
     {"arrived", "seated", "served", "failed", "refused", "walked_out", "uneaten", "timed_out"}
 )
 # What happens within a step: may be thinned, a whole step at a time.
-STEP_DETAIL = frozenset({"step_started", "step_finished", "shelf_in", "shelf_out", "stall"})
+# (A cpu_progress is live detail only: the step's own end carries its totals.)
+STEP_DETAIL = frozenset(
+    {"step_started", "step_finished", "shelf_in", "shelf_out", "stall", "cpu_progress"}
+)
 _AFTER_START = STEP_DETAIL - {"step_started"}
 
 

@@ -216,6 +216,7 @@ class Ledger:
         ticket.step_started = None
         ticket.close_segment(e["t"])
         self.open.pop(ticket.n, None)
+        self.remedies.forget(ticket.n)
         self._retire(ticket)
         return ticket
 
@@ -359,6 +360,7 @@ _HANDLERS: dict[str, Callable[[Ledger, Any], None]] = {
     "thread_in": lambda ledger, e: ledger.remedies.on_thread_in(e),
     "thread_out": lambda ledger, e: ledger.remedies.on_thread_out(e),
     "slices": lambda ledger, e: ledger.remedies.on_slices(e),
+    "cpu_progress": lambda ledger, e: ledger.remedies.on_cpu_progress(e),
     "job_queued": lambda ledger, e: ledger.remedies.on_job_queued(e),
     "job_in": lambda ledger, e: ledger.remedies.on_job_in(e),
     "job_done": lambda ledger, e: ledger.remedies.on_job_done(e, ledger.tickets.get(e["n"])),

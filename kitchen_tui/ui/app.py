@@ -276,7 +276,10 @@ class KitchenApp(QuickStartApp):
         blocking = str(self.session.setting("fix_blocking") or "inline")
         cpu = str(self.session.setting("fix_cpu") or "inline")
         trade = remedy_trade(blocking, cpu, str(self.session.setting("mode")))
-        costs = self.scene.board.ledger.remedies.costs(blocking, cpu) if trade else ""
+        board = self.scene.board
+        account = board.ledger.remedies
+        costs = account.costs(blocking, cpu, board.shelf.values(), board.shelf_workers)
+        costs = costs if trade else ""
         self.caption.show(f"{trade} ({costs})" if costs else trade)
 
     def action_speed(self, direction: int) -> None:

@@ -16,6 +16,7 @@ from itertools import chain
 from typing import Any
 
 from kitchen_tui.protocol.events import Event
+from kitchen_tui.protocol.settings import default_shelf_size
 from kitchen_tui.stream.holds import HeldStep, Hold
 from kitchen_tui.stream.ledger import Ledger
 from kitchen_tui.stream.story import StoryClock
@@ -192,6 +193,11 @@ class Board:
         return sum(1 for ticket in seated if ticket.mode in ("sync", "threads"))
 
     # -- questions ------------------------------------------------------------------------------
+
+    @property
+    def shelf_workers(self) -> int:
+        # shelf_size 0 means one worker per CPU; the kitchen runs on this same machine.
+        return int(self.settings.get("shelf_size") or 0) or default_shelf_size()
 
     @property
     def in_flight(self) -> int:

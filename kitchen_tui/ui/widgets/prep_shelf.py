@@ -6,7 +6,6 @@ from collections.abc import Hashable
 
 from textual.strip import Strip
 
-from kitchen_tui.protocol.settings import default_shelf_size
 from kitchen_tui.stream.remedy_account import Job
 from kitchen_tui.stream.tickets import Ticket
 from kitchen_tui.ui.glyphs import counted
@@ -41,8 +40,7 @@ class PrepShelf(KitchenView):
         return [job for job in self.scene.board.ledger.remedies.jobs.values() if job.done is None]
 
     def _workers(self) -> int:
-        # shelf_size 0 means one worker per CPU; the kitchen runs on this same machine.
-        return int(self.scene.board.settings.get("shelf_size") or 0) or default_shelf_size()
+        return self.scene.board.shelf_workers
 
     def build(self, width: int, height: int) -> list[Strip]:
         board = self.scene.board
