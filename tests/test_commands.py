@@ -14,6 +14,9 @@ from kitchen_tui.protocol.commands import (
     MalformedCommand,
     PlaceOrders,
     Reset,
+    RestartWorker,
+    Retire,
+    SetWorkers,
     Shutdown,
     parse_command,
 )
@@ -30,6 +33,9 @@ COMMANDS: list[Command] = [
     ChangeSettings(prep_shelf=True, shelf_size=0, front_desk=2),
     Reset(),
     Shutdown(),
+    RestartWorker(2),
+    SetWorkers(4),
+    Retire(),
 ]
 
 
@@ -80,6 +86,9 @@ def test_settings_name_only_what_they_change() -> None:
         (b'{"cmd": "settings", "speed": 1000}', "`speed` must be from"),
         (b'{"cmd": "settings", "colour": "red"}', "no setting named colour"),
         (b"\xff\xfe", "not JSON"),
+        (b'{"cmd": "restart_worker", "worker": 0}', "`worker` must be from 1 to 16, got 0"),
+        (b'{"cmd": "workers", "count": 17}', "`count` must be from 1 to 16, got 17"),
+        (b'{"cmd": "workers"}', "`count` must be from 1 to 16, got None"),
     ],
 )
 def test_a_malformed_line_says_what_is_wrong(line: bytes, says: str) -> None:

@@ -64,9 +64,15 @@ def test_a_real_kitchen_writes_each_event_with_exactly_its_keys() -> None:
     # A sync worker killed at its deadline, and a customer who walks out meanwhile.
     naps = [Order("D", "nap"), Order("W", "redis", patience=0.1)]
     giving_up = run_scenario(scenario(naps, dishes), KitchenSettings(mode="sync", deadline=0.2))
-    events = async_run.events + sync_run.events + giving_up.events
+    # Two workers: the master passes each worker's events on, and adds its own.
+    # (A wait longer than two of their heartbeats' interval, so each worker's beat is seen.)
+    long_naps = [Order("W1", "long_nap"), Order("W2", "long_nap")]
+    pool_settings = KitchenSettings(mode="sync", workers=2)
+    pool_run = run_scenario(scenario(long_naps, [dish("long_nap", ("wait", 0.6))]), pool_settings)
+    events = async_run.events + sync_run.events + giving_up.events + pool_run.events
     seen = {event["type"] for event in events}
     assert seen >= {"walked_out", "uneaten", "timed_out"}
+    assert seen >= {"accepted", "worker_up", "worker_beat"}
     assert seen >= {"hello", "arrived", "refused", "seated", "step_started", "shelf_in"}
     assert seen >= {"shelf_out", "step_finished", "stall", "served", "failed", "heartbeat"}
     for event in events:

@@ -86,7 +86,11 @@ def test_a_race_of_one_mode_needs_a_remedy_to_tell_its_kitchens_apart() -> None:
     from kitchen_tui.cli.race import race_sides
     from kitchen_tui.protocol.settings import KitchenSettings
 
-    options = argparse.Namespace(fix_blocking=None, fix_cpu="inline,prep_shelf")
+    options = argparse.Namespace(fix_blocking=None, fix_cpu="inline,prep_shelf", workers=None)
     left, right = race_sides(options, KitchenSettings(), ("async", "async"))
     assert (left.mode, left.fix_cpu) == ("async", "inline")
     assert (right.mode, right.fix_cpu) == ("async", "prep_shelf")
+    # Or the workers: one kitchen process against four.
+    options = argparse.Namespace(fix_blocking=None, fix_cpu=None, workers="1,4")
+    left, right = race_sides(options, KitchenSettings(), ("async", "async"))
+    assert (left.workers, right.workers) == (1, 4)

@@ -19,6 +19,7 @@ from kitchen_tui.protocol.settings import (
     MIN_SPEED,
     MODES,
     SHELF_SIZE,
+    WORKERS,
     KitchenSettings,
 )
 from kitchen_tui.talk.catalog import BUILTIN_SCENARIOS
@@ -99,6 +100,7 @@ def add_kitchen_options(parser: argparse.ArgumentParser) -> None:
         type=_bounded_int("--shelf-size", *SHELF_SIZE),
         help="prep shelf worker processes (default: one per CPU)",
     )
+    add_workers_option(parser)
     parser.add_argument("--backend", choices=BACKENDS, default="asyncio", help="the event loop")
     parser.add_argument(
         "--speed", type=parse_speed, help="0.1 (slow motion) to 10; scales every step"
@@ -118,6 +120,14 @@ def add_limit_options(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         type=_limit_seconds("--deadline", MAX_DEADLINE_S, "the server's fail_after"),
         help="the server's deadline on each request (anyio.fail_after; sync: gunicorn --timeout)",
+    )
+
+
+def add_workers_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--workers",
+        type=_bounded_int("--workers", *WORKERS),
+        help="kitchen processes behind one front desk, as uvicorn --workers N (default 1)",
     )
 
 
@@ -239,6 +249,7 @@ def scenario_and_settings(options: argparse.Namespace) -> tuple[Scenario | None,
         "shelf_size": options.shelf_size,
         "speed": options.speed,
         **limit_changes(options),
+        "workers": options.workers,
     }
     fields = {k: v for k, v in changes.items() if v is not None}
     settings = base.changed({**fields, **remedy_changes(options, base)})

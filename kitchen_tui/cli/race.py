@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING
 
 from kitchen_tui.cli.options import check_backend, check_remedies, limit_changes
 from kitchen_tui.cli.run_files import claim_outputs
-from kitchen_tui.cli.talk_options import parse_modes, parse_race_fixes, race_trace_paths
+from kitchen_tui.cli.talk_options import (
+    parse_modes,
+    parse_race_fixes,
+    parse_race_workers,
+    race_trace_paths,
+)
 from kitchen_tui.errors import UsageError
 from kitchen_tui.protocol.settings import BLOCKING_FIXES, CPU_FIXES, KitchenSettings
 from kitchen_tui.talk.scenario import load_scenario
@@ -22,18 +27,19 @@ def race_sides(
     """Each kitchen's settings: the scenario's, with its mode and its remedies on top."""
     blocking = parse_race_fixes(options.fix_blocking, "--fix-blocking", BLOCKING_FIXES)
     cpu = parse_race_fixes(options.fix_cpu, "--fix-cpu", CPU_FIXES)
+    workers = parse_race_workers(options.workers) or (base.workers, base.workers)
     sides = []
     limits = limit_changes(options)  # one patience and one deadline for both kitchens
-    for mode, fix_blocking, fix_cpu in zip(modes, blocking, cpu, strict=True):
+    for mode, fix_blocking, fix_cpu, count in zip(modes, blocking, cpu, workers, strict=True):
         changes = {"mode": mode, "fix_blocking": fix_blocking, "fix_cpu": fix_cpu}
         changes = {k: v for k, v in changes.items() if v}
-        sides.append(check_remedies(base.changed({**changes, **limits})))
+        sides.append(check_remedies(base.changed({**changes, **limits, "workers": count})))
     if sides[0] == sides[1]:
         # Two identical kitchens race to a tie the screen would present as a finding.
         raise UsageError(
             f"both kitchens of the race would be {modes[0]} with the same remedies: give them"
-            " different --modes, --fix-blocking or --fix-cpu (e.g. --modes async,async"
-            " --fix-cpu inline,prep_shelf)"
+            " different --modes, --fix-blocking, --fix-cpu or --workers (e.g. --modes"
+            " async,async --fix-cpu inline,prep_shelf)"
         )
     return sides[0], sides[1]
 

@@ -75,6 +75,8 @@ def _command(options: argparse.Namespace) -> tuple[list[str], float, str]:
     # The take's own outputs were checked and claimed here: the child may write them.
     trace = ["--trace", options.trace, "--force"] if options.trace else []
     fixes = _remedy_arguments(options)
+    if options.workers is not None:  # the kitchen being recorded runs that many workers
+        fixes += ["--workers", str(options.workers)]
     if options.scene is not None:
         talk = talk_with_options(options)  # a bad scene fails here, before the take
         command = [*base, "play", options.scene, "--no-hold", "--autoplay", f"{AUTOPLAY_S:g}"]

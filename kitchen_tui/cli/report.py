@@ -78,6 +78,7 @@ def _order_json(order: OrderResult) -> dict[str, object]:
         "served_s": order.served_s,
         "latency_s": order.latency_s,
         "predicted_s": order.predicted.latency,
+        "worker": ticket.worker if ticket else None,
         "fix_blocking": ticket.fix_blocking if ticket else None,
         "fix_cpu": ticket.fix_cpu if ticket else None,
         "job_latency_s": order.job_latency_s,
@@ -105,8 +106,10 @@ def print_report(result: RunResult, console: Console) -> None:
     settings = result.settings
     shelf = f"prep shelf {settings.shelf_workers}" if settings.uses_shelf else "no prep shelf"
     cooks = f", {settings.cooks} cooks" if settings.mode == "threads" else ""
+    workers = f", {counted(settings.workers, 'worker')}" if settings.workers > 1 else ""
     console.print(
-        f"[b]{result.scenario.title}[/b]  {settings.mode}{cooks}, {_remedies(settings)}{shelf}, "
+        f"[b]{result.scenario.title}[/b]  {settings.mode}{cooks}{workers},"
+        f" {_remedies(settings)}{shelf}, "
         f"{result.backend}, speed {settings.speed:g}  (seconds are story seconds)"
     )
     table = _orders_table(result)
@@ -125,6 +128,8 @@ def _orders_table(result: RunResult) -> Table:
     remedied = _remedied(result)
     jobs = any(order.predicted.job_done is not None for order in result.orders)
     titles += ["remedy"] * remedied + ["job", "job model"] * jobs
+    pooled = result.settings.workers > 1
+    titles += ["worker"] * pooled
     for title in titles:
         table.add_column(title, justify="left" if title in ("order", "dish", "remedy") else "right")
     menu = full_menu(result.scenario)
@@ -135,6 +140,9 @@ def _orders_table(result: RunResult) -> Table:
             cells.append(served_by(order, menu))
         if jobs:
             cells += [_seconds(order.job_latency_s), _seconds(order.predicted.job_latency)]
+        if pooled:
+            worker = order.ticket.worker if order.ticket else None
+            cells.append("-" if worker is None else str(worker))
         table.add_row(*cells)
     return table
 
@@ -216,7 +224,7 @@ def _notes(result: RunResult) -> list[str]:
         elif order.outcome != "served":
             why = ticket.error if ticket is not None and ticket.error else "no reason given"
             notes.append(f"{order.id} {_outcome(order)}: {why}")
-    return notes + _stream_notes(result)
+    return notes + result.ledger.pool.deaths + _stream_notes(result)
 
 
 def _stream_notes(result: RunResult) -> list[str]:

@@ -22,6 +22,7 @@ from kitchen_tui.protocol.settings import (
     MAX_DEADLINE_S,
     MAX_SPEED,
     MIN_SPEED,
+    WORKERS,
     KitchenSettings,
 )
 from kitchen_tui.stream.capacity import capacity
@@ -54,6 +55,11 @@ def add_sweep_command(commands: Any) -> None:
         help="orders a story second: a list (1,2,5), a range (FROM:TO:STEP), or multiples of"
         f" each kitchen's predicted capacity (0.5x,1x; default {DEFAULT_RATES})",
     )
+    sweep_parser.add_argument(
+        "--workers",
+        metavar="COUNTS",
+        help="sweep each kitchen with each of these worker counts, e.g. 1,2,4 (default 1)",
+    )
     sweep_parser.add_argument("--seconds", type=float, default=20.0, help="story seconds a rate")
     sweep_parser.add_argument("--speed", type=float, default=1.0, help="story clock speed")
     sweep_parser.add_argument("--arrivals", choices=ARRIVALS, default="poisson")
@@ -68,6 +74,8 @@ def run_sweep(options: argparse.Namespace) -> int:
     check_backend(options.backend)
     plan = sweep_plan(options)
     kitchens = [kitchen(spec, options.speed) for spec in options.modes]
+    if options.workers is not None:
+        kitchens = with_workers(kitchens, options.workers)
     if not kitchens:
         raise UsageError("--modes: name at least one kitchen, e.g. --modes sync async")
     out = chart_path(options.out)
@@ -149,8 +157,13 @@ def kitchen(spec: str, speed: float) -> tuple[str, KitchenSettings]:
     for name in ("patience", "deadline"):
         if name in changes:
             changes[name] = _limit(spec, name, str(changes[name]))
+    workers = changes.pop("workers", 1)  # how many kitchen processes: not a live setting
+    if not (isinstance(workers, int) and WORKERS.low <= workers <= WORKERS.high):
+        raise UsageError(
+            f"--modes {spec}: workers must be from {WORKERS.low} to {WORKERS.high}, got {workers}"
+        )
     try:
-        settings = KitchenSettings().changed(ChangeSettings.of(changes).changes())
+        settings = KitchenSettings(workers=workers).changed(ChangeSettings.of(changes).changes())
     except MalformedCommand as error:
         raise UsageError(f"--modes {spec}: {str(error).removeprefix('settings: ')}") from None
     problem = settings.remedy_problem
@@ -170,6 +183,22 @@ def _limit(spec: str, name: str, text: str) -> float:
             f"--modes {spec}: {name} must be above 0 and at most {MAX_DEADLINE_S:g} s, got {text}"
         )
     return value
+
+
+def with_workers(
+    kitchens: list[tuple[str, KitchenSettings]], counts: str
+) -> list[tuple[str, KitchenSettings]]:
+    """Each kitchen once for each worker count of `counts` ("1,2,4"), labelled with it."""
+    parts = [part.strip() for part in counts.split(",")]
+    if not all(part.isdigit() and WORKERS.low <= int(part) <= WORKERS.high for part in parts):
+        raise UsageError(
+            f"--workers {counts}: worker counts from {WORKERS.low} to {WORKERS.high}, e.g. 1,2,4"
+        )
+    return [
+        (f"{label} x{count}", settings.changed({"workers": int(count)}))
+        for label, settings in kitchens
+        for count in parts
+    ]
 
 
 def chart_path(out: str | None) -> Path | None:

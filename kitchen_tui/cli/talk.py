@@ -42,6 +42,8 @@ def talk_with_options(options: argparse.Namespace) -> SceneFile:
     talk = load_scene_file(options.scene)  # UsageError for a bad name or file
     base = talk.scenario.settings
     changes = {**remedy_changes(options, base), **limit_changes(options)}
+    if getattr(options, "workers", None) is not None:
+        changes["workers"] = options.workers
     return talk.starting_with(check_remedies(base.changed(changes))) if changes else talk
 
 

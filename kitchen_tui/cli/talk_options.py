@@ -10,6 +10,7 @@ from kitchen_tui.cli.options import (
     add_force_option,
     add_limit_options,
     add_remedy_options,
+    add_workers_option,
     parse_speed,
 )
 from kitchen_tui.errors import UsageError
@@ -18,6 +19,7 @@ from kitchen_tui.protocol.settings import (
     BLOCKING_FIXES,
     CPU_FIXES,
     MODES,
+    WORKERS,
 )
 from kitchen_tui.talk.catalog import BUILTIN_SCENARIOS, BUILTIN_SCENES
 
@@ -72,6 +74,21 @@ def parse_race_fixes(text: str | None, option: str, allowed: tuple[str, ...]) ->
     return (parts[0], parts[-1])
 
 
+def parse_race_workers(text: str | None) -> tuple[int, int] | None:
+    """`4` for both kitchens, or `1,4` for one each; None where not given."""
+    if text is None:
+        return None
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) not in (1, 2) or not all(
+        p.isdigit() and WORKERS.low <= int(p) <= WORKERS.high for p in parts
+    ):
+        raise UsageError(
+            f"--workers takes one or two counts from {WORKERS.low} to {WORKERS.high}"
+            f" separated by a comma, got {text!r}"
+        )
+    return int(parts[0]), int(parts[-1])
+
+
 def _screen(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--theme", default="dark", help="dark, light, projector, or a theme file")
     parser.add_argument("--ascii", action="store_true", help="draw with ASCII characters only")
@@ -94,6 +111,7 @@ def add_talk_commands(commands: Any) -> None:
     play.add_argument("--backend", choices=BACKENDS, default="asyncio", help="the event loop")
     add_remedy_options(play)
     add_limit_options(play)
+    add_workers_option(play)
     play.add_argument("--stills", metavar="DIR", help="save an SVG of the screen at each marker")
     play.add_argument("--trace", metavar="FILE", help="write the kitchen's event stream to FILE")
     add_force_option(play)
@@ -129,6 +147,7 @@ def add_talk_commands(commands: Any) -> None:
     record.add_argument("--speed", type=parse_speed, help="0.1 to 10")
     add_remedy_options(record)
     add_limit_options(record)
+    add_workers_option(record)
     record.add_argument("--stills", metavar="DIR", help="save an SVG at each marker")
     add_stills_format(record, "the stills")
     record.add_argument("--trace", metavar="FILE", help="also write the kitchen's event stream")
@@ -149,6 +168,11 @@ def add_talk_commands(commands: Any) -> None:
         help=f"a built-in ({', '.join(BUILTIN_SCENARIOS)}) or a TOML file",
     )
     race.add_argument("--modes", default="sync,async", help="two modes (default sync,async)")
+    race.add_argument(
+        "--workers",
+        metavar="N[,N]",
+        help=f"worker processes: one count for both kitchens, or one each (1 to {WORKERS.high})",
+    )
     race.add_argument("--backend", choices=BACKENDS, default="asyncio", help="the event loop")
     race.add_argument(
         "--fix-blocking",

@@ -7,8 +7,15 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol
 
-from kitchen_tui.kitchen.frontdesk import FrontDesk, Ticket
+from kitchen_tui.kitchen.frontdesk import Ticket
+
+
+class Greeter(Protocol):
+    """Whoever puts an order on the desk at its arrival: the front desk, or a shared one."""
+
+    def arrive(self, ticket: Ticket) -> bool | None: ...
 
 
 class Doorman:
@@ -22,7 +29,7 @@ class Doorman:
 
     def __init__(
         self,
-        desk: FrontDesk,
+        desk: Greeter,
         wake_loop: Callable[[], None] = lambda: None,
         walk_out: Callable[[Ticket], None] = lambda ticket: None,
     ) -> None:

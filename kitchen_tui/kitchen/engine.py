@@ -55,6 +55,8 @@ class NewTickets:
 class Kitchen:
     """A web service's server process: one anyio loop, its accept queue, workers and I/O."""
 
+    desk_type: type[FrontDesk] = FrontDesk
+
     def __init__(
         self, settings: KitchenSettings, clock: StoryClock, emitter: Emitter, backend: str
     ) -> None:
@@ -64,7 +66,7 @@ class Kitchen:
         self.backend = backend
         self.menu: dict[str, Dish] = dict(MENU)
         self.timers = timers_for(backend)
-        self.desk = FrontDesk(emitter, settings.front_desk, self._wake_from_thread)
+        self.desk = self.desk_type(emitter, settings.front_desk, self._wake_from_thread)
         self.responses = Responses(clock, emitter)
         self.doorman = Doorman(self.desk, self._wake_loop, self.responses.walk_out)
         self.line = CookLine(self._cook_job)
@@ -159,6 +161,7 @@ class Kitchen:
         go_on, cancelled = True, 0
         async with anyio.create_task_group() as service:
             self.steps.service = service
+            self._open_service(service)
             while True:
                 match await self._next_command():
                     case Reset() | Shutdown() as command:
@@ -217,6 +220,9 @@ class Kitchen:
             await self._warm_shelf()
         await self.steps.threads.warm_up(self.settings)
 
+    def _open_service(self, service: TaskGroup) -> None:
+        """A service's own tasks, started with it: none (a worker of several: its acceptor)."""
+
     def _staff_the_desk(self) -> None:
         """Tell the front desk who takes tickets off it now: cooks, or the loop (async)."""
         self.desk.cooks = self.line.on_duty
@@ -229,16 +235,17 @@ class Kitchen:
 
     # -- one ticket -------------------------------------------------------------------------
 
-    async def _serve(self, ticket: Ticket) -> None:
+    async def _serve(self, ticket: Ticket, greeted: bool = False) -> None:
         """One ticket's task: arrive, wait for a cook thread or cook on the loop, finish."""
         try:
-            await self.timers.sleep_until(ticket.arrival)
-            accepted = self.desk.arrive(ticket)
-            if accepted is None:  # the doorman is greeting it at this moment
-                accepted = await self._verdict(ticket)
-            if not accepted:
-                self.responses.count("refused")
-                return
+            if not greeted:
+                await self.timers.sleep_until(ticket.arrival)
+                accepted = self.desk.arrive(ticket)
+                if accepted is None:  # the doorman is greeting it at this moment
+                    accepted = await self._verdict(ticket)
+                if not accepted:
+                    self.responses.count("refused")
+                    return
             if self.line.mode != "async" and not await self._cooked_by_line(ticket):
                 return
             self.desk.leave(ticket)

@@ -15,6 +15,11 @@ def die_with_parent() -> None:
 
     A busy process reads no EOF until it looks at its input again; this reaches it at once.
     """
+    ask_to_die_with_parent()
+
+
+def ask_to_die_with_parent() -> None:
+    """The same, every call: a forked child has no such wish of its own (fork clears it)."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)

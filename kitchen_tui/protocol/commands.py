@@ -25,6 +25,7 @@ from kitchen_tui.protocol.settings import (
     MODES,
     SHELF_PER_CPU,
     SHELF_SIZE,
+    WORKERS,
     BlockingFix,
     CpuFix,
     Mode,
@@ -128,7 +129,45 @@ class Shutdown:
         return {"cmd": "shutdown"}
 
 
-Command = PlaceOrders | DefineDishes | ChangeSettings | Reset | Shutdown
+@dataclass(frozen=True)
+class RestartWorker:
+    """Start a worker that died again, in its place (gunicorn's master does it by itself)."""
+
+    worker: int
+
+    def to_json(self) -> dict[str, object]:
+        return {"cmd": "restart_worker", "worker": self.worker}
+
+
+@dataclass(frozen=True)
+class SetWorkers:
+    """Run this many workers from now (gunicorn's TTIN and TTOU signals): new ones start, the
+    ones too many stop taking tickets and leave once theirs are served."""
+
+    count: int
+
+    def to_json(self) -> dict[str, object]:
+        return {"cmd": "workers", "count": self.count}
+
+
+@dataclass(frozen=True)
+class Retire:
+    """To one worker of several, from its master: take no more tickets, serve yours, exit."""
+
+    def to_json(self) -> dict[str, object]:
+        return {"cmd": "retire"}
+
+
+Command = (
+    PlaceOrders
+    | DefineDishes
+    | ChangeSettings
+    | Reset
+    | Shutdown
+    | RestartWorker
+    | SetWorkers
+    | Retire
+)
 
 
 def parse_command(line: bytes | str) -> Command:
@@ -151,8 +190,28 @@ def parse_command(line: bytes | str) -> Command:
             return Reset()
         case "shutdown":
             return Shutdown()
+        case "restart_worker":
+            return _restart(body)
+        case "workers":
+            count = body.get("count")
+            if not _is_count(count) or not WORKERS.low <= count <= WORKERS.high:
+                raise MalformedCommand(
+                    f"workers: `count` must be from {WORKERS.low} to {WORKERS.high}, got {count!r}"
+                )
+            return SetWorkers(count)
+        case "retire":
+            return Retire()
         case name:
             raise MalformedCommand(f"no command named {name!r}")
+
+
+def _restart(body: dict[str, Any]) -> RestartWorker:
+    worker = body.get("worker")
+    if not _is_count(worker) or not WORKERS.low <= worker <= WORKERS.high:
+        raise MalformedCommand(
+            f"restart_worker: `worker` must be from {WORKERS.low} to {WORKERS.high}, got {worker!r}"
+        )
+    return RestartWorker(worker)
 
 
 def _orders(body: dict[str, Any]) -> PlaceOrders:

@@ -33,6 +33,9 @@ class Header(TypedDict, total=False):
     v: int
     seq: int | None
     story: float
+    # With several workers: which one's event this is (the front desk's writer adds it to what
+    # it passes on from a worker, and to its own events about one).
+    worker: int
 
 
 class Stamped(Header):
@@ -169,8 +172,7 @@ class TimedOutEvent(AboutTicket):
     wasted_s: float
 
 
-class HeartbeatEvent(Stamped):
-    type: Literal["heartbeat"]
+class _Beat(Stamped):
     front_desk: int
     in_flight: int
     lag_s: float
@@ -186,6 +188,38 @@ class HeartbeatEvent(Stamped):
     token_waiting: int
     jobs_open: int
     jobs_queued: int
+
+
+class HeartbeatEvent(_Beat):
+    type: Literal["heartbeat"]
+
+
+class WorkerBeatEvent(_Beat):
+    """One worker's own heartbeat, passed on by the front desk (its sum is the heartbeat)."""
+
+    type: Literal["worker_beat"]
+
+
+class AcceptedEvent(AboutTicket):
+    type: Literal["accepted"]
+
+
+class WorkerUpEvent(Stamped):
+    type: Literal["worker_up"]
+    pid: int
+
+
+class WorkerRetiredEvent(Stamped):
+    type: Literal["worker_retired"]
+    pid: int
+
+
+class WorkerDiedEvent(Stamped):
+    type: Literal["worker_died"]
+    pid: int
+    code: int
+    message: str
+    failed: int
 
 
 class ThreadInEvent(AboutStep):
@@ -301,6 +335,11 @@ EVENT_TYPES: dict[str, type] = {
     "uneaten": UneatenEvent,
     "timed_out": TimedOutEvent,
     "heartbeat": HeartbeatEvent,
+    "accepted": AcceptedEvent,
+    "worker_up": WorkerUpEvent,
+    "worker_beat": WorkerBeatEvent,
+    "worker_died": WorkerDiedEvent,
+    "worker_retired": WorkerRetiredEvent,
     "dropped": DroppedEvent,
     "reset": ResetEvent,
     "bye": ByeEvent,

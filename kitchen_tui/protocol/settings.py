@@ -34,6 +34,9 @@ SHELF_PER_CPU = 0  # the shelf_size that means one worker per CPU (the default)
 NO_LIMIT = 0.0  # a patience or deadline of 0: customers wait forever, handlers run unbounded
 MAX_PATIENCE_S = 3600.0  # story seconds; past an hour is a typo, not a demo
 MAX_DEADLINE_S = 3600.0
+# Kitchen processes behind one front desk: each is a whole Python process (about 30 MB and a
+# tenth of a second to start), so a few per core is already more than a real server runs.
+MAX_WORKERS = 16
 
 
 class Range(NamedTuple):
@@ -48,6 +51,7 @@ class Range(NamedTuple):
 COOKS = Range(1, MAX_COOKS)
 SHELF_SIZE = Range(1, MAX_SHELF)
 FRONT_DESK = Range(1, MAX_FRONT_DESK)
+WORKERS = Range(1, MAX_WORKERS)
 
 
 def default_shelf_size() -> int:
@@ -99,6 +103,7 @@ class KitchenSettings:
     speed: float
     patience: float  # story seconds a customer waits before walking out; 0: for ever
     deadline: float  # story seconds of the server's `fail_after` around a handler; 0: none
+    workers: int  # kitchen processes behind the front desk (uvicorn --workers, gunicorn -w)
 
     def __init__(
         self,
@@ -112,6 +117,7 @@ class KitchenSettings:
         prep_shelf: bool | None = None,
         patience: float = NO_LIMIT,
         deadline: float = NO_LIMIT,
+        workers: int = 1,
     ) -> None:
         if prep_shelf is True:
             fix_cpu = "prep_shelf"
@@ -127,6 +133,7 @@ class KitchenSettings:
             ("speed", speed),
             ("patience", patience),
             ("deadline", deadline),
+            ("workers", workers),
         ):
             object.__setattr__(self, name, value)
 
@@ -140,7 +147,13 @@ class KitchenSettings:
 
     @property
     def remedy_problem(self) -> RemedyProblem | None:
-        return remedy_problem(self.mode, self.fix_blocking, self.fix_cpu)
+        problem = remedy_problem(self.mode, self.fix_blocking, self.fix_cpu)
+        if problem is None and self.workers > 1:  # the master keeps neither yet
+            for name in ("patience", "deadline"):
+                if getattr(self, name):
+                    why = f"is not kept by several workers yet: give one worker, or no {name}"
+                    return RemedyProblem(name, f"{getattr(self, name):g}", why)
+        return problem
 
     @property
     def blocking_fix(self) -> BlockingFix:

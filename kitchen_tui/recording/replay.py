@@ -108,6 +108,13 @@ class ReplayKitchen:
     def reset(self) -> None:
         self.commands["reset"] += 1
 
+    def restart_worker(self, worker: int) -> None:
+        """A trace's workers died or came back as recorded: nothing to restart."""
+        self.commands["restart_worker"] += 1
+
+    def set_workers(self, count: int) -> None:
+        self.commands["workers"] += 1
+
     def set_speed(self, speed: float) -> None:
         """Play on at `speed` times the recorded pace, from where the replay is now."""
         speed = _checked_speed(speed)

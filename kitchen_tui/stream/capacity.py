@@ -8,12 +8,15 @@ capacity is the least of those rates, and the resource that sets it is the bottl
 - threads: N cooks, N / latency, but CPU steps hold the GIL: at most 1 / CPU time;
 - async: the loop runs every CPU and blocking step: 1 / (CPU + blocking); to_thread steps share
   the limiter's 40 tokens and the GIL;
-- the prep shelf: its workers, workers / CPU on the shelf (the round trips' cost is not in it).
+- the prep shelf: its workers, workers / CPU on the shelf (the round trips' cost is not in it);
+- W worker processes: W of each of those, but their CPU steps share the machine's cores: at
+  most cores / CPU time, however many workers.
 Times are story seconds, so capacities are story orders a second at any speed.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -52,6 +55,8 @@ def demands(dish: Dish, settings: KitchenSettings) -> dict[str, float]:
 
     for step in dish.steps:
         op = served_as(step, settings)
+        if step.kind == "cpu" and settings.workers > 1:  # the processes share the machine
+            add("cores", step.seconds)
         if settings.mode == "async":
             for resource in _LOOP_HOLDS[op]:
                 add(resource, step.seconds)
@@ -66,14 +71,16 @@ def demands(dish: Dish, settings: KitchenSettings) -> dict[str, float]:
 
 
 def servers(settings: KitchenSettings) -> dict[str, int]:
-    """How many of each resource the kitchen has."""
+    """How many of each resource the kitchen has: each worker process has its own."""
+    workers = settings.workers
     return {
-        "cook": 1,
-        "cooks": settings.cooks,
-        "GIL": 1,
-        "loop": 1,
-        "threads": THREAD_TOKENS,
-        "prep shelf": settings.shelf_workers,
+        "cook": workers,
+        "cooks": settings.cooks * workers,
+        "GIL": workers,
+        "loop": workers,
+        "threads": THREAD_TOKENS * workers,
+        "prep shelf": settings.shelf_workers * workers,
+        "cores": os.cpu_count() or 1,
     }
 
 

@@ -26,6 +26,8 @@ from kitchen_tui.protocol.commands import (
     DefineDishes,
     PlaceOrders,
     Reset,
+    RestartWorker,
+    SetWorkers,
     Shutdown,
 )
 from kitchen_tui.protocol.events import Event
@@ -131,6 +133,14 @@ class KitchenProcess:
 
     def reset(self) -> None:
         self._send(Reset())
+
+    def set_workers(self, count: int) -> None:
+        """Run this many workers from now (a kitchen started with one has no master for it)."""
+        self._send(SetWorkers(count))
+
+    def restart_worker(self, worker: int) -> None:
+        """Start a worker of several again, if it died (a live one serves on)."""
+        self._send(RestartWorker(worker))
 
     def _send(self, command: Command) -> None:
         self._write((json.dumps(command.to_json()) + "\n").encode())

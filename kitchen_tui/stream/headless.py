@@ -81,8 +81,8 @@ class RunResult:
             "max_s": max(values) if values else None,
             "loop_stall_s": self.ledger.stall_total_s * self.settings.speed,
             # Every step that held every ticket: the loop (async) or the only cook (sync).
-            "stall_s": self.ledger.holds.total_s,
-            "longest_stall_s": self.ledger.holds.longest(self.ledger.last_t or 0.0),
+            "stall_s": sum(holds.total_s for holds in self.ledger.pool.every_holds),
+            "longest_stall_s": self.longest_stall_s(),
             "wall_s": self.wall_s,
             "dropped_events": self.ledger.dropped,
             "malformed_lines": self.ledger.malformed,
@@ -92,6 +92,11 @@ class RunResult:
             "remedies": self.ledger.remedies.summary(self.settings.speed),
             **self.ledger.giving_up.summary(),
         }
+
+    def longest_stall_s(self) -> float | None:
+        now = self.ledger.last_t or 0.0
+        longest = [holds.longest(now) for holds in self.ledger.pool.every_holds]
+        return max((s for s in longest if s is not None), default=None)
 
     def missing(self) -> list[str]:
         """Orders whose outcome never arrived: empty unless the stream lost it."""

@@ -34,6 +34,7 @@ class HeldStep:
     label: str
     where: str
     started: float
+    worker: int | None = None  # with several workers: whose loop (or only cook) it holds
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class Holds:
 
     def __init__(self, story: StoryClock, keep: int | None = None) -> None:
         self._story = story
-        self._keep = keep
+        self.keep = keep
         self._longest_forgotten = 0.0  # the longest of the holds no longer in `finished`
         self.now: HeldStep | None = None
         self.finished: list[Hold] = []
@@ -66,13 +67,27 @@ class Holds:
         self._suspects: list[Ticket] = []  # tickets in the kitchen while the current hold lasts
         self._settling: list[tuple[Hold, list[Ticket]]] = []
 
+    def sibling(self) -> Holds:
+        """Fresh holds on the same clock, keeping as many: another worker's."""
+        return Holds(self._story, self.keep)
+
     def started(self, e: StepStartedEvent, ticket: Ticket, open_tickets: list[Ticket]) -> None:
         holds_sync_cook = e["where"] == "cook" and ticket.mode == "sync"
         if e["where"] == "loop" or holds_sync_cook:
             self.now = HeldStep(
-                e["n"], e["i"], ticket.id, ticket.dish, e["kind"], e["label"], e["where"], e["t"]
+                e["n"],
+                e["i"],
+                ticket.id,
+                ticket.dish,
+                e["kind"],
+                e["label"],
+                e["where"],
+                e["t"],
+                ticket.worker,
             )
-            self._suspects = [t for t in open_tickets if t.n != ticket.n]
+            # Its own worker's tickets only (with several workers; with one, every ticket).
+            worker = ticket.worker
+            self._suspects = [t for t in open_tickets if t.n != ticket.n and t.worker == worker]
 
     def arrived(self, ticket: Ticket) -> None:
         if self.now is not None:
@@ -91,10 +106,10 @@ class Holds:
             return  # too short for anyone to feel: not worth a report
         hold = Hold(held, seconds, level, e["t"])
         self.finished.append(hold)
-        if self._keep is not None and len(self.finished) > 2 * self._keep:
-            forgotten = self.finished[: -self._keep]  # trimmed in halves: appends stay cheap
+        if self.keep is not None and len(self.finished) > 2 * self.keep:
+            forgotten = self.finished[: -self.keep]  # trimmed in halves: appends stay cheap
             self._longest_forgotten = max(self._longest_forgotten, *(h.seconds for h in forgotten))
-            del self.finished[: -self._keep]
+            del self.finished[: -self.keep]
         self._settling.append((hold, self._suspects))
         self._suspects = []
         self._recount(e["t"])

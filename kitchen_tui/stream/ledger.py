@@ -38,6 +38,7 @@ from kitchen_tui.protocol.events import (
 )
 from kitchen_tui.stream.giving_up import GivingUpAccount
 from kitchen_tui.stream.holds import Holds
+from kitchen_tui.stream.pool_account import PoolAccount
 from kitchen_tui.stream.reconcile import Reconciler
 from kitchen_tui.stream.remedy_account import RemedyAccount
 from kitchen_tui.stream.sketch import LatencySketch, merged
@@ -97,6 +98,7 @@ class Ledger:
         self.died: str | None = None
         self.remedies = RemedyAccount()
         self.giving_up = GivingUpAccount()
+        self.pool = PoolAccount(self.holds)
 
     # -- reading the stream ---------------------------------------------------------------
 
@@ -170,7 +172,7 @@ class Ledger:
         ticket.step_label = e["label"]
         ticket.step_started = e["t"]
         ticket.open_segment(part_of(e["kind"], where), e["t"])
-        self.holds.started(e, ticket, list(self.open.values()))
+        self.pool.holds_of(ticket).started(e, ticket, list(self.open.values()))
 
     def _on_shelf_in(self, e: ShelfInEvent) -> None:
         ticket = self.tickets[e["n"]]
@@ -195,7 +197,7 @@ class Ledger:
             if io_end < e["t"]:
                 rail.end = io_end
                 ticket.segments[-1].start = io_end
-        self.holds.step_finished(e)
+        self.pool.holds_of(ticket).step_finished(e)
 
     def _on_stall(self, e: StallEvent) -> None:
         ticket = self.tickets.get(e["n"])
@@ -204,7 +206,7 @@ class Ledger:
         self.stall_total_s += e["seconds"]
         self.stall_count += 1
         self.worst_stall_s = max(self.worst_stall_s or 0.0, e["seconds"])
-        self.holds.kitchen_measure(e)
+        self.pool.holds_of(ticket).kitchen_measure(e)
 
     def _finish(
         self, e: ServedEvent | FailedEvent | TimedOutEvent | UneatenEvent, state: TicketState
@@ -229,6 +231,7 @@ class Ledger:
 
     def _on_served(self, e: ServedEvent) -> None:
         ticket = self._finish(e, "served")
+        self.pool.on_outcome(e)
         ticket.split = dict(e["split"])
         self.latencies[ticket.dish].add(e["latency_s"])
         setting = setting_name(ticket.mode, ticket.prep_shelf)
@@ -241,6 +244,7 @@ class Ledger:
 
     def _on_failed(self, e: FailedEvent) -> None:
         ticket = self._finish(e, "failed")
+        self.pool.on_outcome(e)
         ticket.error = e["error"]
         self.failed += 1
 
@@ -288,7 +292,8 @@ class Ledger:
                 ticket.close_segment(e["t"])
                 self._retire(ticket)
         self.open.clear()
-        self.holds.now = None
+        for holds in self.pool.every_holds:
+            holds.now = None
         self.remedies.reset(e["t"])
 
     def _on_died(self, e: DiedEvent) -> None:
@@ -364,6 +369,11 @@ _HANDLERS: dict[str, Callable[[Ledger, Any], None]] = {
     "job_queued": lambda ledger, e: ledger.remedies.on_job_queued(e),
     "job_in": lambda ledger, e: ledger.remedies.on_job_in(e),
     "job_done": lambda ledger, e: ledger.remedies.on_job_done(e, ledger.tickets.get(e["n"])),
+    "accepted": lambda ledger, e: ledger.pool.on_accepted(e, ledger.tickets.get(e["n"])),
+    "worker_up": lambda ledger, e: ledger.pool.on_up(e),
+    "worker_beat": lambda ledger, e: ledger.pool.on_beat(e),
+    "worker_died": lambda ledger, e: ledger.pool.on_died(e),
+    "worker_retired": lambda ledger, e: ledger.pool.on_retired(e),
     "dropped": Ledger._on_dropped,
     "reset": Ledger._on_reset,
     "died": Ledger._on_died,

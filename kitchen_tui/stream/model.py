@@ -28,6 +28,7 @@ from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.stream.model_kitchens import Cooks, Loop
 from kitchen_tui.stream.model_parts import Clock, Op, Ticket
+from kitchen_tui.stream.model_pool import Pool
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Prediction:
     walked_out: bool = False  # its customer left before the answer (which went to nobody)
     timed_out: bool = False  # the server's deadline ended it, no answer
     wasted: float = 0.0  # seconds of its steps run after nobody waited for them
+    worker: int | None = None  # with several workers: the one it was handed to (from 1)
 
     @property
     def latency(self) -> float | None:
@@ -56,7 +58,7 @@ class Prediction:
         return None if self.job_done is None else self.job_done - self.arrived
 
 
-def _prediction(ticket: Ticket) -> Prediction:
+def _prediction(ticket: Ticket, worker: int | None = None) -> Prediction:
     walked_out = ticket.walked_out
     return Prediction(
         ticket.order.id,
@@ -70,6 +72,7 @@ def _prediction(ticket: Ticket) -> Prediction:
         walked_out=walked_out,
         timed_out=ticket.timed_out,
         wasted=ticket.wasted if ticket.timed_out else ticket.wasted_left if walked_out else 0.0,
+        worker=worker,
     )
 
 
@@ -132,16 +135,24 @@ def predict(
     """
     tickets = [_ticket(order, dishes, settings, durations) for order in orders]
     clock = Clock()
-    kitchen: Cooks | Loop
-    if settings.mode == "sync":
-        kitchen = Cooks(clock, settings, cooks=1)
-    elif settings.mode == "threads":
-        kitchen = Cooks(clock, settings, cooks=settings.cooks)
-    elif settings.mode == "async":
-        kitchen = Loop(clock, settings)
-    else:
-        raise ValueError(f"unknown mode {settings.mode!r}")
+    kitchen: Cooks | Loop | Pool = _kitchen(clock, settings)
+    if settings.workers > 1:
+        # Each worker its own kitchen; the shared desk alone turns tickets away.
+        unbounded = settings.changed({"front_desk": len(tickets) + 1})
+        workers = [_kitchen(clock, unbounded) for _ in range(settings.workers)]
+        kitchen = Pool(settings.front_desk, workers)
     for ticket in tickets:  # pushed in position order: arrival ties go by position
         clock.at(ticket.arrived, partial(kitchen.arrive, ticket))
     clock.run()
-    return [_prediction(ticket) for ticket in tickets]
+    worker_of = kitchen.worker_of if isinstance(kitchen, Pool) else {}
+    return [_prediction(ticket, worker_of.get(id(ticket))) for ticket in tickets]
+
+
+def _kitchen(clock: Clock, settings: KitchenSettings) -> Cooks | Loop:
+    if settings.mode == "sync":
+        return Cooks(clock, settings, cooks=1)
+    if settings.mode == "threads":
+        return Cooks(clock, settings, cooks=settings.cooks)
+    if settings.mode == "async":
+        return Loop(clock, settings)
+    raise ValueError(f"unknown mode {settings.mode!r}")

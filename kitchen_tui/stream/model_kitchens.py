@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from functools import partial
 
 from kitchen_tui.protocol.settings import (
@@ -35,11 +36,20 @@ class Cooks:
         self._seating = False
         self._deadline = settings.deadline
         self._kills = settings.mode == "sync"
+        self.on_free: Callable[[], None] | None = None  # a worker of several: it accepts more
 
     def arrive(self, ticket: Ticket) -> None:
         if self._waiting >= self._capacity:
             ticket.refused = True
             return
+        self.take(ticket)
+
+    @property
+    def ready(self) -> bool:
+        """A cook is free: a worker of several would accept a ticket now."""
+        return self._free > 0
+
+    def take(self, ticket: Ticket) -> None:
         self._desk.append(ticket)
         self._waiting += 1
         if self._deadline and not self._kills:
@@ -84,6 +94,8 @@ class Cooks:
         ticket.end(now, timed_out)
         self._free += 1
         self._seat()
+        if self.on_free is not None:
+            self.on_free()
 
     def _next_step(self, ticket: Ticket) -> None:
         if ticket.ended:  # a killed ticket's step, come to its end: nobody is there
@@ -157,6 +169,7 @@ class Loop:
         self._unseated = 0  # the front desk: arrived, not yet picked up by the loop
         self._busy = False  # a step holds the loop, or the loop waits for the GIL
         self._jobs_heard: list[Ticket] = []  # jobs done while the loop was held
+        self.on_free: Callable[[], None] | None = None  # a worker of several: it accepts more
 
     def arrive(self, ticket: Ticket) -> None:
         if self._unseated >= self._capacity:
@@ -164,6 +177,16 @@ class Loop:
             return
         self._unseated += 1
         self._wake(_Due(ticket))  # the ticket's task sleeps until its arrival, on a timer
+
+    @property
+    def ready(self) -> bool:
+        """Nothing holds the loop: a worker of several accepts whatever waits."""
+        return not self._busy
+
+    def take(self, ticket: Ticket) -> None:
+        """Accepted from the shared desk: in line behind what is ready (the caller runs it)."""
+        self._unseated += 1
+        self._ready.append(_Due(ticket))
 
     def _wake(self, ticket: Ticket | _Due | _Cancel) -> None:
         self._ready.append(ticket)
@@ -295,6 +318,7 @@ class Loop:
         if sliced:
             ticket.awaiting = "checkpoint"
             self._ready.insert(min(ahead, len(self._ready)), ticket)
+            self._accept()
             self._dispatch()
             return
         # A blocking call let go of the GIL: with a thread computing, the loop waits for it.
@@ -302,7 +326,13 @@ class Loop:
 
     def _go_on(self, ticket: Ticket) -> None:
         self._yield(ticket)
+        self._accept()
         self._dispatch()
+
+    def _accept(self) -> None:
+        """The loop runs again: a worker of several accepts what waited at the shared desk."""
+        if self.on_free is not None:
+            self.on_free()
 
     def _yield(self, ticket: Ticket) -> None:
         """The ticket leaves the loop: served, off to the rail, the shelf or a thread."""

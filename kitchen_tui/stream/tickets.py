@@ -58,6 +58,7 @@ class Ticket:
     fix_cpu: str = "inline"
     job_latency_s: float | None = None  # fix_cpu = "job": arrival to its last job done
     cook: int | None = None
+    worker: int | None = None  # the worker process that accepted it (with several)
     seated: float | None = None
     step_index: int | None = None
     step_kind: str | None = None

@@ -15,6 +15,7 @@ with no orders is valid and only sets up the kitchen (the user injects orders by
     speed = 1.0                # MIN_SPEED..MAX_SPEED
     patience = 5.0             # customers walk out after this many seconds (default: never)
     deadline = 3.0             # the server's fail_after on each request (default: none)
+    workers = 1                # kitchen processes behind one front desk, 1..MAX_WORKERS
 
     [load]                     # a steady stream of customers (see talk/load.py)
     rate = 20.0                # customers a story second
@@ -66,6 +67,7 @@ from kitchen_tui.protocol.settings import (
     NO_LIMIT,
     SHELF_PER_CPU,
     SHELF_SIZE,
+    WORKERS,
     CpuFix,
     KitchenSettings,
 )
@@ -106,6 +108,7 @@ _TOP_KEYS = (
     "speed",
     "patience",
     "deadline",
+    "workers",
 )
 _ORDER_KEYS = ("id", "dish", "at", "count", "every", "patience")
 _DISH_KEYS = ("label", "steps")
@@ -198,6 +201,7 @@ class ScenarioChecker(TomlChecker):
             speed=self.number(doc, "speed", "", MIN_SPEED, MAX_SPEED, base.speed),
             patience=self.limit(doc, "patience", "", MAX_PATIENCE_S) or NO_LIMIT,
             deadline=self.limit(doc, "deadline", "", MAX_DEADLINE_S) or NO_LIMIT,
+            workers=self.integer(doc, "workers", "", *WORKERS, base.workers),
         )
         self.check_remedies(settings, "")
         return settings

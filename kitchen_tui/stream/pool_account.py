@@ -1,0 +1,104 @@
+"""The workers of a pool as the stream tells of them: who is up, who died, what each holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kitchen_tui.protocol.events import (
+    AcceptedEvent,
+    FailedEvent,
+    ServedEvent,
+    WorkerBeatEvent,
+    WorkerDiedEvent,
+    WorkerRetiredEvent,
+    WorkerUpEvent,
+)
+from kitchen_tui.stream.holds import Holds
+from kitchen_tui.stream.tickets import Ticket
+
+
+@dataclass
+class WorkerState:
+    """One worker process behind the front desk: its pid, whether it is up, its last beat."""
+
+    worker: int
+    pid: int
+    alive: bool = True
+    accepted: int = 0
+    served: int = 0
+    failed: int = 0  # its dying fails its tickets too
+    beat: WorkerBeatEvent | None = None
+    deaths: list[str] = field(default_factory=list)  # each death's message, oldest first
+
+
+class PoolAccount:
+    """The ledger's part about workers: nothing happens here with one kitchen process."""
+
+    def __init__(self, kitchen_holds: Holds) -> None:
+        self.workers: dict[int, WorkerState] = {}
+        self.worker_holds: dict[int, Holds] = {}
+        self._kitchen_holds = kitchen_holds  # one kitchen's, with no worker
+
+    def holds_of(self, ticket: Ticket | None) -> Holds:
+        """The holds of the ticket's own worker (a step holds only its own worker's tickets),
+        or the one kitchen's."""
+        worker = None if ticket is None else ticket.worker
+        if worker is None:
+            return self._kitchen_holds
+        holds = self.worker_holds.get(worker)
+        if holds is None:
+            holds = self.worker_holds[worker] = self._kitchen_holds.sibling()
+        return holds
+
+    @property
+    def every_holds(self) -> list[Holds]:
+        """The one kitchen's holds, and each worker's (with several)."""
+        return [self._kitchen_holds, *self.worker_holds.values()]
+
+    def on_up(self, e: WorkerUpEvent) -> None:
+        slot = int(e.get("worker", 0))
+        state = self.workers.get(slot)
+        if state is None:
+            self.workers[slot] = WorkerState(slot, e["pid"])
+        else:
+            state.pid, state.alive, state.beat = e["pid"], True, None
+
+    def on_accepted(self, e: AcceptedEvent, ticket: Ticket | None) -> None:
+        slot = e.get("worker")
+        if slot is None:
+            return
+        if ticket is not None:
+            ticket.worker = slot
+        state = self.workers.get(slot)
+        if state is not None:
+            state.accepted += 1
+
+    def on_outcome(self, e: ServedEvent | FailedEvent) -> None:
+        state = self.workers.get(int(e.get("worker", 0)))
+        if state is not None:
+            if e["type"] == "served":
+                state.served += 1
+            else:
+                state.failed += 1
+
+    def on_beat(self, e: WorkerBeatEvent) -> None:
+        state = self.workers.get(int(e.get("worker", 0)))
+        if state is not None:
+            state.beat = e
+
+    def on_retired(self, e: WorkerRetiredEvent) -> None:
+        """A worker left as asked: no line of its own any more."""
+        slot = int(e.get("worker", 0))
+        self.workers.pop(slot, None)
+        self.worker_holds.pop(slot, None)
+
+    def on_died(self, e: WorkerDiedEvent) -> None:
+        slot = int(e.get("worker", 0))
+        state = self.workers.setdefault(slot, WorkerState(slot, e["pid"]))
+        state.alive = False
+        state.beat = None
+        state.deaths.append(e["message"])
+
+    @property
+    def deaths(self) -> list[str]:
+        return [message for state in self.workers.values() for message in state.deaths]
