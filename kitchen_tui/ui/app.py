@@ -41,6 +41,7 @@ from kitchen_tui.ui.commands import (
     order_of,
     rush,
     speed_step,
+    workers_step,
 )
 from kitchen_tui.ui.dishes import OrderNumbers
 from kitchen_tui.ui.dispatcher import Dispatcher
@@ -295,6 +296,9 @@ class KitchenApp(QuickStartApp):
 
     def action_reset(self) -> None:
         self.dispatcher.run(Again())
+
+    def action_workers(self, direction: int) -> None:
+        self.dispatcher.run(workers_step(int(str(self.session.setting("workers") or 1)), direction))
 
     # -- the screen ------------------------------------------------------------------------------
 

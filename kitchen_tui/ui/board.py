@@ -50,6 +50,8 @@ _TOUCHES: dict[str, tuple[str, ...]] = {
     "malformed": ("stats",),
     "reset": AREAS,
     "died": ("banner", "header"),
+    "worker_up": ("cook", "stats"),
+    "worker_died": ("cook", "stats", "banner"),
 }
 
 
@@ -95,11 +97,11 @@ class Board:
             self.ignored += 1  # a late word about a ticket from before a reset
             self.ledger.reconciler.missed(kind)  # the kitchen counts its outcome all the same
             return
-        held = self.held
+        held = self.holds_now
         self.ledger.apply(event)
         if kind == "heartbeat":
             self._sample_busy(event)
-        if self.held is not held:
+        if self.holds_now != held:
             self._touch(("cook", "stats"))
         if isinstance(n, int):
             self._place(n)
@@ -109,20 +111,50 @@ class Board:
 
     def recount_stall_victims(self, now: float) -> None:
         """Recount recent stalls' victims while late events about them may still arrive."""
-        if self.ledger.holds.recount_recent_victims(now):
+        changed = [holds.recount_recent_victims(now) for holds in self.ledger.pool.every_holds]
+        if any(changed):
             self._touch(("cook", "stats", "timeline"))
 
     @property
     def held(self) -> HeldStep | None:
-        """The step holding the loop (async) or the only cook (sync) right now."""
-        return self.ledger.holds.now
+        """The step holding the loop (async) or the only cook (sync) right now (with several
+        workers, the first of theirs)."""
+        held = self.ledger.holds.now
+        if held is None and self.ledger.pool.worker_holds:
+            held = next((h for h in self.holds_now if h is not None), None)
+        return held
+
+    @property
+    def holds_now(self) -> tuple[HeldStep | None, ...]:
+        """Every step holding a loop or a sync cook now: one kitchen's, or each worker's."""
+        if not self.ledger.pool.worker_holds:
+            return (self.ledger.holds.now,)
+        return tuple(holds.now for holds in self.ledger.pool.every_holds)
+
+    def worker_held(self, worker: int) -> HeldStep | None:
+        holds = self.ledger.pool.worker_holds.get(worker)
+        return None if holds is None else holds.now
+
+    @property
+    def workers(self) -> int:
+        """Kitchen processes behind the front desk (1: one kitchen, no pool)."""
+        return int(self.ledger.settings.get("workers") or 1)
+
+    @property
+    def worker_slots(self) -> list[int]:
+        """The workers to show: as many as asked for, and any still serving on its way out."""
+        return sorted(set(range(1, self.workers + 1)) | set(self.ledger.pool.workers))
 
     @property
     def last_stall(self) -> Hold | None:
         """The stall that mattered most: the one that kept other tickets waiting longest (the
-        latest one while none has kept anybody waiting)."""
-        holds = self.ledger.holds
-        return holds.worst or (holds.finished[-1] if holds.finished else None)
+        latest one while none has kept anybody waiting); with workers, of them all."""
+        every = self.ledger.pool.every_holds
+        worst = [holds.worst for holds in every if holds.worst is not None]
+        if worst:
+            return max(worst, key=lambda hold: hold.delay_s)
+        latest = [holds.finished[-1] for holds in every if holds.finished]
+        return max(latest, key=lambda hold: hold.end) if latest else None
 
     def _touch(self, areas: Iterable[str]) -> None:
         for area in areas:
@@ -183,7 +215,8 @@ class Board:
             t1 = now
         if t1 <= t0:
             return None
-        return max(0.0, min(1.0, (busy1 - busy0) / (t1 - t0)))
+        # With several workers the heartbeat sums their loops: the share of them all.
+        return max(0.0, min(1.0, (busy1 - busy0) / (t1 - t0) / self.workers))
 
     @property
     def cooks_busy(self) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kitchen_tui.protocol.orders import Order
-from kitchen_tui.protocol.settings import MAX_SPEED, MIN_SPEED, Mode
+from kitchen_tui.protocol.settings import MAX_SPEED, MIN_SPEED, WORKERS, Mode
 from kitchen_tui.talk.scenario import Scenario
 from kitchen_tui.ui.dishes import (
     RUSH_DISH,
@@ -95,7 +95,25 @@ class PlayScenario:
     key: Key | None = None
 
 
-Command = SendOrders | SetMode | SetShelf | SetRemedy | SetSpeed | Reset | Again | PlayScenario
+@dataclass(frozen=True)
+class SetWorkers:
+    """How many kitchen processes stand behind the front desk."""
+
+    count: int
+    key: Key | None
+
+
+Command = (
+    SendOrders
+    | SetMode
+    | SetShelf
+    | SetRemedy
+    | SetSpeed
+    | Reset
+    | Again
+    | PlayScenario
+    | SetWorkers
+)
 
 
 def order_of(dish: str, numbers: OrderNumbers) -> SendOrders:
@@ -120,6 +138,12 @@ def speed_to(speed: float, current: float) -> SetSpeed:
     if speed > current:
         return SetSpeed(speed, FASTER_KEY)
     return SetSpeed(speed, SLOWER_KEY if speed < current else None)
+
+
+def workers_step(current: int, direction: int) -> SetWorkers:
+    """One worker more (direction > 0) or fewer, within 1 and the most there may be."""
+    count = max(WORKERS.low, min(WORKERS.high, current + (1 if direction > 0 else -1)))
+    return SetWorkers(count, KEY_BY_ACTION[f"workers({1 if direction > 0 else -1})"])
 
 
 def speed_step(current: float, direction: int) -> SetSpeed:

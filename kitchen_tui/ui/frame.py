@@ -65,8 +65,8 @@ class Frame:
         self.scene.held_events = 0
         self.redraw()
 
-    def show_death(self, message: str | None) -> None:
-        self.banner.show(message)
+    def show_death(self, message: str | None, worker: bool = False) -> None:
+        self.banner.show(message, worker)
 
     def redraw(self) -> None:
         for view in self.views:

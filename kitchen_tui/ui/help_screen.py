@@ -123,9 +123,25 @@ class HelpScreen(ModalScreen[None]):
 Row = tuple[str | Text, str | Text]
 
 
+# Keys that go two ways, each pair on one row of the help page (so that it fits 120x36).
+_PAIRS = {
+    ("plus", "minus"): "faster / slower story clock (0.1x to 10x)",
+    ("w", "W"): "a worker process more / fewer (uvicorn --workers N)",
+}
+
+
 def _rows(title: str, keys: tuple[Key, ...]) -> list[Row]:
     rows: list[Row] = [("", Text(title, style="bold underline"))]
-    rows += [(key.shown, key.help) for key in keys]
+    paired = {second: (first, words) for (first, second), words in _PAIRS.items()}
+    for key in keys:
+        if key.key in paired:
+            continue  # shown on its partner's row
+        partner = next((p for (f, p) in _PAIRS if f == key.key), None)
+        if partner is not None:
+            second = next(k for k in keys if k.key == partner)
+            rows.append((f"{key.shown} {second.shown}", _PAIRS[(key.key, partner)]))
+        else:
+            rows.append((key.shown, key.help))
     return rows
 
 

@@ -24,8 +24,10 @@ from kitchen_tui.ui.commands import (
     SetRemedy,
     SetShelf,
     SetSpeed,
+    SetWorkers,
 )
 from kitchen_tui.ui.frame import Frame
+from kitchen_tui.ui.glyphs import counted
 from kitchen_tui.ui.link import KitchenLink
 from kitchen_tui.ui.remedy_words import remedy_echo
 
@@ -75,6 +77,7 @@ class LiveSession:
         self._ready = False
         self._clock = clock
         self.died: str | None = None
+        self.dead_workers: dict[int, str] = {}  # worker -> what its death was, until it is up
 
     # -- the process -----------------------------------------------------------------------------
 
@@ -105,6 +108,8 @@ class LiveSession:
             if kind == "died":
                 self.died = str(event.get("message", "it ended unexpectedly"))
                 self.frame.show_death(self.died)
+            elif kind in ("worker_died", "worker_up"):
+                self._worker_news(event)
             elif kind == "hello":
                 self._ready = True
                 pending, self._after_hello = self._after_hello, []
@@ -116,10 +121,22 @@ class LiveSession:
                     then()
         return events
 
-    def restart(self) -> None:
-        """A stopped kitchen cannot be reset: start a new one with the last known settings, and
-        give it the dishes the old one had been given."""
-        settings = self._current_settings()
+    def _worker_news(self, event: Event) -> None:
+        """A worker died (its banner stays until it is back) or is up again."""
+        worker = int(event.get("worker", 0))
+        if event["type"] == "worker_up":
+            self.dead_workers.pop(worker, None)
+        else:
+            failed = int(event.get("failed", 0))
+            self.dead_workers[worker] = f"{event['message']}: {counted(failed, 'ticket')} failed"
+        if self.died is None:
+            news = "; ".join(self.dead_workers.values()) or None
+            self.frame.show_death(news, worker=True)
+
+    def restart(self, settings: KitchenSettings | None = None) -> None:
+        """A stopped kitchen cannot be reset: start a new one with the last known settings (or
+        `settings`), and give it the dishes the old one had been given."""
+        settings = settings or self._current_settings()
         self.close()
         if self._owns_kitchen or self.kitchen is None:
             self.kitchen = self._new_kitchen(settings)
@@ -128,6 +145,7 @@ class LiveSession:
         if self._dishes:
             self.kitchen.define_dishes(self._dishes.values())
         self.died = None
+        self.dead_workers.clear()
         self.frame.show_death(None)
         self._after_reset.clear()
         self.frame.clear()
@@ -152,14 +170,34 @@ class LiveSession:
                 if not self.alive:
                     self.restart()
                     return "> started a new kitchen"
+                if self.dead_workers:  # gunicorn's master would start them by itself
+                    dead = sorted(self.dead_workers)
+                    for worker in dead:
+                        self._kitchen().restart_worker(worker)
+                    return f"> restarting worker {', '.join(map(str, dead))}"
                 self.reset_then(lambda: None)
                 return "> reset: everything in flight cancelled"
+            case SetWorkers(count=count):
+                return self._set_workers(count)
             case PlayScenario(scenario=scenario):
                 # The scenario's orders into the kitchen as the user has set it: its own mode,
                 # shelf and speed apply only as the starting --scenario and in report.
                 self.reset_then(partial(self.play_orders, scenario))
                 return f"> {scenario.name}: {scenario.title}, in {self.setting('mode')}"
         return None
+
+    def _set_workers(self, count: int) -> str:
+        """More or fewer workers: the master starts or retires them; to or from one, a new
+        kitchen (one kitchen alone has no master to add a worker to)."""
+        current = int(str(self.setting("workers") or 1))
+        if count == current:  # at the fewest or the most there may be
+            return f"> {counted(count, 'worker')} already"
+        if current > 1 and count > 1 and self.alive:
+            self._kitchen().set_workers(count)
+            gone = "" if count > current else ": the newest serves its tickets, then goes"
+            return f"> {counted(count, 'worker')}{gone}"
+        self.restart(self._current_settings().changed({"workers": count}))
+        return f"> {counted(count, 'worker')}: a new kitchen (what was in flight is cancelled)"
 
     def setting(self, name: str) -> object:
         """The value last asked for, else what the kitchen last confirmed."""

@@ -234,11 +234,15 @@ class RaceApp(QuickStartApp):
 
 
 def racer_names(sides: tuple[KitchenSettings, KitchenSettings]) -> list[str]:
-    """Each kitchen's name on screen: its mode and any remedy (`async`, `async to_thread`);
-    two of the same become `async A` and `async B`."""
+    """Each kitchen's name on screen: its mode, any remedy and its workers past one (`async`,
+    `async to_thread`, `sync x4`); two of the same become `async A` and `async B`."""
     names = [
         " ".join(
-            [side.mode, *(fix for fix in (side.fix_blocking, side.fix_cpu) if fix != "inline")]
+            [
+                side.mode,
+                *(fix for fix in (side.fix_blocking, side.fix_cpu) if fix != "inline"),
+                *([f"x{side.workers}"] if side.workers > 1 else []),
+            ]
         )
         for side in sides
     ]

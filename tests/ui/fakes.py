@@ -106,6 +106,15 @@ class FakeKitchen:
         if self.answer:
             self._emit("reset", cancelled=0)
 
+    def restart_worker(self, worker: int) -> None:
+        self.commands.append(("restart_worker", worker))
+
+    def set_workers(self, count: int) -> None:
+        self.commands.append(("workers", count))
+        self.settings = replace(self.settings, workers=count)
+        if self.answer:
+            self._emit("settings", settings=self._settings_json())
+
     def drain(self, limit: int | None = None) -> list[Event]:
         now = self.clock()
         due = 0

@@ -227,6 +227,23 @@ async def test_a_dead_kitchen_shows_a_banner_and_x_restarts_it(rig: Rig) -> None
     assert not banner.display
 
 
+async def test_a_dead_worker_shows_a_banner_and_x_restarts_it_not_the_kitchen(rig: Rig) -> None:
+    message = "worker 2 (pid 4343) was killed by signal 9"
+    died = {"type": "worker_died", "seq": 5, "t": 1.0, "worker": 2, "pid": 4343, "code": -9}
+    rig.kitchen.push([{**died, "message": message, "failed": 3}])
+    await rig.frame()
+    banner = rig.app.query_one(DiedBanner)
+    said = str(banner.render())
+    assert banner.display and message in said.lower() and "3 tickets failed" in said
+    assert "serves on with the other workers" in said
+    await rig.pilot.press("x")
+    assert rig.kitchen.sent("restart_worker") == [2]
+    assert rig.kitchen.sent("reset") == [] and rig.kitchen.started == 1
+    rig.kitchen.push([{"type": "worker_up", "seq": 6, "t": 2.0, "worker": 2, "pid": 4444}])
+    await rig.frame()
+    assert not banner.display
+
+
 async def test_t_cycles_the_themes(rig: Rig) -> None:
     seen = [rig.app.theme]
     for _ in range(3):

@@ -12,8 +12,14 @@ class DiedBanner(Static):
 
     DEFAULT_CSS = css_beside(__file__)
 
-    def show(self, message: str | None) -> None:
+    def show(self, message: str | None, worker: bool = False) -> None:
+        """The kitchen's death, or with `worker` one worker's (the others serve on)."""
         self.display = message is not None
         if message is not None:
             said = message[:1].upper() + message[1:]
-            self.update(f"{said}.\nNothing on screen moves any more: press x for a fresh kitchen.")
+            then = (
+                "The front desk serves on with the other workers: press x to restart it."
+                if worker
+                else "Nothing on screen moves any more: press x for a fresh kitchen."
+            )
+            self.update(f"{said}.\n{then}")

@@ -69,6 +69,7 @@ class KitchenHeader(KitchenView):
             ("mode", self._asked("mode", mode)),
             *self._remedies(settings, shelf),
             ("cooks", cooks),
+            *([("workers", str(board.workers))] if board.workers > 1 else []),
             ("backend", str(board.ledger.backend or "?")),
             ("speed", self._asked("speed", speed)),
         ]

@@ -161,7 +161,9 @@ class KitchenView(Widget):
         if dish_room >= 4 and note is not None:
             line.add(" " + fit(note, dish_room), self.style("alarm--2"))
         elif dish_room >= 4:
-            line.add(" " + fit(ticket.dish, dish_room), self.style("kitchen--dim"))
+            # With several workers, the one that took it: lanes are shared, tickets are not.
+            dish = ticket.dish if ticket.worker is None else f"w{ticket.worker} {ticket.dish}"
+            line.add(" " + fit(dish, dish_room), self.style("kitchen--dim"))
         line.pad_to(start + width - len(time_text))
         line.add(time_text, self.style(f"ticket--{look.name}"))
 

@@ -16,7 +16,7 @@ from kitchen_tui.protocol.events import stall_level
 from kitchen_tui.stream.holds import HeldStep, Hold
 from kitchen_tui.ui.glyphs import ALARM_CAPTIONS, counted, ms_text, seconds_text
 from kitchen_tui.ui.scene import Scene
-from kitchen_tui.ui.strips import wrap
+from kitchen_tui.ui.strips import fit, wrap
 from kitchen_tui.ui.widgets.kitchen_view import KitchenView
 
 # Why a held step matters, by (where, kind): in our words, for the people in the room.
@@ -46,9 +46,11 @@ class LineCook(KitchenView):
             live = self.live_slot() if board.working or board.ready else None
         # While a step holds everyone, the lane counts who is stuck at the desk and the rail.
         held = (board.versions["front_desk"], board.versions["rail"]) if board.held else None
+        workers = tuple((w, state.alive) for w, state in board.ledger.pool.workers.items())
         return (
             self.shown_key(board.working, board.ready),
-            board.held,
+            board.holds_now,
+            workers,
             held,
             live,
             id(board.last_stall),
@@ -57,6 +59,8 @@ class LineCook(KitchenView):
 
     def build(self, width: int, height: int) -> list[Strip]:
         board = self.scene.board
+        if board.workers > 1:
+            return self._pool_lines(width, height)
         top = self._held_lines(board.held, width) if board.held else self._status_lines(width)
         report = self._report_lines(board.last_stall, width)
         room = height - len(top) - len(report) - (1 if report else 0)
@@ -65,10 +69,68 @@ class LineCook(KitchenView):
         return (top + tickets + filler + report)[:height]
 
     def titles(self) -> tuple[str, str]:
+        board = self.scene.board
         subtitle = {"async": "one event loop", "threads": "a pool of threads"}.get(
-            self.scene.board.mode, "one cook thread"
+            board.mode, "one cook thread"
         )
+        if board.workers > 1:
+            return "line cooks", f"{board.workers} workers, each {subtitle}"
         return "line cook", subtitle
+
+    # -- several workers: a few lines each -------------------------------------------------------
+
+    def _pool_lines(self, width: int, height: int) -> list[Strip]:
+        board = self.scene.board
+        report = self._report_lines(board.last_stall, width)
+        room = max(0, height - len(report))
+        slots = board.worker_slots
+        rows = max(1, room // len(slots))
+        lines: list[Strip] = []
+        for worker in slots:
+            lines += self._worker_lines(worker, width, rows)
+        lines = lines[:room]
+        filler = [self.line(width).strip()] * (room - len(lines))
+        return (lines + filler + report)[:height]
+
+    def _worker_lines(self, worker: int, width: int, rows: int) -> list[Strip]:
+        """The worker's state (a held step names the worker and its ticket), then its tickets."""
+        board = self.scene.board
+        state = board.ledger.pool.workers.get(worker)
+        held = board.worker_held(worker)
+        head = self.line(width).add(f"w{worker} ", self.style("kitchen--strong"))
+        named: list[Strip] = []
+        if state is not None and not state.alive:
+            head.add(" DOWN ", self.style("alarm-badge--3"))
+            head.add(" its tickets failed; x restarts it", self.style("alarm--3"))
+        elif held is not None:
+            seconds = self.scene.age(held.started)
+            level = stall_level(seconds)
+            what = "LOOP HELD" if held.where == "loop" else "COOK BUSY"
+            head.add(f" {what} {ms_text(seconds):>7} ", self.style(f"alarm-badge--{level}"))
+            who = f"{held.ticket} {held.label}"
+            if len(who) < head.room:
+                head.add(f" {who}", self.style(f"alarm--{level}"))
+            else:  # a narrow lane: the ticket that holds it on a line of its own
+                named = [self._text(fit(f"   {who}", width), width, f"alarm--{level}")]
+        else:
+            head.add(self._worker_status(worker), self.style("kitchen--dim"))
+        mine = chain(board.working.values(), board.ready.values())
+        tickets = [ticket for ticket in mine if ticket.worker == worker]
+        room = rows - 1 - len(named)
+        chips = self.chip_grid(tickets, len(tickets), width, room) if tickets else []
+        return [head.strip(), *named, *chips]
+
+    def _worker_status(self, worker: int) -> str:
+        board = self.scene.board
+        lanes = (board.working, board.ready, board.shelf)
+        seated = [t for lane in lanes for t in lane.values() if t.worker == worker]
+        if board.mode == "async":
+            ready = sum(1 for t in board.ready.values() if t.worker == worker)
+            return f"loop free {self._dot()} {ready} ready"
+        if board.mode == "threads":
+            cooks = int(board.settings.get("cooks", 0))
+            return f"{len(seated)} of {counted(cooks, 'cook')} busy"
+        return "cook busy" if seated else "cook idle"
 
     # -- a step holds everyone ----------------------------------------------------------------
 
@@ -141,7 +203,8 @@ class LineCook(KitchenView):
         # The worst stall stays until one that cost as much or more: until some stall kept
         # a ticket waiting, the latest one shows, named for what it is.
         label = "worst stall " if report.victims else "last stall "
-        what = f"{held.ticket} {verb} {ms_text(report.seconds)}"
+        where = f"w{held.worker}: " if held.worker is not None else ""
+        what = f"{where}{held.ticket} {verb} {ms_text(report.seconds)}"
         delayed = counted(report.victims, "ticket")
         body = f"it delayed {delayed}, {seconds_text(report.delay_s)} in total"
         alarm = f"alarm--{report.level}"

@@ -88,8 +88,10 @@ class StatsPanel(KitchenView):
         board = self.scene.board
         ledger = board.ledger
         now = self.scene.now
-        stalled = ms_text(ledger.holds.held_so_far(now))
-        longest = ledger.holds.longest(now)
+        every = ledger.pool.every_holds  # one kitchen's holds, and each worker's
+        stalled = ms_text(sum(holds.held_so_far(now) for holds in every))
+        each = [s for s in (holds.longest(now) for holds in every) if s is not None]
+        longest = max(each) if each else None
         lines = [
             self._pair(width, self._busy(), ("stalls", stalled)),
             self._pair(
@@ -103,6 +105,21 @@ class StatsPanel(KitchenView):
         if ledger.malformed:
             text = f"{counted(ledger.malformed, 'unreadable line')} skipped"
             lines.append(self._text(fit(text, width), width, "alarm--2"))
+        return lines + self._worker_lines(width)
+
+    def _worker_lines(self, width: int) -> list[Strip]:
+        """With several workers, a line each: what it served and failed, and what it holds."""
+        board = self.scene.board
+        lines = []
+        lanes = (board.working, board.ready, board.rail, board.shelf)
+        for worker, state in sorted(board.ledger.pool.workers.items()):
+            holding = sum(1 for lane in lanes for t in lane.values() if t.worker == worker)
+            counts = f"served {state.served}, failed {state.failed}"
+            if state.alive:
+                words, style = f"w{worker} {counts}, holds {holding}", "kitchen--strong"
+            else:
+                words, style = f"w{worker} DOWN, {counts}", "alarm--3"
+            lines.append(self._text(fit(words, width), width, style))
         return lines
 
     def _busy(self) -> tuple[str, str]:
@@ -112,7 +129,7 @@ class StatsPanel(KitchenView):
             busy = board.loop_busy(self.scene.now)
             return "loop busy", "-" if busy is None else f"{busy * 100:.0f}%"
         cooks = 1 if board.mode == "sync" else int(board.settings.get("cooks", 1))
-        return "cooks busy", f"{board.cooks_busy}/{cooks}"
+        return "cooks busy", f"{board.cooks_busy}/{cooks * board.workers}"
 
     def _dish_table(self, width: int, room: int) -> list[Strip]:
         ledger = self.scene.board.ledger

@@ -17,6 +17,13 @@ LaneName = Literal["front_desk", "rail"]
 
 _TITLES: dict[LaneName, str] = {"front_desk": "front desk", "rail": "rail"}
 _COUNTED: dict[LaneName, str] = {"front_desk": "waiting", "rail": "awaiting I/O"}
+# How workers take tickets off one shared socket, as the servers they stand for do.
+HAND_OUT = {
+    "sync": "{workers} workers share it; each takes one only when its cook is free (gunicorn sync)",
+    "threads": "{workers} workers share it; each takes one while one of its cooks is free",
+    "async": "{workers} workers share it; each takes all it can while its loop runs, none while"
+    " held (uvicorn)",
+}
 
 
 class TicketLane(KitchenView):
@@ -34,14 +41,27 @@ class TicketLane(KitchenView):
     def view_key(self) -> Hashable:
         tickets = self._tickets()
         live = self.live_slot() if tickets else None  # ages grow only while someone waits
-        return self.shown_key(tickets), live, self.scene.board.mode
+        return self.shown_key(tickets), live, self.scene.board.mode, self.scene.board.workers
 
     def build(self, width: int, height: int) -> list[Strip]:
         tickets = self._tickets()
+        rule = self._hand_out_rule(width)
+        if len(tickets) > height - len(rule):  # the tickets first: the rule when there is room
+            rule = []
+        height -= len(rule)
         if not tickets:
-            return self._empty(width, height)
+            return rule + self._empty(width, height)
         shown = list(islice(tickets.values(), width * height))
-        return self.chip_grid(shown, len(tickets), width, height)
+        return rule + self.chip_grid(shown, len(tickets), width, height)
+
+    def _hand_out_rule(self, width: int) -> list[Strip]:
+        """With several workers, the front desk says how they take its tickets."""
+        board = self.scene.board
+        if self.lane != "front_desk" or board.workers < 2:
+            return []
+        rule = HAND_OUT.get(board.mode, HAND_OUT["sync"]).format(workers=board.workers)
+        dim = self.style("kitchen--dim")
+        return [self.line(width).add(text, dim).strip() for text in wrap(rule, width)]
 
     def titles(self) -> tuple[str, str]:
         # The count goes below: a title must fit a narrow lane without being cut.

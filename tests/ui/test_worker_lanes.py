@@ -1,0 +1,77 @@
+"""Several workers on screen: each worker's line, its held step named, the hand-out rule, and
+a line of stats each, from one stream with each worker's events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kitchen_tui.protocol.settings import KitchenSettings
+from kitchen_tui.ui.app import KitchenApp
+from kitchen_tui.ui.widgets.kitchen_view import KitchenView
+from tests.ui.fakes import FakeClock, FakeKitchen
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def _events(t: float) -> list[dict[str, Any]]:
+    settings = KitchenSettings(mode="async", workers=2).to_json()
+    about = {"id": "A", "n": 1}
+    step = {**about, "i": 0, "kind": "cpu", "label": "crunch", "where": "loop", "nominal_s": 2.0}
+    seated = {"mode": "async", "cook": None, "prep_shelf": False}
+    fixes = {"fix_blocking": "inline", "fix_cpu": "inline"}
+    return [
+        {"type": "hello", "t": t, "pid": 1, "backend": "asyncio", "settings": settings, "menu": {}},
+        {"type": "worker_up", "t": t, "worker": 1, "pid": 11},
+        {"type": "worker_up", "t": t, "worker": 2, "pid": 12},
+        {"type": "arrived", "t": t, **about, "dish": "pdf", "front_desk": 1},
+        {"type": "accepted", "t": t, **about, "worker": 2},
+        {"type": "seated", "t": t, **about, **seated, **fixes, "worker": 2},
+        {"type": "step_started", "t": t, **step, "worker": 2},
+    ]
+
+
+def _text(app: KitchenApp, widget_id: str) -> str:
+    view = app.query_one(f"#{widget_id}", KitchenView)
+    return "\n".join(view.render_line(y).text for y in range(view.size.height))
+
+
+@pytest.mark.parametrize("size", [(120, 36), (80, 24)])
+async def test_each_worker_has_its_line_and_a_held_loop_names_its_worker(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    clock = FakeClock()
+    kitchen = FakeKitchen(clock, answer=False)
+    app = KitchenApp(
+        KitchenSettings(), kitchen=kitchen, clock=clock, paused=True, screenshot_dir=tmp_path
+    )
+    async with app.run_test(size=size) as pilot:
+        kitchen.push([{"v": 1, "seq": i, **e} for i, e in enumerate(_events(clock()))])
+        clock.advance(0.3)
+        app.step_frame()
+        await pilot.pause()
+        cooks = _text(app, "line-cook")
+        assert "w1 loop free" in cooks
+        assert "w2  LOOP HELD" in cooks and "A crunch" in cooks
+        assert "workers 2" in _text(app, "kitchen-header")
+        stats = _text(app, "stats")
+        assert "w1 served 0, failed 0, holds 0" in stats
+        assert "w2 served 0, failed 0, holds 1" in stats
+        if size == (120, 36):  # room for the hand-out rule beside the tickets
+            assert "takes all it can while its loop runs" in " ".join(
+                _text(app, "front-desk").split()
+            )
+        died = {"type": "worker_died", "t": clock(), "worker": 1, "pid": 11, "code": -9}
+        kitchen.push([{**died, "message": "worker 1 (pid 11) was killed by signal 9", "failed": 0}])
+        clock.advance(0.1)
+        app.step_frame()
+        await pilot.pause()
+        assert "w1  DOWN" in _text(app, "line-cook")
+        assert "w1 DOWN, served 0, failed 0" in _text(app, "stats")
