@@ -15,7 +15,7 @@ from kitchen_tui.stream.ledger import Ledger
 from kitchen_tui.stream.model import predict
 from kitchen_tui.talk.scenario import full_menu, load_scenario
 from tests.conftest import SCHEDULING_TOLERANCE_S, Watcher, close_enough, dish, scenario
-from tests.measured import measured_durations
+from tests.measured import measured_durations, measured_turns
 
 StartKitchen = Callable[..., tuple[KitchenProcess, Watcher]]
 
@@ -69,6 +69,7 @@ def assert_matches_model(result: RunResult) -> None:
         full_menu(result.scenario),
         settings,
         durations=measured_durations(result.events),
+        turns=measured_turns(result.events),
     )
     measured = latencies(result)
     for prediction in predictions:

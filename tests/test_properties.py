@@ -18,7 +18,7 @@ from kitchen_tui.stream.headless import run_scenario
 from kitchen_tui.stream.model import predict
 from kitchen_tui.talk.scenario import Scenario, full_menu
 from tests.conftest import ABS_TOLERANCE_S, close_enough, scenario
-from tests.measured import measured_durations
+from tests.measured import measured_durations, measured_turns
 
 # Milliseconds per step kind, as the issue sets them.
 STEP_MS: dict[StepKind, tuple[int, int]] = {"wait": (5, 80), "cpu": (2, 30), "blocking": (5, 40)}
@@ -30,25 +30,18 @@ CASES = [
         for mode in ("sync", "threads", "async")
         for fix in ("inline", "prep_shelf", "job")
     ),
+    # The model now has what made these late (docs/model.md): to_thread's hops and its wait
+    # for the GIL, the loop's order around holds, checkpointed slices as the kitchen cut them
+    # and the loop's own turn between them.
+    ("async", "to_thread", "inline"),
+    ("async", "await", "checkpoints"),
     pytest.param(
         "async",
-        "to_thread",
         "inline",
-        # Seen on 2026-12-01: one order 10-15 ms later than the model when blocking calls on
-        # worker threads return while inline cpu steps hold the loop; not yet understood.
-        marks=pytest.mark.xfail(reason="model misses thread returns during a held loop"),
-    ),
-    *(
-        pytest.param(
-            "async",
-            blocking,
-            "checkpoints",
-            # Seen on 2026-12-01, about one run in five: an order 6-7 ms later than the model,
-            # likely the loop's own work around each slice (30 slices of 1 ms took 32 ms), which
-            # the model does not count. Open in issue 13: model it, or let the tie guard know it.
-            marks=pytest.mark.xfail(reason="model leaves out the loop's cost of each slice"),
-        )
-        for blocking in ("await", "inline")
+        "checkpoints",
+        # Checkpointed work beside blocking calls on the loop: 5 of 8 runs passed on the loaded
+        # VM (2026-12-02), the misses not yet explained (docs/model.md): not strict.
+        marks=pytest.mark.xfail(reason="slices beside blocking calls: see docs/model.md"),
     ),
     ("async", "to_thread", "to_thread"),
     ("async", "await", "job"),
@@ -149,6 +142,7 @@ def ambiguous(
     plan: Scenario,
     kitchen: KitchenSettings,
     durations: Mapping[str, Sequence[float]] | None = None,
+    turns: Mapping[str, Sequence[float]] | None = None,
 ) -> bool:
     """True when one order running JITTER_S late changes some order's predicted latency past
     the tolerance: two events, closer than a real clock can order them, decide that case
@@ -161,7 +155,7 @@ def ambiguous(
     menu = full_menu(plan)
     steps = {o.id: [step.seconds for step in menu[o.dish].steps] for o in plan.orders}
     steps.update({k: list(v) for k, v in (durations or {}).items()})
-    base = predict(plan.orders, menu, kitchen, durations=steps)
+    base = predict(plan.orders, menu, kitchen, durations=steps, turns=turns)
     variants: list[tuple[list[Order], dict[str, list[float]]]] = []
     for late in plan.orders:
         moved = [replace(late, at=late.at + JITTER_S) if o is late else o for o in plan.orders]
@@ -171,7 +165,7 @@ def ambiguous(
             longer[i] += JITTER_S
             variants.append((list(plan.orders), {**steps, late.id: longer}))
     for orders, lengths in variants:
-        predicted = predict(orders, menu, kitchen, durations=lengths)
+        predicted = predict(orders, menu, kitchen, durations=lengths, turns=turns)
         for before, after in zip(base, predicted, strict=True):
             if before.refused or after.refused:
                 if before.refused != after.refused:  # turned away, or not, by a hair
@@ -187,7 +181,8 @@ def disagreements(plan: Scenario, kitchen: KitchenSettings) -> str:
     """Serve `plan` for real; each order whose latency is not the model's, in one line."""
     result = run_scenario(plan, kitchen)
     durations = measured_durations(result.events)
-    predictions = predict(plan.orders, full_menu(plan), kitchen, durations=durations)
+    turns = measured_turns(result.events)
+    predictions = predict(plan.orders, full_menu(plan), kitchen, durations=durations, turns=turns)
     misses = []
     for order, prediction in zip(result.orders, predictions, strict=True):
         expected = "refused" if prediction.refused else "served"
@@ -211,6 +206,6 @@ def disagreements(plan: Scenario, kitchen: KitchenSettings) -> str:
     if not misses:
         return ""
     # A near tie that only the measured durations reveal: no clock can check that case.
-    assume(not ambiguous(plan, kitchen, durations))
+    assume(not ambiguous(plan, kitchen, durations, turns))
     menu = {d.name: [(s.kind, s.seconds) for s in d.steps] for d in plan.dishes.values()}
     return "; ".join(misses) + f"; dishes {menu}; measured {dict(durations)}"

@@ -19,7 +19,7 @@ from kitchen_tui.stream.client import KitchenProcess
 from kitchen_tui.stream.model import predict
 from kitchen_tui.talk.scenario import full_menu
 from tests.conftest import Watcher, close_enough, scenario
-from tests.measured import measured_durations
+from tests.measured import measured_durations, measured_turns
 from tests.test_properties import ambiguous, step_ranges, steps
 
 EXAMPLES = 10  # each a real kitchen through up to six changes and batches: 2-4 s an example
@@ -89,9 +89,9 @@ def define(process: KitchenProcess, watcher: Watcher, dishes: tuple[Dish, ...]) 
 
 def misses_against_model(batch: Batch, kitchen: KitchenSettings, events: list[Event]) -> str:
     plan = scenario(list(batch.orders), list(batch.dishes), name="batch")
-    durations = measured_durations(events)
+    durations, turns = measured_durations(events), measured_turns(events)
     served = {e["id"]: e for e in events if e["type"] == "served"}
-    predictions = predict(plan.orders, full_menu(plan), kitchen, durations=durations)
+    predictions = predict(plan.orders, full_menu(plan), kitchen, durations=durations, turns=turns)
     misses = []
     for prediction in predictions:
         assert prediction.latency is not None
@@ -100,7 +100,7 @@ def misses_against_model(batch: Batch, kitchen: KitchenSettings, events: list[Ev
             misses.append(
                 f"{prediction.id}: measured {measured:.4f}, model {prediction.latency:.4f}"
             )
-    if misses and ambiguous(plan, kitchen, durations):
+    if misses and ambiguous(plan, kitchen, durations, turns):
         return ""  # a near tie only the measured durations reveal: no clock can decide it
     return "; ".join(misses)
 

@@ -94,8 +94,9 @@ async def in_slices(runner: StepRunner, ticket: Ticket, i: int, step: Step, real
         used = burn_cpu(min(CHECKPOINT_SLICE_S, left), ticket.cancel)
         end = time.perf_counter()
         runner.desk.let_go(end)
+        others = runner.loop_busy_s  # what other steps held the loop since the last slice
         runner.loop_busy_s += end - began  # each slice at once: the heartbeat's busy is live
-        tally.add(began, end, used)
+        tally.add(began, end, used, others, runner.loop_busy_s)
         left -= used
         runner.check_cancel(ticket)
         if left <= 0:
@@ -110,6 +111,7 @@ async def in_slices(runner: StepRunner, ticket: Ticket, i: int, step: Step, real
         _moved(
             "slices", tally.last_end, ticket, i, slices=tally.count,
             longest_slice_s=tally.longest, longest_gap_s=tally.gap, held_s=tally.held,
+            turns_s=tally.turns,
         )
     )  # fmt: skip
     runner.finished(ticket, i, step, "slices", start, real, tally.burned)
@@ -126,14 +128,22 @@ class _Slices:
     longest: float = 0.0
     gap: float = 0.0  # the longest the other tickets had between two slices
     last_end: float = 0.0
+    # The loop's own time between slices: each gap less what other steps held the loop in it
+    # (the select call, timers, other tasks' turns that hold nothing for long).
+    turns: float = 0.0
+    busy_mark: float = 0.0  # the loop's busy seconds when the last slice ended
     told: float = field(init=False)  # the last progress event's stamp
 
     def __post_init__(self) -> None:
         self.told = self.start
 
-    def add(self, began: float, end: float, used: float) -> None:
+    def add(self, began: float, end: float, used: float, busy_before: float, busy: float) -> None:
+        """A slice from `began` to `end` burned `used`; the loop's busy seconds were
+        `busy_before` at its end without it, `busy` with it."""
         if self.count:
             self.gap = max(self.gap, began - self.last_end)
+            self.turns += max(0.0, began - self.last_end - (busy_before - self.busy_mark))
+        self.busy_mark = busy
         self.count += 1
         self.burned += used
         self.held += end - began

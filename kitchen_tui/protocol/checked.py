@@ -24,7 +24,7 @@ MAX_DEPTH = 8  # hello's menu is the deepest event: menu, dish, steps, step, lab
 # checked when present, not asked of an older trace.
 ADDED_LATER = frozenset(
     {"shelf_s", "waited_s", "fix_blocking", "fix_cpu", "jobs_open", "jobs_queued"}
-    | {"thread_tokens", "thread_limit", "token_waiting"}
+    | {"thread_tokens", "thread_limit", "token_waiting", "turns_s"}
     | {"deadline_t", "timed_out", "uneaten", "walked_out"}
 )
 NOT_PRINTABLE = "\ufffd"  # what an escape code, a newline or a bidi control becomes on screen

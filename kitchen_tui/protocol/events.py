@@ -238,6 +238,7 @@ class SlicesEvent(AboutStep):
     longest_slice_s: float
     longest_gap_s: float
     held_s: float
+    turns_s: float  # the loop's own time between its slices (added later: see checked.py)
 
 
 class CpuProgressEvent(AboutStep):

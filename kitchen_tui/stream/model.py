@@ -14,19 +14,23 @@ killed at it in sync, cancelled at the desk or run on to the end in threads, can
 next await in async. Wasted work is step time after nobody waited for it any more.
 
 Ties: events at the same time run in the order they were scheduled, and every arrival is
-scheduled before the simulation starts, so arrivals come first (in the order of `orders`).
+scheduled before the simulation starts, so arrivals come first (in the order of `orders`); an
+idle event loop takes its turn once everything due at that instant is in line, as asyncio
+collects every timer come due before it runs the first.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
 from kitchen_tui.protocol.menu import Dish, Step
 from kitchen_tui.protocol.orders import Order
-from kitchen_tui.protocol.settings import KitchenSettings
-from kitchen_tui.stream.model_kitchens import Cooks, Loop
+from kitchen_tui.protocol.settings import CHECKPOINT_SLICE_S, KitchenSettings
+from kitchen_tui.stream.model_kitchens import Cooks
+from kitchen_tui.stream.model_loop import Loop
 from kitchen_tui.stream.model_parts import Clock, Op, Ticket
 from kitchen_tui.stream.model_pool import Pool
 
@@ -100,6 +104,7 @@ def _ticket(
     dishes: Mapping[str, Dish],
     settings: KitchenSettings,
     durations: Mapping[str, Sequence[float]] | None,
+    turns: Mapping[str, Sequence[float]] | None = None,
 ) -> Ticket:
     dish = dishes.get(order.dish)
     if dish is None:
@@ -115,12 +120,29 @@ def _ticket(
         raise ValueError(f"order {order.id!r}: step durations must be >= 0, got {seconds}")
     patience = settings.patience if order.patience is None else order.patience
     steps: list[tuple[Op, float]] = []
-    for step, s in zip(dish.steps, seconds, strict=True):
+    slices: dict[int, float] = {}
+    failed = False
+    for i, (step, s) in enumerate(zip(dish.steps, seconds, strict=True)):
         op = served_as(step, settings)
         steps.append((op, s))
+        if op == "slices":
+            slices[i] = s / _slice_count(step, settings)
         if step.error is not None and op != "job":  # the step raises: the ticket ends there
-            return Ticket(order, steps, failed=True, patience=patience)
-    return Ticket(order, steps, failed=False, patience=patience)
+            failed = True
+            break
+    ticket = Ticket(order, steps, failed=failed, patience=patience)
+    ticket.slice_s = slices
+    own_turns = (turns or {}).get(order.id, ())
+    ticket.turn_s = {i: float(t) for i, t in enumerate(own_turns) if i in slices and t > 0}
+    return ticket
+
+
+def _slice_count(step: Step, settings: KitchenSettings) -> int:
+    """How many slices the kitchen cuts checkpointed work into: one per CHECKPOINT_SLICE_S of
+    its CPU time. A measured length (wall time: a busy machine stretches each slice) is spread
+    over as many slices, so each holds the loop as long as the kitchen's did."""
+    cpu = step.seconds / settings.speed
+    return max(1, math.ceil(cpu / CHECKPOINT_SLICE_S - 1e-9))
 
 
 def predict(
@@ -128,12 +150,15 @@ def predict(
     dishes: Mapping[str, Dish],
     settings: KitchenSettings,
     durations: Mapping[str, Sequence[float]] | None = None,
+    turns: Mapping[str, Sequence[float]] | None = None,
 ) -> list[Prediction]:
     """Predict when each order is seated and served (or refused), in the order of `orders`.
 
-    `durations`, per order id, replaces that order's nominal step durations one for one.
+    `durations`, per order id, replaces that order's nominal step durations one for one;
+    `turns`, per order id and step, the loop's own time from one of a checkpointed step's
+    slices to the next (the kitchen measures it: `slices` events' `turns_s`); none without.
     """
-    tickets = [_ticket(order, dishes, settings, durations) for order in orders]
+    tickets = [_ticket(order, dishes, settings, durations, turns) for order in orders]
     clock = Clock()
     kitchen: Cooks | Loop | Pool = _kitchen(clock, settings)
     if settings.workers > 1:

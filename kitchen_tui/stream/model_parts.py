@@ -43,8 +43,10 @@ class Ticket:
         "refused",
         "seated",
         "served",
+        "slice_s",
         "steps",
         "timed_out",
+        "turn_s",
         "wake_token",
         "wasted",
         "wasted_left",
@@ -64,7 +66,7 @@ class Ticket:
         self.jobs = sum(1 for op, _ in steps if op == "job")  # jobs not yet done
         self.job_done: float | None = None
         # Giving up: when the customer leaves and the deadline falls (inf: never), and how
-        # the deadline's cancel reaches the ticket (see model_kitchens).
+        # the deadline's cancel reaches the ticket (see model_loop).
         self.leaves_at = self.arrived + patience if patience else math.inf
         self.deadline_at = math.inf
         self.timed_out = False
@@ -76,6 +78,10 @@ class Ticket:
         self.op_start: float | None = None  # the await (or cook step) it is in began
         self.wasted = 0.0  # step time after the customer left or the deadline passed
         self.wasted_left = 0.0  # step time after the customer left
+        # Checkpointed steps: how long each slice holds the loop, and the loop's own turn
+        # between two of them (step index -> seconds).
+        self.slice_s: dict[int, float] = {}
+        self.turn_s: dict[int, float] = {}
 
     def credit(self, start: float, end: float) -> None:
         """Step time from `start` to `end`: what of it came after nobody waited for it."""

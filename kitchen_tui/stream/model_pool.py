@@ -6,7 +6,8 @@ from collections import deque
 from collections.abc import Callable
 from functools import partial
 
-from kitchen_tui.stream.model_kitchens import Cooks, Loop
+from kitchen_tui.stream.model_kitchens import Cooks
+from kitchen_tui.stream.model_loop import Loop
 from kitchen_tui.stream.model_parts import Ticket
 
 
