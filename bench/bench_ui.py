@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 if TYPE_CHECKING:  # the app's modules load inside the timed start-up, not here
+    from kitchen_tui.protocol.commands import SetStream
     from kitchen_tui.protocol.events import Event
 
 IN_FLIGHT = 1000
@@ -122,6 +123,8 @@ class SyntheticKitchen:
     def reset(self) -> None: ...
     def restart_worker(self, worker: int) -> None: ...
     def set_workers(self, count: int) -> None: ...
+
+    def stream(self, stream: SetStream) -> None: ...
     def stop(self) -> None: ...
 
     @property

@@ -21,6 +21,7 @@ from anyio.abc import TaskGroup
 from kitchen_tui.kitchen.clock import StoryClock
 from kitchen_tui.kitchen.collector import QuietCollector
 from kitchen_tui.kitchen.cookline import CookLine, Job
+from kitchen_tui.kitchen.customers import Customers
 from kitchen_tui.kitchen.deadline import deadline_after, loop_time, within
 from kitchen_tui.kitchen.doorman import Doorman
 from kitchen_tui.kitchen.events import Emitter
@@ -36,6 +37,7 @@ from kitchen_tui.protocol.commands import (
     DefineDishes,
     PlaceOrders,
     Reset,
+    SetStream,
     Shutdown,
 )
 from kitchen_tui.protocol.menu import MENU, Dish
@@ -69,6 +71,7 @@ class Kitchen:
         self.desk = self.desk_type(emitter, settings.front_desk, self._wake_from_thread)
         self.responses = Responses(clock, emitter)
         self.doorman = Doorman(self.desk, self._wake_loop, self.responses.walk_out)
+        self.customers = Customers(self.submit, clock)  # the live stream's own thread
         self.line = CookLine(self._cook_job)
         self.line.configure(settings.mode, settings.cooks)
         self._staff_the_desk()
@@ -107,6 +110,12 @@ class Kitchen:
                 self._inbox.append(NewTickets(self._make_tickets(command)))
                 self._wake_loop()
                 return
+            case SetStream() as c:  # at once, whatever the loop is doing: customers do not wait
+                self.customers.set(command)
+                self.emitter.emit(
+                    "stream", rate=c.rate, mix=c.mix, arrivals=c.arrivals, seed=c.seed
+                )
+                return
         self._inbox.append(command)
         self._wake_loop()
 
@@ -139,6 +148,7 @@ class Kitchen:
     async def run(self, on_ready: Callable[[], None] | None = None) -> None:
         """Serve until shut down; `on_ready` runs once the loop is up and hello is out."""
         self.doorman.start()
+        self.customers.start()
         async with anyio.create_task_group() as chores:
             if self.settings.uses_shelf:
                 await self._warm_shelf()
@@ -152,6 +162,7 @@ class Kitchen:
             while await self._serve_until_reset():
                 pass
             chores.cancel_scope.cancel()
+        self.customers.close()
         self.line.close()
         self.doorman.close()
         self.emitter.emit("bye")

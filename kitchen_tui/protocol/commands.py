@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, TypeGuard, TypeVar
 
+from kitchen_tui.protocol.arrivals import ARRIVAL_KINDS, MAX_STREAM_RATE, ArrivalKind
 from kitchen_tui.protocol.menu import MAX_STEP_SECONDS, STEP_KINDS, Dish
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import (
@@ -114,6 +115,26 @@ class ChangeSettings:
 
 
 @dataclass(frozen=True)
+class SetStream:
+    """A steady stream of customers the kitchen's own thread sends in: `rate` story arrivals a
+    second of `mix` (dish: weight), seeded; a rate of 0 stops it."""
+
+    rate: float
+    mix: dict[str, int] = field(default_factory=lambda: {"message": 1})
+    arrivals: ArrivalKind = "poisson"
+    seed: int = 1
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "cmd": "stream",
+            "rate": self.rate,
+            "mix": dict(self.mix),
+            "arrivals": self.arrivals,
+            "seed": self.seed,
+        }
+
+
+@dataclass(frozen=True)
 class Reset:
     """Cancel everything in flight and serve on, with the same settings and menu."""
 
@@ -162,6 +183,7 @@ Command = (
     PlaceOrders
     | DefineDishes
     | ChangeSettings
+    | SetStream
     | Reset
     | Shutdown
     | RestartWorker
@@ -186,6 +208,8 @@ def parse_command(line: bytes | str) -> Command:
             return _dishes(body)
         case "settings":
             return ChangeSettings.of(body)
+        case "stream":
+            return _stream(body)
         case "reset":
             return Reset()
         case "shutdown":
@@ -238,6 +262,26 @@ def _order(item: object) -> Order:
             f" got {patience!r}"
         )
     return Order(str(item["id"]), dish, float(at), None if patience is None else float(patience))
+
+
+def _stream(body: dict[str, Any]) -> SetStream:
+    rate, mix, seed = body.get("rate"), body.get("mix", {"message": 1}), body.get("seed", 1)
+    if not _is_number(rate) or not 0 <= rate <= MAX_STREAM_RATE:
+        raise MalformedCommand(
+            f"stream: `rate` must be from 0 to {MAX_STREAM_RATE:g}, got {rate!r}"
+        )
+    if not isinstance(mix, dict) or not mix:
+        raise MalformedCommand(f"stream: `mix` must name a dish or more, got {mix!r}")
+    for dish, weight in mix.items():
+        if not _is_count(weight) or weight < 1:
+            raise MalformedCommand(f"stream: {dish}: a weight must be an integer >= 1")
+    if not _is_count(seed):
+        raise MalformedCommand(f"stream: `seed` must be an integer, got {seed!r}")
+    arrivals = body.get("arrivals", "poisson")
+    for kind in ARRIVAL_KINDS:
+        if arrivals == kind:
+            return SetStream(float(rate), dict(mix), kind, seed)
+    raise MalformedCommand(f"stream: `arrivals` must be poisson or even, got {arrivals!r}")
 
 
 def _dishes(body: dict[str, Any]) -> DefineDishes:

@@ -284,6 +284,16 @@ class DroppedEvent(_ThinnedDetail):
     count: int
 
 
+class StreamEvent(Stamped):
+    """The steady stream of customers the kitchen now runs (a rate of 0: none)."""
+
+    type: Literal["stream"]
+    rate: float
+    mix: dict[str, int]
+    arrivals: str
+    seed: int
+
+
 class ResetEvent(Stamped):
     type: Literal["reset"]
     cancelled: int
@@ -342,6 +352,7 @@ EVENT_TYPES: dict[str, type] = {
     "worker_died": WorkerDiedEvent,
     "worker_retired": WorkerRetiredEvent,
     "dropped": DroppedEvent,
+    "stream": StreamEvent,
     "reset": ResetEvent,
     "bye": ByeEvent,
     "died": DiedEvent,

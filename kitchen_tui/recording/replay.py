@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from kitchen_tui.errors import UsageError
+from kitchen_tui.protocol.commands import SetStream
 from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.menu import Dish
 from kitchen_tui.protocol.orders import Order
@@ -114,6 +115,9 @@ class ReplayKitchen:
 
     def set_workers(self, count: int) -> None:
         self.commands["workers"] += 1
+
+    def stream(self, stream: SetStream) -> None:
+        self.commands["stream"] += 1
 
     def set_speed(self, speed: float) -> None:
         """Play on at `speed` times the recorded pace, from where the replay is now."""

@@ -27,6 +27,7 @@ from kitchen_tui.protocol.commands import (
     PlaceOrders,
     Reset,
     RestartWorker,
+    SetStream,
     SetWorkers,
     Shutdown,
 )
@@ -141,6 +142,10 @@ class KitchenProcess:
     def restart_worker(self, worker: int) -> None:
         """Start a worker of several again, if it died (a live one serves on)."""
         self._send(RestartWorker(worker))
+
+    def stream(self, stream: SetStream) -> None:
+        """Customers at a rate, sent in by the kitchen's own thread (a rate of 0 stops them)."""
+        self._send(stream)
 
     def _send(self, command: Command) -> None:
         self._write((json.dumps(command.to_json()) + "\n").encode())

@@ -18,19 +18,18 @@ behind never slows its customers down (no coordinated omission).
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
 from kitchen_tui.errors import UsageError
+from kitchen_tui.protocol.arrivals import ARRIVAL_KINDS, ArrivalDraws, ArrivalKind
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import MAX_PATIENCE_S
 from kitchen_tui.talk.toml_checker import TomlChecker
 from kitchen_tui.talk.tomlfile import did_you_mean
 
-Arrivals = Literal["poisson", "even"]
-ARRIVALS: tuple[Arrivals, ...] = ("poisson", "even")
+Arrivals = ArrivalKind
+ARRIVALS = ARRIVAL_KINDS
 # Real arrivals a second the doorman can seat on time: its thread wakes the loop once a batch,
 # and an epoll wait rounds up to the millisecond, so past ~1,000 a second instants blur.
 MAX_REAL_RATE_PER_S = 1000.0
@@ -53,18 +52,16 @@ class LoadSpec:
 
     def orders(self, prefix: str = "L") -> tuple[Order, ...]:
         """The stream's orders, stamped at their intended arrivals: the same for the same seed."""
-        rng = random.Random(self.seed)
-        dishes, weights = list(self.mix), list(self.mix.values())
+        draws = ArrivalDraws(self.mix, self.arrivals, self.seed)
         orders: list[Order] = []
-        t = 0.0 if self.arrivals == "even" else rng.expovariate(self.rate)
+        t = draws.first_gap(self.rate)
         while t < self.seconds:
-            dish = dishes[0] if len(dishes) == 1 else rng.choices(dishes, weights)[0]
             at = round(self.at + t, 9)
-            orders.append(Order(f"{prefix}{len(orders) + 1}", dish, at, self.patience))
+            orders.append(Order(f"{prefix}{len(orders) + 1}", draws.dish(), at, self.patience))
             if self.arrivals == "even":
                 t = len(orders) / self.rate  # not a running sum: no drift over thousands
             else:
-                t += rng.expovariate(self.rate)
+                t += draws.gap(self.rate)
         return tuple(orders)
 
 

@@ -11,7 +11,6 @@ dispatcher performs (dispatcher.py).
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -25,10 +24,8 @@ from textual.events import Resize
 from textual.screen import Screen
 
 from kitchen_tui.errors import UsageError
-from kitchen_tui.outputs import write_new
 from kitchen_tui.protocol.settings import BLOCKING_FIXES, CPU_FIXES, MODES, KitchenSettings
 from kitchen_tui.recording.channel import CastChannel
-from kitchen_tui.recording.stills import finish_in_background, still_names
 from kitchen_tui.talk.catalog import BUILTIN_SCENARIOS
 from kitchen_tui.talk.scenario import Scenario, load_scenario
 from kitchen_tui.ui.board import Board
@@ -49,10 +46,13 @@ from kitchen_tui.ui.frame import Frame
 from kitchen_tui.ui.keys import ALL_KEYS, KEY_BY_ACTION, KITCHEN_FOOTER, QUIT_TOO
 from kitchen_tui.ui.link import KitchenLink
 from kitchen_tui.ui.palette import StylePalette
+from kitchen_tui.ui.queueing_view import QueueingView
 from kitchen_tui.ui.remedy_words import remedy_trade
 from kitchen_tui.ui.scene import Scene
+from kitchen_tui.ui.screenshots import ScreenshotApp
 from kitchen_tui.ui.session import TalkOptions, director_for, session_for
-from kitchen_tui.ui.startup import QuickStartApp, register_themes
+from kitchen_tui.ui.startup import register_themes
+from kitchen_tui.ui.stream_dial import toggled, turned
 from kitchen_tui.ui.themes import VARIABLE_DEFAULTS
 from kitchen_tui.ui.widgets.caption_strip import CaptionStrip
 from kitchen_tui.ui.widgets.died_banner import DiedBanner
@@ -62,6 +62,7 @@ from kitchen_tui.ui.widgets.kitchen_header import KitchenHeader
 from kitchen_tui.ui.widgets.kitchen_view import KitchenView
 from kitchen_tui.ui.widgets.line_cook import LineCook
 from kitchen_tui.ui.widgets.prep_shelf import PrepShelf
+from kitchen_tui.ui.widgets.queue_panel import QueuePanel
 from kitchen_tui.ui.widgets.scene_bar import SceneBar
 from kitchen_tui.ui.widgets.served_strip import ServedStrip
 from kitchen_tui.ui.widgets.stats_panel import StatsPanel
@@ -81,7 +82,7 @@ SCREENSHOT_DIR = Path("kitchen-screenshots")
 TEXTUAL_TWINS = ("Theme", "Quit", "Screenshot")  # Textual's system commands ours replace
 
 
-class KitchenApp(QuickStartApp):
+class KitchenApp(ScreenshotApp):
     """A live kitchen: lanes of tickets, the line cook, the timeline and the stats."""
 
     TITLE = "Kitchen TUI"
@@ -174,7 +175,9 @@ class KitchenApp(QuickStartApp):
             ServedStrip(scene, id="served"),
             Timeline(scene, id="timeline"),
             StatsPanel(scene, id="stats"),
+            QueuePanel(scene, id="queueing"),
         ]
+        self.queueing = QueueingView()
         self._palette = StylePalette(self)
         self.scene_bar = SceneBar(id="scene-bar")
         self.caption = CaptionStrip(id="caption")
@@ -184,7 +187,7 @@ class KitchenApp(QuickStartApp):
             view.palette = self._palette
 
     def compose(self) -> ComposeResult:
-        header, front, cook, rail, shelf, served, timeline, stats = self._views
+        header, front, cook, rail, shelf, served, timeline, stats, queueing = self._views
         yield header
         yield self.scene_bar
         yield self._banner
@@ -193,7 +196,9 @@ class KitchenApp(QuickStartApp):
                 yield from (front, cook, rail, shelf)
             yield served
             with Horizontal(id="bottom"):
-                yield from (timeline, stats)
+                yield timeline
+                with Vertical(id="side"):
+                    yield from (stats, queueing)
         yield self.caption
         yield self._key_overlay
         yield self._too_small
@@ -210,7 +215,18 @@ class KitchenApp(QuickStartApp):
 
     def on_resize(self, event: Resize) -> None:
         self._too_small.explain(event.size.width, event.size.height)
+        self.queueing.size = (event.size.width, event.size.height)
+        self._place_queueing()
         self.call_after_refresh(self._place_key_overlay)
+
+    def _place_queueing(self) -> None:
+        for name, on in self.queueing.classes().items():
+            self.set_class(on, name)
+
+    def action_toggle_queueing(self) -> None:
+        shown = self.queueing.toggle()
+        self._place_queueing()
+        self._report("toggle_queueing", f"> queueing figures {'shown' if shown else 'hidden'}")
 
     def _place_key_overlay(self) -> None:
         """Over the stats panel, inside its border: never over the lanes, where the keys' effect
@@ -294,6 +310,15 @@ class KitchenApp(QuickStartApp):
             return
         self.dispatcher.run(PlayScenario(scenario, KEY_BY_ACTION[f"scenario({number})"]))
 
+    def action_stream(self) -> None:
+        ledger = self.scene.board.ledger
+        self.dispatcher.run(toggled(self.session.stream, ledger.menu, ledger.settings))
+
+    def action_stream_rate(self, direction: int) -> None:
+        ledger, speed = self.scene.board.ledger, self.session.speed()
+        command = turned(self.session.stream, direction, ledger.menu, ledger.settings, speed)
+        self.dispatcher.run(command)
+
     def action_reset(self) -> None:
         self.dispatcher.run(Again())
 
@@ -335,40 +360,12 @@ class KitchenApp(QuickStartApp):
         if not frozen:
             self.step_frame()  # show the truth at once: everything that happened meanwhile
 
-    def action_snapshot(self) -> None:
-        name = time.strftime("kitchen-%Y%m%d-%H%M%S.svg")  # numbered by write_new
-        self.save_svg(self._screenshot_dir, name, announce=True)
-
     def later(self, seconds: float, then: Callable[[], object]) -> None:
         """`then` after `seconds`; with paused frames (tests), after the next refresh."""
         if self._paused:
             self.call_after_refresh(then)
         else:
             self.set_timer(seconds, then)
-
-    def save_svg_now(self, folder: Path, name: str) -> None:
-        self.frame.redraw_all_now()
-        self._write_svg(folder, name, announce=False)
-
-    def save_svg(self, folder: Path, name: str, *, announce: bool) -> None:
-        """An SVG of the screen with every panel up to date, once it has been painted."""
-        self.frame.redraw_all_now()
-        self.call_after_refresh(self._write_svg, folder, name, announce)
-
-    def _write_svg(self, folder: Path, name: str, announce: bool) -> None:
-        try:  # never over an earlier file: a screenshot takes the next number, a still is refused
-            path = write_new(folder, name, self.export_screenshot(), numbered=announce)
-        except OSError as error:
-            self.notify(f"Could not save the screenshot: {error}", severity="error")
-            return
-        finish_in_background(Path(path), self._still_formats, self._still_problem)
-        if announce:
-            shown = still_names(Path(path), self._still_formats)
-            self.notify(f"Saved to {shown}", title="Screenshot")
-
-    def _still_problem(self, text: str) -> None:
-        with contextlib.suppress(RuntimeError):  # the app has quit meanwhile: nobody to tell
-            self.call_from_thread(self.notify, text, severity="error")
 
     def action_help(self) -> None:
         from kitchen_tui.ui.help_screen import HelpScreen  # and its style sheet, on first use

@@ -25,7 +25,6 @@ from kitchen_tui.stream.tickets import Ticket
 AREAS = ("header", "front_desk", "cook", "rail", "shelf", "served", "stats", "timeline", "banner")
 RECENT_DONE = 200  # served strip and stall victims look back this far
 KEEP_DONE = 1_000  # done tickets the ledger keeps: the timeline's rows, and then some
-BUSY_WINDOW_S = 3.0  # loop busy % is measured over the last few heartbeats
 
 # Which areas each event type can change, besides the lanes its ticket leaves and enters.
 _TOUCHES: dict[str, tuple[str, ...]] = {
@@ -49,6 +48,7 @@ _TOUCHES: dict[str, tuple[str, ...]] = {
     "dropped": ("stats",),
     "malformed": ("stats",),
     "reset": AREAS,
+    "stream": ("header", "stats"),
     "died": ("banner", "header"),
     "worker_up": ("cook", "stats"),
     "worker_died": ("cook", "stats", "banner"),
@@ -73,7 +73,6 @@ class Board:
         self.done: deque[Ticket] = deque(maxlen=RECENT_DONE)
         self.ignored = 0  # events about tickets this board never saw (from before a reset)
         self.versions: dict[str, int] = dict.fromkeys(AREAS, 0)
-        self._busy: deque[tuple[float, float]] = deque()
         self._lanes = (self.front_desk, self.ready, self.working, self.rail, self.shelf)
         # The screen shows ready and working tickets together, in the line cook's lane.
         self._named_lanes = tuple(
@@ -99,8 +98,6 @@ class Board:
             return
         held = self.holds_now
         self.ledger.apply(event)
-        if kind == "heartbeat":
-            self._sample_busy(event)
         if self.holds_now != held:
             self._touch(("cook", "stats"))
         if isinstance(n, int):
@@ -196,27 +193,6 @@ class Board:
             "rail": self.rail,
             "shelf": self.shelf,
         }.get(ticket.state)
-
-    # -- loop busy ------------------------------------------------------------------------------
-
-    def _sample_busy(self, e: Event) -> None:
-        self._busy.append((e["t"], e["loop_busy_s"]))
-        while len(self._busy) > 2 and e["t"] - self._busy[0][0] > BUSY_WINDOW_S:
-            self._busy.popleft()
-
-    def loop_busy(self, now: float) -> float | None:
-        """Share of the last few seconds the loop was held, from the kitchen's heartbeats, and
-        the hold going on now (a held loop sends no heartbeat until it is free)."""
-        if len(self._busy) < 2:
-            return None
-        (t0, busy0), (t1, busy1) = self._busy[0], self._busy[-1]
-        if self.held is not None and self.held.where == "loop" and now > t1:
-            busy1 += now - max(t1, self.held.started)
-            t1 = now
-        if t1 <= t0:
-            return None
-        # With several workers the heartbeat sums their loops: the share of them all.
-        return max(0.0, min(1.0, (busy1 - busy0) / (t1 - t0) / self.workers))
 
     @property
     def cooks_busy(self) -> int:

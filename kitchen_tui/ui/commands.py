@@ -26,6 +26,7 @@ SHELF_KEY = KEY_BY_ACTION["toggle_shelf"]
 FASTER_KEY = KEY_BY_ACTION["speed(1)"]
 SLOWER_KEY = KEY_BY_ACTION["speed(-1)"]
 RESET_KEY = KEY_BY_ACTION["reset"]
+STREAM_KEY = KEY_BY_ACTION["stream"]
 SPEEDS = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)  # the steps + and - go through
 
 
@@ -73,6 +74,15 @@ class SetSpeed:
 
 
 @dataclass(frozen=True)
+class RunStream:
+    """The rate dial: customers at `rate` story arrivals a second of `mix`; 0 stops them."""
+
+    rate: float
+    mix: dict[str, int]
+    key: Key | None = STREAM_KEY
+
+
+@dataclass(frozen=True)
 class Reset:
     """The script's reset: every ticket in flight cancelled, the settings kept."""
 
@@ -109,6 +119,7 @@ Command = (
     | SetShelf
     | SetRemedy
     | SetSpeed
+    | RunStream
     | Reset
     | Again
     | PlayScenario

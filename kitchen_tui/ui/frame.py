@@ -50,6 +50,7 @@ class Frame:
             self._confirm_asked()
         scene.now = now
         board.recount_stall_victims(now)
+        scene.history.read(board.ledger, now, board.ledger.stream_rate)
         self.redraw()
 
     def freeze(self, frozen: bool) -> None:

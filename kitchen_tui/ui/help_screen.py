@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from kitchen_tui.stream.queueing import FIGURE_HELP, WINDOW_S
 from kitchen_tui.ui.glyphs import (
     ALARM_CAPTIONS,
     ALARM_MEANINGS,
@@ -29,6 +30,7 @@ from kitchen_tui.ui.keys import (
     ORDER_KEYS,
     SCENARIO_KEYS,
     SCREEN_KEYS,
+    STREAM_KEYS,
     TALK_KEYS,
     Key,
 )
@@ -47,6 +49,12 @@ GIVING_UP_NOTES = (
     (RUNS_ON_NOTE, "past its deadline on a thread, which cannot be stopped"),
 )
 
+FIGURES_NOTE = (
+    f"Each figure covers the last {WINDOW_S:g} real seconds, in story seconds, and comes from"
+    " the kitchen's own events. In a kitchen that keeps up, L and X x W agree (Little's law);"
+    " past its capacity the front desk grows, L runs ahead, and the latencies climb."
+)
+
 
 class HelpScreen(ModalScreen[None]):
     """Keys in groups, then a legend of ticket letters and timeline glyphs."""
@@ -55,6 +63,7 @@ class HelpScreen(ModalScreen[None]):
     CSS_PATH = "help_screen.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,q", "dismiss", "Close help"),
+        Binding("g", "figures", "Queueing figures"),
     ]
 
     def __init__(self, *, ascii: bool, settings: Mapping[str, object] | None = None) -> None:
@@ -69,19 +78,31 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text(INTRO), id="help-intro")
             yield Static(self._keys(), id="help-keys")
             yield Static(self._legend(), id="help-legend")
+            yield Static(self._figures(), id="help-figures")
 
     def on_mount(self) -> None:
+        self._show_figures(False)
+
+    def action_figures(self) -> None:
+        """g: the page on the queueing figures, or back to the keys."""
+        self._show_figures(not self.query_one("#help-figures").display)
+
+    def _show_figures(self, figures: bool) -> None:
+        for part in ("#help-keys", "#help-legend"):
+            self.query_one(part).display = not figures
+        self.query_one("#help-figures").display = figures
         body = self.query_one("#help-body")
-        body.border_title = "Kitchen TUI: keys and legend"
-        body.border_subtitle = "escape or ? closes this page"
+        body.border_title = "Kitchen TUI: " + (
+            "the queueing figures" if figures else "keys and legend"
+        )
+        other = "the keys" if figures else "the queueing figures"
+        body.border_subtitle = f"g: {other}   escape or ? closes this page"
 
     def _keys(self) -> Table:
         # Two columns of about the same height, so the page fits 120x36 whole.
         left = [*_rows("Orders", ORDER_KEYS), *_rows("Kitchen", KITCHEN_KEYS)]
-        right = [
-            *_rows("Scenarios (in your mode and shelf)", SCENARIO_KEYS),
-            *_rows("Screen", SCREEN_KEYS),
-        ]
+        right = [*_scenario_rows(), *_rows("Screen", SCREEN_KEYS)]
+        right += _rows("Customers (a steady stream)", STREAM_KEYS)
         right += _rows("Talks (kitchen-tui play)", TALK_KEYS)
         return _side_by_side(left, right)
 
@@ -107,6 +128,14 @@ class HelpScreen(ModalScreen[None]):
         ]
         return _side_by_side(letters, parts)
 
+    def _figures(self) -> Table:
+        rows: list[Row] = [
+            ("", Text("The queueing figures (g shows them)", style="bold underline"))
+        ]
+        rows += [(name, text) for name, text in FIGURE_HELP]
+        rows += [("", ""), ("", Text(FIGURES_NOTE))]
+        return _side_by_side(rows)
+
     def _alarm(self, level: int) -> str:
         return self.app.theme_variables.get(f"alarm-{level}", "")
 
@@ -127,10 +156,12 @@ Row = tuple[str | Text, str | Text]
 _PAIRS = {
     ("plus", "minus"): "faster / slower story clock (0.1x to 10x)",
     ("w", "W"): "a worker process more / fewer (uvicorn --workers N)",
+    ("greater_than_sign", "less_than_sign"): "more / fewer customers a second (> starts some)",
 }
 
 
 def _rows(title: str, keys: tuple[Key, ...]) -> list[Row]:
+    """A group's rows: a key a row, but a pair that goes both ways (+ -, > <) on one."""
     rows: list[Row] = [("", Text(title, style="bold underline"))]
     paired = {second: (first, words) for (first, second), words in _PAIRS.items()}
     for key in keys:
@@ -145,14 +176,20 @@ def _rows(title: str, keys: tuple[Key, ...]) -> list[Row]:
     return rows
 
 
-def _side_by_side(left: list[Row], right: list[Row]) -> Table:
+def _scenario_rows() -> list[Row]:
+    """Keys 1 to 5 on one row: the scenarios' names say what each plays."""
+    names = ", ".join(key.help.removeprefix("orders of ") for key in SCENARIO_KEYS)
+    title = Text("Scenarios (in your mode and shelf)", style="bold underline")
+    return [("", title), (f"1-{len(SCENARIO_KEYS)}", f"the orders of {names}")]
+
+
+def _side_by_side(*columns: list[Row]) -> Table:
     table = Table.grid(padding=(0, 1))
-    for _ in range(2):
+    for _ in columns:
         table.add_column(justify="right", style="bold", min_width=5)
         table.add_column(ratio=1)
     blank: Row = ("", "")
-    for index in range(max(len(left), len(right))):
-        a = left[index] if index < len(left) else blank
-        b = right[index] if index < len(right) else blank
-        table.add_row(*a, *b)
+    for index in range(max(len(column) for column in columns)):
+        cells = [column[index] if index < len(column) else blank for column in columns]
+        table.add_row(*(cell for row in cells for cell in row))
     return table

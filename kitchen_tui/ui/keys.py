@@ -66,6 +66,15 @@ KITCHEN_KEYS = (
     ),
 )
 
+STREAM_KEYS = (
+    Key("l", "l", "stream", "Stream", "start a steady stream of customers / stop it", "Stream", 3),
+    Key(
+        "greater_than_sign", ">", "stream_rate(1)", "Rate up", "more customers a second", "Rate", 3
+    ),
+    Key("less_than_sign", "<", "stream_rate(-1)", "Rate down", "fewer customers a second"),
+    Key("g", "g", "toggle_queueing", "Queueing", "queueing figures and chart: show / hide"),
+)
+
 SCENARIO_KEYS = tuple(
     Key(str(k), str(k), f"scenario({k})", f"Scenario {k}", "orders of " + name.replace("-", " "))
     for k, name in enumerate(BUILTIN_SCENARIOS, start=1)
@@ -96,7 +105,7 @@ TALK_KEYS = (
 
 TALK_ONLY = TALK_KEYS[:2]  # n and C mean nothing without a talk; k shows any kitchen's keys
 
-ALL_KEYS = ORDER_KEYS + KITCHEN_KEYS + SCENARIO_KEYS + SCREEN_KEYS + TALK_KEYS
+ALL_KEYS = ORDER_KEYS + KITCHEN_KEYS + STREAM_KEYS + SCENARIO_KEYS + SCREEN_KEYS + TALK_KEYS
 
 # A talk's footer: the keys a speaker presses on stage, most needed first (the line keeps as
 # many as fit; ? lists the rest).
@@ -117,16 +126,25 @@ TALK_FOOTER = tuple(
 )
 # A kitchen's footer: the problems (order keys) and their fixes (m, p, B and P, the two remedy
 # keys sharing one entry) first; then help, which lists every key; then quit, which q and
-# ctrl+c do in every terminal program anyway. At 80 columns all but quit fit.
+# ctrl+c do in every terminal program anyway; the stream's keys last, the first to give way.
+# At 80 columns all but quit and the stream's fit.
 REMEDY_HINT = Hint("B/P", "Fix")
 KITCHEN_FOOTER = (
     *(Hint(k.shown, k.footer, k.need) for k in ORDER_KEYS + KITCHEN_KEYS if k.footer),
     REMEDY_HINT,
     *(Hint(k.shown, k.footer, k.need) for k in SCENARIO_KEYS + SCREEN_KEYS + TALK_KEYS if k.footer),
+    *(Hint(k.shown, k.footer, k.need) for k in STREAM_KEYS if k.footer),
 )
 KEY_BY_ACTION: dict[str, Key] = {key.action: key for key in ALL_KEYS}
 # What a terminal sends for a key, for the recording's input events.
-_TYPED = {"space": " ", "plus": "+", "minus": "-", "question_mark": "?"}
+_TYPED = {
+    "space": " ",
+    "plus": "+",
+    "minus": "-",
+    "question_mark": "?",
+    "greater_than_sign": ">",
+    "less_than_sign": "<",
+}
 
 
 def typed(key: Key) -> str:

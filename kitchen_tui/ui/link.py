@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+from kitchen_tui.protocol.commands import SetStream
 from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.menu import Dish
 from kitchen_tui.protocol.orders import Order
@@ -26,6 +27,8 @@ class KitchenLink(Protocol):
     def restart_worker(self, worker: int) -> None: ...
 
     def set_workers(self, count: int) -> None: ...
+
+    def stream(self, stream: SetStream) -> None: ...
 
     def drain(self, limit: int | None = None) -> list[Event]: ...
 

@@ -8,6 +8,7 @@ from dataclasses import fields
 from functools import partial
 from pathlib import Path
 
+from kitchen_tui.protocol.commands import SetStream
 from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.menu import Dish
 from kitchen_tui.protocol.orders import Order
@@ -19,6 +20,7 @@ from kitchen_tui.ui.commands import (
     Command,
     PlayScenario,
     Reset,
+    RunStream,
     SendOrders,
     SetMode,
     SetRemedy,
@@ -30,6 +32,7 @@ from kitchen_tui.ui.frame import Frame
 from kitchen_tui.ui.glyphs import counted
 from kitchen_tui.ui.link import KitchenLink
 from kitchen_tui.ui.remedy_words import remedy_echo
+from kitchen_tui.ui.stream_dial import stream_words
 
 # Events applied in one frame at most (about 0.1 s of work): under a flood the rest waits in the
 # client's queue, where step detail is thinned, instead of freezing the screen for seconds.
@@ -78,6 +81,7 @@ class LiveSession:
         self._clock = clock
         self.died: str | None = None
         self.dead_workers: dict[int, str] = {}  # worker -> what its death was, until it is up
+        self.stream: SetStream | None = None  # the customers asked for: a new kitchen gets them
 
     # -- the process -----------------------------------------------------------------------------
 
@@ -144,6 +148,8 @@ class LiveSession:
         self._ready = False
         if self._dishes:
             self.kitchen.define_dishes(self._dishes.values())
+        if self.stream is not None:  # the customers keep coming to the new kitchen
+            self.kitchen.stream(self.stream)
         self.died = None
         self.dead_workers.clear()
         self.frame.show_death(None)
@@ -166,6 +172,10 @@ class LiveSession:
                 return self._configure(setting, value, remedy_echo(setting, value))
             case SetSpeed(speed=speed):
                 return self._configure("speed", speed, f"speed {speed:g}x")
+            case RunStream(rate=rate, mix=mix):
+                self.run_stream(SetStream(rate, dict(mix)) if rate > 0 else None)
+                return f"> stream {stream_words(rate, mix)}" if rate > 0 else "> stream stopped"
+
             case Reset() | Again():
                 if not self.alive:
                     self.restart()
@@ -217,6 +227,11 @@ class LiveSession:
         """New settings, shown as asked until the kitchen confirms them."""
         self._kitchen().configure(**changes)
         self.frame.scene.asked.update(changes)
+
+    def run_stream(self, stream: SetStream | None) -> None:
+        """Customers at a rate (None stops them); they outlive resets and restarts."""
+        self.stream = stream
+        self._kitchen().stream(stream or SetStream(0.0))
 
     def define_dishes(self, dishes: Iterable[Dish]) -> None:
         dishes = list(dishes)

@@ -60,5 +60,9 @@ class ReplaySession:
     def speed(self) -> float:
         return self.kitchen.speed
 
+    @property
+    def stream(self) -> None:
+        return None  # a recorded kitchen's customers came long ago
+
     def setting(self, name: str) -> object:
         return self.frame.scene.board.settings.get(name, getattr(KitchenSettings(), name, None))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kitchen_tui.stream.figure_history import FigureHistory
 from kitchen_tui.ui.board import Board
 
 
@@ -24,6 +25,8 @@ class Scene:
     last_command: str = ""
     theme: str = ""
     paused: bool = False  # tests step frames by hand: nothing is throttled
+    # The queueing figures and their past: they outlive a reset (the chart spans resets).
+    history: FigureHistory = field(default_factory=FigureHistory)
 
     def age(self, since: float) -> float:
         """Story seconds from a real instant to this frame: slow motion keeps figures true."""

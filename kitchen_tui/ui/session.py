@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from kitchen_tui.protocol.commands import SetStream
 from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.talk.scenario import Scenario
@@ -54,6 +55,11 @@ class Session(Protocol):
         ...
 
     def speed(self) -> float: ...
+
+    @property
+    def stream(self) -> SetStream | None:
+        """The steady stream of customers asked for (None: none)."""
+        ...
 
 
 class Director(Protocol):

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from kitchen_tui.protocol.commands import ChangeSettings
+from kitchen_tui.protocol.commands import ChangeSettings, SetStream
 from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.menu import MENU, Dish
 from kitchen_tui.protocol.orders import Order
@@ -114,6 +114,17 @@ class FakeKitchen:
         self.settings = replace(self.settings, workers=count)
         if self.answer:
             self._emit("settings", settings=self._settings_json())
+
+    def stream(self, stream: SetStream) -> None:
+        self.commands.append(("stream", stream))
+        if self.answer:
+            self._emit(
+                "stream",
+                rate=stream.rate,
+                mix=stream.mix,
+                arrivals=stream.arrivals,
+                seed=stream.seed,
+            )
 
     def drain(self, limit: int | None = None) -> list[Event]:
         now = self.clock()

@@ -152,7 +152,7 @@ def test_stats_keep_a_space_between_a_long_value_and_the_next_label() -> None:
     board = Board()
     scene = Scene(board, T0)
     panel = StatsPanel(scene)
-    line = panel._pair(30, ("served/s", "123456"), ("longest", "1.00 s")).text
+    line = panel.pair(30, ("served/s", "123456"), ("longest", "1.00 s")).text
     assert re.search(r"123456 +long", line), line
 
 

@@ -8,6 +8,7 @@ from textual.strip import Strip
 
 from kitchen_tui.ui.glyphs import counted
 from kitchen_tui.ui.scene import Scene
+from kitchen_tui.ui.stream_dial import stream_words
 from kitchen_tui.ui.strips import fit
 from kitchen_tui.ui.tcss import css_beside
 from kitchen_tui.ui.widgets.kitchen_view import KitchenView
@@ -65,8 +66,11 @@ class KitchenHeader(KitchenView):
         cooks = {"sync": "1", "async": "1 loop"}.get(mode, str(settings.get("cooks", "?")))
         shelf = "on" if settings.get("prep_shelf") else "off"
         speed = f"{float(settings.get('speed', 1.0)):g}x"
+        stream = board.ledger.stream
+        running = [("stream", stream_words(stream["rate"], stream["mix"]))] if stream else []
         return [
             ("mode", self._asked("mode", mode)),
+            *running,
             *self._remedies(settings, shelf),
             ("cooks", cooks),
             *([("workers", str(board.workers))] if board.workers > 1 else []),

@@ -136,6 +136,19 @@ class KitchenView(Widget):
     def line(self, width: int) -> LineBuilder:
         return LineBuilder(width, self._base)
 
+    def pair(self, width: int, left: tuple[str, str], right: tuple[str, str]) -> Strip:
+        """Two label-value pairs, each value right-aligned in its half, a space before the
+        next label whatever the value's length (the label gives way, never the value)."""
+        line = self.line(width)
+        half = (width + 1) // 2
+        for column, (label, value) in ((0, left), (half, right)):
+            room = half - 1 - len(value) - 1
+            shown = fit(label, room) if room > 0 else ""
+            line.pad_to(column).add(shown, self.style("kitchen--dim"))
+            line.pad_to(max(line.used, column + half - 1 - len(value)))
+            line.add(value, self.style("kitchen--strong"))
+        return line.strip()
+
     def glyph(self, state: str) -> str:
         look = state_look(state)
         return look.ascii if self.scene.ascii else look.glyph

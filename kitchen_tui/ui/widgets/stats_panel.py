@@ -42,7 +42,8 @@ class StatsPanel(KitchenView):
         gave_up = (lost.walked_out, lost.timed_out, lost.uneaten)
         counts = (ledger.served, ledger.failed, ledger.refused, board.in_flight, gave_up)
         held = self._slot if board.held is not None else None
-        return self._seen, counts, held, id(board)
+        loop = self.scene.history.latest  # the loop's busy share is the queueing figures' own
+        return self._seen, counts, held, id(board), id(loop) if board.mode == "async" else None
 
     def build(self, width: int, height: int) -> list[Strip]:
         lines = self._counts(width) + self._kitchen_lines(width)
@@ -50,25 +51,12 @@ class StatsPanel(KitchenView):
         lines += self._dish_table(width, height - len(lines))
         return lines[:height]
 
-    def _pair(self, width: int, left: tuple[str, str], right: tuple[str, str]) -> Strip:
-        """Two label-value pairs, each value right-aligned in its half, a space before the
-        next label whatever the value's length (the label gives way, never the value)."""
-        line = self.line(width)
-        half = (width + 1) // 2
-        for column, (label, value) in ((0, left), (half, right)):
-            room = half - 1 - len(value) - 1
-            shown = fit(label, room) if room > 0 else ""
-            line.pad_to(column).add(shown, self.style("kitchen--dim"))
-            line.pad_to(max(line.used, column + half - 1 - len(value)))
-            line.add(value, self.style("kitchen--strong"))
-        return line.strip()
-
     def _counts(self, width: int) -> list[Strip]:
         board = self.scene.board
         ledger = board.ledger
         lines = [
-            self._pair(width, ("served", str(ledger.served)), ("in flight", str(board.in_flight))),
-            self._pair(width, ("86'd", str(ledger.refused)), ("failed", str(ledger.failed))),
+            self.pair(width, ("served", str(ledger.served)), ("in flight", str(board.in_flight))),
+            self.pair(width, ("86'd", str(ledger.refused)), ("failed", str(ledger.failed))),
         ]
         lost = ledger.giving_up
         settings = board.settings
@@ -81,7 +69,7 @@ class StatsPanel(KitchenView):
             walked, timed = ("walked out", str(lost.walked_out)), ("timed out", str(lost.timed_out))
             wasted = ("wasted", seconds_text(lost.wasted_s))
             ran_on = ("ran on", str(lost.threads_ran_on))
-            lines += [self._pair(width, walked, timed), self._pair(width, wasted, ran_on)]
+            lines += [self.pair(width, walked, timed), self.pair(width, wasted, ran_on)]
         return lines
 
     def _kitchen_lines(self, width: int) -> list[Strip]:
@@ -93,8 +81,8 @@ class StatsPanel(KitchenView):
         each = [s for s in (holds.longest(now) for holds in every) if s is not None]
         longest = max(each) if each else None
         lines = [
-            self._pair(width, self._busy(), ("stalls", stalled)),
-            self._pair(
+            self.pair(width, self._busy(), ("stalls", stalled)),
+            self.pair(
                 width,
                 ("served/s", rate_text(ledger.throughput())),
                 ("longest", "-" if longest is None else ms_text(longest)),
@@ -125,8 +113,9 @@ class StatsPanel(KitchenView):
     def _busy(self) -> tuple[str, str]:
         """Who runs handler code, and how busy: the loop (async), the cooks (sync, threads)."""
         board = self.scene.board
-        if board.mode == "async":
-            busy = board.loop_busy(self.scene.now)
+        if board.mode == "async":  # the queueing figures' own, over their window
+            figures = self.scene.history.latest
+            busy = None if figures is None else figures.loop_busy
             return "loop busy", "-" if busy is None else f"{busy * 100:.0f}%"
         cooks = 1 if board.mode == "sync" else int(board.settings.get("cooks", 1))
         return "cooks busy", f"{board.cooks_busy}/{cooks * board.workers}"

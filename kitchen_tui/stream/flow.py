@@ -1,0 +1,109 @@
+"""The flow: the last minute of the stream as queueing theory reads it.
+
+The ledger feeds it one event at a time: who came in and when, how long each stayed, when each
+cook, the loop and each shelf worker was busy. `stream/queueing.py` turns a window of it into
+the live figures (offered load, throughput, utilisation, Little's law, latency percentiles).
+Instants are the kitchen's real `perf_counter()` stamps; latencies are story seconds, as the
+events carry them.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+KEEP_S = 60.0  # real seconds of flow kept: the longest window a figure may ask for
+
+
+@dataclass(frozen=True)
+class Stay:
+    """One order's time in the kitchen: from its arrival to its answer (served or failed)."""
+
+    arrived: float
+    left: float
+    latency_s: float  # story seconds, as the kitchen measured them
+    served: bool
+
+
+@dataclass(frozen=True)
+class Busy:
+    """A stretch in which one server (a cook, a shelf worker) was taken by one order."""
+
+    server: int
+    start: float
+    end: float
+
+
+class Flow:
+    """Arrivals, stays and busy stretches within KEEP_S of the latest event, plus what is open."""
+
+    def __init__(self, keep_s: float = KEEP_S) -> None:
+        self.keep_s = keep_s
+        self.arrivals: deque[float] = deque()  # every customer who came, 86'd ones too
+        self.stays: deque[Stay] = deque()  # in the order they left
+        self.inside: dict[int, float] = {}  # ticket number -> arrival, not yet answered
+        self.cooks: deque[Busy] = deque()
+        self.cooking: dict[int, tuple[int, float]] = {}  # ticket -> (cook, since)
+        self.shelf: deque[Busy] = deque()
+        self.on_shelf: dict[int, tuple[int, float]] = {}  # ticket -> (slot, since)
+        self.loop_samples: deque[tuple[float, float]] = deque()  # (t, loop busy s so far)
+
+    # -- fed by the ledger ------------------------------------------------------------------
+
+    def arrived(self, n: int, t: float) -> None:
+        self.arrivals.append(t)
+        self.inside[n] = t
+        self._forget(t)
+
+    def refused(self, n: int, t: float) -> None:
+        """86'd at the door: an arrival that never came inside (or left at once)."""
+        if self.inside.pop(n, None) is None:
+            self.arrivals.append(t)
+
+    def seated(self, n: int, cook: int | None, t: float) -> None:
+        if cook is not None:
+            self.cooking[n] = (cook, t)
+
+    def shelf_in(self, n: int, slot: int, t: float) -> None:
+        self.on_shelf[n] = (slot, t)
+
+    def shelf_out(self, n: int, t: float) -> None:
+        slot, since = self.on_shelf.pop(n, (-1, t))
+        if slot >= 0:
+            self.shelf.append(Busy(slot, since, t))
+
+    def left(self, n: int, t: float, latency_s: float, served: bool) -> None:
+        arrived = self.inside.pop(n, None)
+        if arrived is not None:
+            self.stays.append(Stay(arrived, t, latency_s, served))
+        cooking = self.cooking.pop(n, None)
+        if cooking is not None:
+            self.cooks.append(Busy(cooking[0], cooking[1], t))
+        self.shelf_out(n, t)
+        self._forget(t)
+
+    def heartbeat(self, t: float, loop_busy_s: float) -> None:
+        self.loop_samples.append((t, loop_busy_s))
+        self._forget(t)
+
+    def forget_open(self, t: float) -> None:
+        """A reset cancelled everything in flight: those orders left with no answer."""
+        self.inside.clear()
+        for n in list(self.cooking):
+            cook, since = self.cooking.pop(n)
+            self.cooks.append(Busy(cook, since, t))
+        for n in list(self.on_shelf):
+            self.shelf_out(n, t)
+
+    def _forget(self, now: float) -> None:
+        horizon = now - self.keep_s
+        while self.arrivals and self.arrivals[0] < horizon:
+            self.arrivals.popleft()
+        samples = self.loop_samples  # the last one before the horizon starts the window
+        while len(samples) > 1 and samples[1][0] < horizon:
+            samples.popleft()
+        while self.stays and self.stays[0].left < horizon:
+            self.stays.popleft()
+        for done in (self.cooks, self.shelf):
+            while done and done[0].end < horizon:
+                done.popleft()

@@ -1,0 +1,185 @@
+"""The queueing figures, live: what a window of the ledger's flow says about the kitchen.
+
+Every figure is arithmetic on the events of the last WINDOW_S real seconds (story seconds in
+the units), so the TUI, its chart, the tests and the bench read one account:
+
+- offered load: customers who came a second, 86'd ones too;
+- throughput: orders served a second;
+- utilisation: the share of the window each cook, the loop and the shelf's workers were busy;
+- Little's law: L, the time-average number in the kitchen, beside X x W, the orders answered a
+  second times their mean time in the kitchen; in a stable kitchen the two agree;
+- latency p50, p95 and p99 of the orders served in the window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kitchen_tui.protocol.settings import default_shelf_size
+from kitchen_tui.stream.flow import Busy, Flow
+from kitchen_tui.stream.ledger import percentile
+from kitchen_tui.stream.story import StoryClock
+
+if TYPE_CHECKING:
+    from kitchen_tui.stream.holds import HeldStep
+    from kitchen_tui.stream.ledger import Ledger
+
+WINDOW_S = 10.0  # real seconds: long enough for a few hundred orders at the lesson's rates
+
+# One line of help for each figure: the help screen and the panel's tooltip show them.
+FIGURE_HELP: tuple[tuple[str, str], ...] = (
+    ("offered/s", "customers who came a second over the window, 86'd ones too (arrivals)"),
+    ("served/s", "orders served a second over the window (throughput)"),
+    ("util / busy", "share of the window the cooks, the loop or the shelf's workers worked"),
+    ("L inside", "time-average number of orders inside (front desk to answer)"),
+    ("X x W", "orders answered a second x their mean time inside: Little's law says = L"),
+    ("p50 p95 p99", "latency of the orders served in the window, 50th/95th/99th percentile"),
+)
+
+
+# The same, short enough for the help page's legend column.
+FIGURE_SHORT_HELP: tuple[tuple[str, str], ...] = (
+    ("offered/s", "customers who came a second (86'd too)"),
+    ("served/s", "orders served a second (throughput)"),
+    ("util busy", "share of time the cooks, loop, shelf worked"),
+    ("L inside", "mean number of orders inside the kitchen"),
+    ("X x W", "answered a second x mean time inside (= L)"),
+    ("p50..p99", "latency percentiles of the window's orders"),
+)
+
+
+@dataclass(frozen=True)
+class QueueFigures:
+    """The window's figures; rates are story orders a second, times story seconds."""
+
+    window_s: float  # story seconds the window covers
+    offered_per_s: float
+    throughput_per_s: float
+    in_kitchen: float  # L
+    answered_x_latency: float  # X x W (orders served or failed)
+    p50_s: float | None
+    p95_s: float | None
+    p99_s: float | None
+    cooks_busy: tuple[float, ...]  # each cook's share, cook 0 first (sync and threads)
+    loop_busy: float | None  # async: the share the loop ran handler code
+    shelf_busy: float | None  # the shelf's workers, on average (None: no shelf in use)
+
+    @property
+    def little_gap(self) -> float | None:
+        """How far X x W is from L, as a share of L (None while the kitchen is empty)."""
+        if self.in_kitchen <= 0:
+            return None
+        return abs(self.answered_x_latency - self.in_kitchen) / self.in_kitchen
+
+
+def queue_figures(ledger: Ledger, now: float, window_s: float = WINDOW_S) -> QueueFigures | None:
+    """The figures of the last `window_s` real seconds up to `now`; None before any event."""
+    if ledger.first_t is None:
+        return None
+    start = max(now - window_s, ledger.first_t)
+    if not now > start:
+        return None
+    flow, story = ledger.flow, ledger.story
+    span = story.span(start, now)
+    stays = [s for s in flow.stays if s.left >= start and s.left <= now]
+    served = [s.latency_s for s in stays if s.served]
+    mean_w = sum(s.latency_s for s in stays) / len(stays) if stays else 0.0
+    settings = ledger.settings
+    mode = settings.get("mode")
+    return QueueFigures(
+        window_s=span,
+        offered_per_s=sum(1 for t in flow.arrivals if start <= t <= now) / span,
+        throughput_per_s=len(served) / span,
+        in_kitchen=_time_inside(flow, story, start, now) / span,
+        answered_x_latency=len(stays) / span * mean_w,
+        p50_s=percentile(served, 50),
+        p95_s=percentile(served, 95),
+        p99_s=percentile(served, 99),
+        cooks_busy=_cooks_busy(flow, mode, int(settings.get("cooks", 1)), start, now),
+        loop_busy=_loop_busy(ledger, start, now) if mode == "async" else None,
+        shelf_busy=_shelf_busy(flow, _shelf_workers(ledger), start, now),
+    )
+
+
+def _time_inside(flow: Flow, story: StoryClock, start: float, end: float) -> float:
+    """Story seconds spent inside the kitchen within [start, end], all orders together."""
+    inside = 0.0
+    for stay in flow.stays:
+        if stay.left >= start:
+            inside += _overlap(story, stay.arrived, stay.left, start, end)
+    for arrived in flow.inside.values():
+        inside += _overlap(story, arrived, end, start, end)
+    return inside
+
+
+def _overlap(story: StoryClock, a: float, b: float, start: float, end: float) -> float:
+    lo, hi = max(a, start), min(b, end)
+    return story.span(lo, hi) if hi > lo else 0.0
+
+
+def _busy_by_server(
+    done: Iterable[Busy], open_: Iterable[tuple[int, float]], start: float, end: float
+) -> dict[int, float]:
+    """Real seconds each server was busy within [start, end]."""
+    busy: dict[int, float] = {}
+    stretches = [(b.server, b.start, b.end) for b in done]
+    stretches += [(server, since, end) for server, since in open_]
+    for server, a, b in stretches:
+        lo, hi = max(a, start), min(b, end)
+        if hi > lo:
+            busy[server] = busy.get(server, 0.0) + hi - lo
+    return busy
+
+
+def _cooks_busy(
+    flow: Flow, mode: object, cooks: int, start: float, end: float
+) -> tuple[float, ...]:
+    if mode not in ("sync", "threads"):
+        return ()
+    count = 1 if mode == "sync" else max(1, cooks)
+    busy = _busy_by_server(flow.cooks, flow.cooking.values(), start, end)
+    return tuple(min(1.0, busy.get(cook, 0.0) / (end - start)) for cook in range(count))
+
+
+def _loop_busy(ledger: Ledger, start: float, end: float) -> float | None:
+    samples = [s for s in ledger.flow.loop_samples if s[0] <= end]
+    before = [s for s in samples if s[0] <= start]
+    first = before[-1] if before else next((s for s in samples if s[0] >= start), None)
+    if first is None:
+        return None
+    # With several workers the heartbeat sums their loops: the share of them all.
+    workers = max(1, int(ledger.settings.get("workers") or 1))
+    return loop_share(first, samples[-1], ledger.holds.now, end, workers)
+
+
+def loop_share(
+    first: tuple[float, float],
+    last: tuple[float, float],
+    held: HeldStep | None,
+    end: float,
+    loops: int = 1,
+) -> float | None:
+    """The share of time the loop ran handler code between two heartbeats (t, loop busy s so
+    far), and the hold going on now until `end` (a held loop sends no heartbeat)."""
+    (t0, busy0), (t1, busy1) = first, last
+    if held is not None and held.where == "loop" and end > t1:
+        busy1 += end - max(t1, held.started)
+        t1 = end
+    if t1 <= t0:
+        return None
+    return max(0.0, min(1.0, (busy1 - busy0) / (t1 - t0) / loops))
+
+
+def _shelf_workers(ledger: Ledger) -> int:
+    size = ledger.settings.get("shelf_size")
+    return int(size) if isinstance(size, int) and size > 0 else default_shelf_size()
+
+
+def _shelf_busy(flow: Flow, workers: int, start: float, end: float) -> float | None:
+    busy = _busy_by_server(flow.shelf, flow.on_shelf.values(), start, end)
+    if not busy and not flow.on_shelf:
+        return None
+    slots = max(workers, len(busy), 1)
+    return min(1.0, sum(busy.values()) / (slots * (end - start)))

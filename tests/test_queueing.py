@@ -1,0 +1,153 @@
+"""The live queueing figures: arithmetic on the ledger's flow, checked on hand-made streams
+and against a real kitchen's run and its report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kitchen_tui.protocol.events import Event
+from kitchen_tui.protocol.settings import KitchenSettings, Mode
+from kitchen_tui.stream.capacity import littles_law
+from kitchen_tui.stream.headless import run_scenario
+from kitchen_tui.stream.ledger import Ledger, percentile
+from kitchen_tui.stream.queueing import FIGURE_HELP, queue_figures
+from kitchen_tui.talk.load import LoadSpec
+from kitchen_tui.talk.scenario import Scenario
+
+T0 = 1000.0
+
+
+def _event(type_: str, t: float, **fields: Any) -> Event:
+    return {"v": 1, "seq": 0, "type": type_, "t": T0 + t, "story": t, **fields}
+
+
+def _hello(mode: Mode = "threads", speed: float = 1.0, cooks: int = 2) -> Event:
+    settings = KitchenSettings(mode=mode, speed=speed, cooks=cooks).to_json()
+    return _event("hello", 0.0, pid=1, backend="asyncio", settings=settings, menu={})
+
+
+def _order(n: int, at: float, stay: float, cook: int | None, speed: float = 1.0) -> list[Event]:
+    ids = {"id": f"L{n}", "n": n}
+    return [
+        _event("arrived", at, dish="llm", front_desk=0, **ids),
+        _event("seated", at, mode="threads", cook=cook, prep_shelf=False, **ids),
+        _event(
+            "served",
+            at + stay,
+            dish="llm",
+            latency_s=stay * speed,
+            real_latency_s=stay,
+            split={},
+            **ids,
+        ),
+    ]
+
+
+def _ledger(events: list[Event]) -> Ledger:
+    ledger = Ledger()
+    for event in sorted(events, key=lambda e: e["t"]):
+        ledger.apply(event)
+    return ledger
+
+
+def test_two_cooks_one_order_a_second_each_held_half_a_second() -> None:
+    """One arrival a second, each served in 0.5 s by cook 0 or 1 in turn: offered = served = 1/s,
+    L = 0.5 = X x W, each cook busy a quarter of the time, p50 = 0.5 s."""
+    events = [_hello()]
+    for n in range(20):
+        events += _order(n + 1, float(n), 0.5, cook=n % 2)
+    ledger = _ledger(events)
+    figures = queue_figures(ledger, T0 + 20.0, window_s=10.0)
+    assert figures is not None
+    assert figures.window_s == pytest.approx(10.0)
+    assert figures.offered_per_s == pytest.approx(1.0)
+    assert figures.throughput_per_s == pytest.approx(1.0)
+    assert figures.in_kitchen == pytest.approx(0.5)
+    assert figures.answered_x_latency == pytest.approx(0.5)
+    assert figures.little_gap == pytest.approx(0.0)
+    assert figures.cooks_busy == pytest.approx((0.25, 0.25))
+    assert figures.loop_busy is None  # threads mode: no loop runs handler code
+    assert figures.p50_s == figures.p99_s == pytest.approx(0.5)
+
+
+def test_an_order_still_inside_counts_in_l_until_now_and_not_in_x() -> None:
+    events = [_hello(), *_order(1, 0.0, 100.0, cook=0)[:2]]
+    ledger = _ledger(events)
+    figures = queue_figures(ledger, T0 + 10.0, window_s=10.0)
+    assert figures is not None
+    assert figures.in_kitchen == pytest.approx(1.0)
+    assert figures.answered_x_latency == 0.0
+    assert figures.throughput_per_s == 0.0
+    assert figures.cooks_busy == pytest.approx((1.0, 0.0))
+    assert figures.p50_s is None
+
+
+def test_slow_motion_keeps_rates_in_story_seconds() -> None:
+    """At 0.5x, one arrival every two real seconds is one a story second."""
+    events = [_hello(speed=0.5)]
+    for n in range(10):
+        events += _order(n + 1, 2.0 * n, 1.0, cook=0, speed=0.5)
+    ledger = _ledger(events)
+    figures = queue_figures(ledger, T0 + 20.0, window_s=10.0)
+    assert figures is not None
+    assert figures.window_s == pytest.approx(5.0)
+    assert figures.offered_per_s == pytest.approx(1.0)
+    assert figures.in_kitchen == pytest.approx(0.5)
+    assert figures.p50_s == pytest.approx(0.5)  # the kitchen's story latency
+
+
+def test_an_86d_customer_is_offered_load_but_never_inside() -> None:
+    events = [
+        _hello(),
+        _event("refused", 1.0, id="L1", n=1, dish="llm", reason="front desk full"),
+    ]
+    figures = queue_figures(_ledger(events), T0 + 10.0, window_s=10.0)
+    assert figures is not None
+    assert figures.offered_per_s == pytest.approx(0.1)
+    assert figures.in_kitchen == 0.0
+
+
+def test_every_figure_has_one_line_of_help() -> None:
+    assert len(FIGURE_HELP) == 6
+    assert all(name and 20 < len(text) < 90 for name, text in FIGURE_HELP)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+def test_figures_of_a_real_steady_stream_agree_with_the_report_and_littles_law() -> None:
+    """Chats at half the loop's capacity, a minute of story time at 10x: over the steady part
+    the live figures match the run's own orders (what `report` prints from) and L = X x W."""
+    stream = LoadSpec(rate=12.5, seconds=60.0, mix={"message": 1}, seed=3)
+    run = run_scenario(
+        Scenario("steady", "steady", orders=stream.orders()), KitchenSettings(speed=10.0)
+    )
+    ledger = Ledger()
+    for event in run.events:
+        ledger.apply(event)
+    first = ledger.first_t
+    assert first is not None
+    start, end = first + 1.5, first + 6.0  # real seconds: story 15 s to 60 s
+    figures = queue_figures(ledger, end, window_s=end - start)
+    assert figures is not None
+    story_start, story_end = ledger.story.at(start), ledger.story.at(end)
+    # The report's account: each order's ticket, its arrival and answer on the story clock.
+    story = ledger.story
+    tickets = [o.ticket for o in run.orders if o.ticket is not None]
+    assert len(tickets) == len(run.orders)
+    stays = [(story.at(t.arrived), None if t.done is None else story.at(t.done)) for t in tickets]
+    in_kitchen, x_w = littles_law(stays, story_start, story_end)
+    assert figures.in_kitchen == pytest.approx(in_kitchen, rel=0.02)
+    assert figures.answered_x_latency == pytest.approx(x_w, rel=0.02)
+    assert figures.answered_x_latency == pytest.approx(figures.in_kitchen, rel=0.05)
+    served = [
+        t.latency_s
+        for t in tickets
+        if t.state == "served" and t.done is not None and start <= t.done <= end
+    ]
+    assert figures.p99_s == percentile(served, 99)  # type: ignore[arg-type]
+    assert figures.throughput_per_s == pytest.approx(len(served) / (story_end - story_start))
+    assert figures.offered_per_s == pytest.approx(12.5, rel=0.2)
+    # 12.5 x 40 ms of CPU a story second, and the step runner's own cost (10x: 4 ms real a step)
+    assert figures.loop_busy is not None and 0.4 < figures.loop_busy < 0.95

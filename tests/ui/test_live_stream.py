@@ -1,0 +1,98 @@
+"""The rate dial on a real kitchen: l starts customers, > and < turn the rate, they keep coming
+through a mode switch and a new kitchen process, and the queueing panel shows the ledger's
+figures, Little's law holding on them under steady load."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from kitchen_tui.protocol.settings import KitchenSettings
+from kitchen_tui.stream.client import KitchenProcess
+from kitchen_tui.stream.ledger import Ledger
+from kitchen_tui.stream.queueing import queue_figures
+from kitchen_tui.ui.app import KitchenApp
+from kitchen_tui.ui.glyphs import seconds_text
+from kitchen_tui.ui.live_session import LiveSession
+from kitchen_tui.ui.widgets.queue_panel import QueuePanel
+from kitchen_tui.ui.widgets.stats_panel import rate_text
+from tests.ui.test_restart import anyio_backend, until
+
+pytestmark = [pytest.mark.anyio, pytest.mark.slow, pytest.mark.timeout(120)]
+__all__ = ["anyio_backend"]  # the fixture: asyncio, as the app runs
+
+
+def _header(app: KitchenApp) -> str:
+    return app._header.render_line(0).text
+
+
+async def test_the_dial_starts_turns_and_stops_a_stream_that_outlives_a_new_kitchen() -> None:
+    app = KitchenApp(KitchenSettings(mode="async"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: bool(app.scene.board.settings))
+        session = app.session
+        assert isinstance(session, LiveSession)
+        await pilot.press("l")  # half the loop's 25 chats a second
+
+        def ledger() -> Ledger:  # a restart brings a new one
+            return app.scene.board.ledger
+
+        await until(pilot, lambda: ledger().stream_rate == 12.5)
+        assert "stream 12.5/s message" in _header(app)
+        await pilot.press("greater_than_sign", "greater_than_sign", "less_than_sign")
+        await until(pilot, lambda: ledger().stream_rate == 16.0)
+        await until(pilot, lambda: len(ledger().flow.arrivals) >= 10)
+        await pilot.press("m")  # sync: the same customers keep coming
+        await until(pilot, lambda: ledger().settings.get("mode") == "sync")
+        before = len(ledger().flow.arrivals)
+        await until(pilot, lambda: len(ledger().flow.arrivals) >= before + 10)
+        assert isinstance(session.kitchen, KitchenProcess) and session.kitchen.pid is not None
+        os.killpg(session.kitchen.pid, signal.SIGKILL)
+        await until(pilot, lambda: session.died is not None)
+        await pilot.press("x")  # a new kitchen: the stream goes to it too
+        await until(pilot, lambda: ledger().stream_rate == 16.0)
+        await until(pilot, lambda: len(ledger().flow.arrivals) >= 10)
+        await pilot.press("l")
+        await until(pilot, lambda: ledger().stream is None)
+        assert "stream 16/s" not in _header(app).split(">")[0]
+
+
+async def test_the_queueing_panel_shows_the_ledgers_figures_and_littles_law_holds() -> None:
+    """LLM orders (2 s of waiting, no CPU) at 10 a story second, at 10x: a steady kitchen of
+    about 20 orders, whose live L and X x W agree within 5 % once the window is full."""
+    app = KitchenApp(KitchenSettings(mode="async", speed=10.0))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: bool(app.scene.board.settings))
+        session = app.session
+        assert isinstance(session, LiveSession)
+        from kitchen_tui.ui.commands import RunStream
+
+        app.dispatcher.run(RunStream(10.0, {"llm": 1}))
+        started = time.monotonic()
+        await until(pilot, lambda: time.monotonic() - started > 11.0, timeout=30)
+        await pilot.press("space")  # freeze the picture: no new reading from here on
+        await pilot.pause(0.3)
+        figures = app.scene.history.latest
+        assert figures is not None and figures.window_s == pytest.approx(100.0, rel=0.05)
+        assert figures.in_kitchen == pytest.approx(20.0, rel=0.2)
+        assert figures.answered_x_latency == pytest.approx(figures.in_kitchen, rel=0.05)
+        # The panel prints the figures the history read off the ledger, which `queue_figures`
+        # gives again from the ledger at the same instant.
+        ledger, now = app.scene.board.ledger, app.scene.now
+        again = queue_figures(ledger, app.scene.history.read_at, app.scene.history.window_s)
+        assert again == figures
+        panel = app.query_one(QueuePanel)
+        text = " ".join(panel.render_line(y).text for y in range(panel.size.height))
+        for shown in (
+            rate_text(figures.offered_per_s),
+            rate_text(figures.throughput_per_s),
+            f"{figures.in_kitchen:.1f}",
+            f"{figures.answered_x_latency:.1f}",
+            seconds_text(figures.p50_s),
+            seconds_text(figures.p99_s),
+        ):
+            assert shown in text, (shown, text)
+        assert now >= app.scene.history.read_at
