@@ -14,6 +14,7 @@ from kitchen_tui.talk.scenario import full_menu
 from kitchen_tui.talk.scene_file import load_scene_file, parse_scene_file
 from kitchen_tui.talk.script import (
     Caption,
+    ChartAction,
     Marker,
     ModeAction,
     OrderAction,
@@ -21,6 +22,7 @@ from kitchen_tui.talk.script import (
     PrepShelfAction,
     ResetAction,
     SceneFile,
+    StreamAction,
     settings_after,
 )
 from tests.conftest import usage_error
@@ -161,9 +163,27 @@ dish = "slow"
         (
             with_step('at = 1\naction = "ordr"'),
             "talk.toml: script[1].action: unknown action 'ordr' (expected one of order, mode,"
-            " fix_blocking, fix_cpu, prep_shelf, speed, pause, reset); did you mean 'order'?",
+            " fix_blocking, fix_cpu, prep_shelf, speed, stream, chart, pause, reset);"
+            " did you mean 'order'?",
         ),
         (with_step('at = 1\ncaption = "  "'), "talk.toml: script[1].caption: a caption needs text"),
+        (
+            with_step('at = 1\naction = "stream"'),
+            "talk.toml: script[1].rate: missing: a stream action needs rate",
+        ),
+        (
+            with_step('at = 1\naction = "stream"\nrate = -2'),
+            "talk.toml: script[1].rate: expected a number from 0 to 1000, got -2",
+        ),
+        (
+            with_step('at = 1\naction = "stream"\nrate = 1\nmix = { pizza = 1 }'),
+            "talk.toml: script[1].mix: unknown dish 'pizza' (menu: llm, redis, postgres, chat,"
+            " message, pdf, sneaky)",
+        ),
+        (
+            with_step('at = 1\naction = "chart"\nchart = "pie"'),
+            "talk.toml: script[1].chart: expected one of live, capacity, got 'pie'",
+        ),
         (
             with_step('at = 1\nmarker = "Async"', before='at = 2.0\nmarker = "Sync"'),
             "talk.toml: script[1].marker: marker 'Async' at 1 s comes before the previous step"
@@ -247,11 +267,13 @@ def test_every_builtin_tells_short_scenes(name: str) -> None:
     talk = load_scene_file(name)
     assert talk.name == name
     # Two scenes: the problem and its cure; the remedy talks show each cure in turn.
-    assert len(talk.scenes) == {"hidden-blocker": 3, "pdf-embed": 4}.get(name, 2)
+    assert len(talk.scenes) == {"hidden-blocker": 3, "pdf-embed": 4, "capacity": 5}.get(name, 2)
     for scene in talk.scenes:
         assert scene.length < 25
         assert any(isinstance(step, Caption) for step in scene.steps)
-        assert any(isinstance(step, OrderAction) for step in scene.steps)
+        # Customers come in each scene (orders, or a steady stream), but for a chart slide.
+        sends = (OrderAction, StreamAction, ChartAction)
+        assert any(isinstance(step, sends) for step in scene.steps)
     # Every later scene sets its own kitchen up, so it can be restarted or jumped to.
     assert all(isinstance(scene.steps[0], ResetAction) for scene in talk.scenes[1:])
     # Numbers on screen are measured; captions never state one.

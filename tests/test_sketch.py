@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import random
 
-from kitchen_tui.stream.ledger import percentile
-from kitchen_tui.stream.sketch import EXACT_LIMIT, LatencySketch, merged
+from kitchen_tui.stream.sketch import EXACT_LIMIT, LatencySketch, merged, percentile
 
 QUANTILES = (1, 50, 90, 95, 99, 99.9, 100)
 

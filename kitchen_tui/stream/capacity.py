@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from kitchen_tui.protocol.menu import Dish
 from kitchen_tui.protocol.settings import THREAD_TOKENS, KitchenSettings
@@ -101,6 +102,18 @@ def capacity(
         return Capacity(float("inf"), "nothing", {})
     bottleneck = min(limits, key=lambda r: limits[r])
     return Capacity(limits[bottleneck], bottleneck, limits)
+
+
+def capacity_as_sent(
+    mix: Mapping[str, float], menu: Mapping[str, Any], settings: Mapping[str, Any]
+) -> float | None:
+    """The capacity for `mix` of a kitchen as its events describe it (menu and settings as
+    JSON); None when a dish or a setting is not known."""
+    try:
+        dishes = {name: Dish.from_json(menu[name]) for name in mix}
+        return capacity(mix, dishes, KitchenSettings.from_json(dict(settings))).per_s
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def steady_throughput(done_at: list[float], until: float) -> float | None:

@@ -8,6 +8,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from kitchen_tui.stream.capacity import capacity_as_sent
 from kitchen_tui.stream.queueing import WINDOW_S, QueueFigures, queue_figures
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ class CapacityPoint:
     throughput_per_s: float
     p50_s: float | None
     p99_s: float | None
+    predicted_per_s: float | None  # the model's capacity of that kitchen for that mix
 
 
 class FigureHistory:
@@ -67,24 +69,32 @@ class FigureHistory:
             sample = Sample(now, ledger.setting, rate_per_s, self.latest)
             self.samples.append(sample)
             self.version += 1
-            self._note_steady(sample, id(ledger))
+            self._note_steady(sample, ledger)
         return True
 
-    def _note_steady(self, sample: Sample, account: int) -> None:
+    def _note_steady(self, sample: Sample, ledger: Ledger) -> None:
         """A point for the (setting, rate) running, once the window holds nothing else: the
         same setting, rate and account (a reset starts a new one) for a whole window."""
         if sample.rate_per_s is None:
             self._stretch = None
             return
-        running = (sample.setting, sample.rate_per_s, account)
+        running = (sample.setting, sample.rate_per_s, id(ledger))
         if self._stretch is None or self._stretch[0] != running:
             self._stretch = (running, sample.t)
         if sample.t - self._stretch[1] < self.window_s:
             return
         f = sample.figures
         key = (sample.setting, sample.rate_per_s)
+        mix = ledger.stream["mix"] if ledger.stream else {}
+        predicted = capacity_as_sent(mix, ledger.menu, ledger.settings) if mix else None
         self._points[key] = CapacityPoint(
-            sample.setting, sample.rate_per_s, f.offered_per_s, f.throughput_per_s, f.p50_s, f.p99_s
+            sample.setting,
+            sample.rate_per_s,
+            f.offered_per_s,
+            f.throughput_per_s,
+            f.p50_s,
+            f.p99_s,
+            predicted,
         )
 
     def capacity_points(self) -> list[CapacityPoint]:

@@ -9,8 +9,9 @@ from pathlib import Path
 from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.stream.client import KitchenProcess
-from kitchen_tui.stream.ledger import Ledger, percentile
+from kitchen_tui.stream.ledger import Ledger
 from kitchen_tui.stream.model import Prediction, predict
+from kitchen_tui.stream.sketch import percentile
 from kitchen_tui.stream.tickets import Ticket
 from kitchen_tui.talk.scenario import Scenario, full_menu
 

@@ -8,7 +8,6 @@ latest done ones, and a bounded sketch of each dish's latencies, however long it
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -404,15 +403,6 @@ _HANDLERS: dict[str, Callable[[Ledger, Any], None]] = {
 
 def setting_name(mode: str | None, prep_shelf: bool) -> str:
     return f"{mode or '?'} + shelf" if prep_shelf else mode or "?"
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    """Nearest-rank percentile (q in 0..100); None for no values."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), math.ceil(q / 100 * len(ordered))))
-    return ordered[rank - 1]
 
 
 # Where a remedy runs a step, as a ticket's state: a to_thread step is awaited (the loop is

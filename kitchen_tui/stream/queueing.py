@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from kitchen_tui.protocol.settings import default_shelf_size
 from kitchen_tui.stream.flow import Busy, Flow
-from kitchen_tui.stream.ledger import percentile
+from kitchen_tui.stream.sketch import percentile
 from kitchen_tui.stream.story import StoryClock
 
 if TYPE_CHECKING:
@@ -83,6 +83,8 @@ def queue_figures(ledger: Ledger, now: float, window_s: float = WINDOW_S) -> Que
         return None
     flow, story = ledger.flow, ledger.story
     span = story.span(start, now)
+    if not span > 0:  # a speed change stamped after `now`: no story time has passed yet
+        return None
     stays = [s for s in flow.stays if s.left >= start and s.left <= now]
     served = [s.latency_s for s in stays if s.served]
     mean_w = sum(s.latency_s for s in stays) / len(stays) if stays else 0.0

@@ -101,3 +101,12 @@ def _bucket(value: float) -> int:
 def _value(key: int) -> float:
     """A bucket's geometric middle: within half a bucket of every value in it."""
     return 0.0 if key == _ZERO else math.exp((key + 0.5) * _LOG_RATIO)
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile (q in 0..100); None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), math.ceil(q / 100 * len(ordered))))
+    return ordered[rank - 1]

@@ -13,8 +13,8 @@ from kitchen_tui.protocol.menu import MENU, Dish
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.stream.capacity import capacity, steady_throughput
 from kitchen_tui.stream.headless import run_scenario
-from kitchen_tui.stream.ledger import percentile
 from kitchen_tui.stream.model import predict
+from kitchen_tui.stream.sketch import percentile
 from kitchen_tui.talk.load import Arrivals, LoadSpec
 from kitchen_tui.talk.scenario import Scenario
 

@@ -15,4 +15,10 @@ BUILTIN_SCENARIOS: tuple[str, ...] = (
 )
 
 # The lesson's order: the talk a speaker gives.
-BUILTIN_SCENES: tuple[str, ...] = ("three-tables", "hidden-blocker", "pdf-embed", "ten-chats")
+BUILTIN_SCENES: tuple[str, ...] = (
+    "three-tables",
+    "hidden-blocker",
+    "pdf-embed",
+    "ten-chats",
+    "capacity",
+)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.talk.script import (
     Caption,
+    ChartAction,
     Marker,
     ModeAction,
     PauseAction,
@@ -23,11 +24,21 @@ from kitchen_tui.talk.script import (
     SceneFile,
     ScriptStep,
     SpeedAction,
+    StreamAction,
 )
 
 # Steps at a marker's own instant that set its scene up: handed out before the script waits
 # there, so the speaker talks over the new scene's kitchen, not the last one's.
-SETUP_STEPS = (Caption, ResetAction, ModeAction, RemedyAction, PrepShelfAction, SpeedAction)
+SETUP_STEPS = (
+    Caption,
+    ResetAction,
+    ModeAction,
+    RemedyAction,
+    PrepShelfAction,
+    SpeedAction,
+    StreamAction,
+    ChartAction,
+)
 
 # Clock readings are sums of float frame times: a step due within a nanosecond is due now.
 _DUE_SLACK_S = 1e-9

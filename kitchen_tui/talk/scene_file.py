@@ -35,28 +35,31 @@ place, with 0-based indexes: `talk.toml: script[3].action: unknown action 'ordr'
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
+from kitchen_tui.errors import UsageError
 from kitchen_tui.protocol.settings import BLOCKING_FIXES, CPU_FIXES, MAX_SPEED, MIN_SPEED, MODES
 from kitchen_tui.talk import script
 from kitchen_tui.talk.catalog import BUILTIN_SCENES
+from kitchen_tui.talk.load import MAX_REAL_RATE_PER_S, check_mix, check_rate
 from kitchen_tui.talk.scenario import MAX_AT_SECONDS, ScenarioChecker, full_menu
 from kitchen_tui.talk.toml_checker import MAX_LABEL
 from kitchen_tui.talk.tomlfile import did_you_mean, load_toml, parse_toml
 
 ActionName = Literal[
-    "order", "mode", "fix_blocking", "fix_cpu", "prep_shelf", "speed", "pause", "reset"
-]
-ACTIONS: tuple[ActionName, ...] = (
     "order",
     "mode",
     "fix_blocking",
     "fix_cpu",
     "prep_shelf",
     "speed",
+    "stream",
+    "chart",
     "pause",
     "reset",
-)
+]
+ACTIONS: tuple[ActionName, ...] = get_args(ActionName)
+CHARTS: tuple[Literal["live", "capacity"], ...] = ("live", "capacity")
 MAX_CAPTION = 120  # one line under the kitchen on an 80-column screen, with room to wrap once
 MAX_SCRIPT_STEPS = 1000
 MAX_ORDER_COUNT = 1000  # orders one step may send: a scene is a demo, not a load test
@@ -68,10 +71,12 @@ _ACTION_KEYS: dict[ActionName, tuple[str, ...]] = {
     "fix_cpu": ("fix_cpu",),
     "prep_shelf": ("on",),
     "speed": ("speed",),
+    "stream": ("rate", "mix"),
+    "chart": ("chart",),
     "pause": (),
     "reset": (),
 }
-_REQUIRED_KEYS = ("dish", "mode", "fix_blocking", "fix_cpu", "on", "speed")
+_REQUIRED_KEYS = ("dish", "mode", "fix_blocking", "fix_cpu", "on", "speed", "rate", "chart")
 
 
 def load_scene_file(name_or_path: str) -> script.SceneFile:
@@ -176,9 +181,35 @@ class ScriptChecker(ScenarioChecker):
         if name == "speed":
             speed = self.number(table, "speed", where, MIN_SPEED, MAX_SPEED, 1.0)
             return script.SpeedAction(at=at, index=index, speed=speed)
+        if name == "stream":
+            return self.stream(table, where, at, index, menu)
+        if name == "chart":
+            chart = self.choice(table["chart"], where + "chart", CHARTS)
+            return script.ChartAction(at=at, index=index, chart=chart)
         if name == "pause":
             return script.PauseAction(at=at, index=index)
         return script.ResetAction(at=at, index=index)
+
+    def stream(
+        self, table: dict[str, object], where: str, at: float, index: int, menu: tuple[str, ...]
+    ) -> script.StreamAction:
+        """A stream step: a rate of 0 (stop) up to what the machine stamps on time."""
+        rate = self.number(table, "rate", where, 0, MAX_REAL_RATE_PER_S, 0.0)
+        if rate > 0:
+            try:
+                check_rate(rate, MAX_SPEED)
+            except UsageError as error:
+                raise self.fail(where + "rate", str(error).removeprefix("rate: ")) from None
+        mix_table = self.table(table.get("mix", {"message": 1}), where + "mix", "dish = weight")
+        mix = {
+            dish: self.integer(mix_table, dish, where + "mix.", 1, 1_000_000, 1)
+            for dish in mix_table
+        }
+        try:
+            check_mix(mix, menu, where + "mix")
+        except UsageError as error:
+            raise self.fail(where + "mix", str(error).split(": ", 1)[-1]) from None
+        return script.StreamAction(at=at, index=index, rate=rate, mix=mix)
 
     def action_name(self, value: object, path: str) -> ActionName:
         for name in ACTIONS:  # returns the Literal itself, so no cast is needed

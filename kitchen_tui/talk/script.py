@@ -86,6 +86,23 @@ class SpeedAction(_Step):
 
 
 @dataclass(frozen=True, kw_only=True)
+class StreamAction(_Step):
+    """Customers arriving on their own, `rate` a story second of `mix`, as the rate dial sends
+    them (a rate of 0 stops them); they keep coming until a stream step changes them."""
+
+    rate: float
+    mix: dict[str, int] = field(default_factory=lambda: {"message": 1})
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChartAction(_Step):
+    """What the live chart shows: the last minutes (`live`), or the capacity curves the talk
+    has measured so far (`capacity`): latency and throughput against the offered load."""
+
+    chart: Literal["live", "capacity"]
+
+
+@dataclass(frozen=True, kw_only=True)
 class PauseAction(_Step):
     """The speaker talking: the script holds here until they press space."""
 
@@ -103,6 +120,8 @@ ScriptStep = (
     | RemedyAction
     | PrepShelfAction
     | SpeedAction
+    | StreamAction
+    | ChartAction
     | PauseAction
     | ResetAction
 )

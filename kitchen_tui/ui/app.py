@@ -45,14 +45,13 @@ from kitchen_tui.ui.dispatcher import Dispatcher
 from kitchen_tui.ui.frame import Frame
 from kitchen_tui.ui.keys import ALL_KEYS, KEY_BY_ACTION, KITCHEN_FOOTER, QUIT_TOO
 from kitchen_tui.ui.link import KitchenLink
+from kitchen_tui.ui.load_app import LoadApp
 from kitchen_tui.ui.palette import StylePalette
 from kitchen_tui.ui.queueing_view import QueueingView
 from kitchen_tui.ui.remedy_words import remedy_trade
 from kitchen_tui.ui.scene import Scene
-from kitchen_tui.ui.screenshots import ScreenshotApp
 from kitchen_tui.ui.session import TalkOptions, director_for, session_for
 from kitchen_tui.ui.startup import register_themes
-from kitchen_tui.ui.stream_dial import toggled, turned
 from kitchen_tui.ui.themes import VARIABLE_DEFAULTS
 from kitchen_tui.ui.widgets.caption_strip import CaptionStrip
 from kitchen_tui.ui.widgets.died_banner import DiedBanner
@@ -61,6 +60,7 @@ from kitchen_tui.ui.widgets.key_overlay import KeyOverlay
 from kitchen_tui.ui.widgets.kitchen_header import KitchenHeader
 from kitchen_tui.ui.widgets.kitchen_view import KitchenView
 from kitchen_tui.ui.widgets.line_cook import LineCook
+from kitchen_tui.ui.widgets.live_chart import LiveChart
 from kitchen_tui.ui.widgets.prep_shelf import PrepShelf
 from kitchen_tui.ui.widgets.queue_panel import QueuePanel
 from kitchen_tui.ui.widgets.scene_bar import SceneBar
@@ -82,7 +82,7 @@ SCREENSHOT_DIR = Path("kitchen-screenshots")
 TEXTUAL_TWINS = ("Theme", "Quit", "Screenshot")  # Textual's system commands ours replace
 
 
-class KitchenApp(ScreenshotApp):
+class KitchenApp(LoadApp):
     """A live kitchen: lanes of tickets, the line cook, the timeline and the stats."""
 
     TITLE = "Kitchen TUI"
@@ -136,7 +136,7 @@ class KitchenApp(ScreenshotApp):
         self.scene.theme = self.theme
         self._make_widgets()
         self.cast = cast if cast is not None else CastChannel.from_env()
-        self.frame = Frame(self.scene, self._header, self._views, self._banner)
+        self.frame = Frame(self.scene, self._header, [*self._views, self._chart], self._banner)
         self.dispatcher = Dispatcher(self.scene, self._header, self._key_overlay, self.cast)
         self.numbers = OrderNumbers()
         self.session = session_for(
@@ -178,6 +178,7 @@ class KitchenApp(ScreenshotApp):
             QueuePanel(scene, id="queueing"),
         ]
         self.queueing = QueueingView()
+        self._chart = LiveChart(scene, id="chart")
         self._palette = StylePalette(self)
         self.scene_bar = SceneBar(id="scene-bar")
         self.caption = CaptionStrip(id="caption")
@@ -197,6 +198,7 @@ class KitchenApp(ScreenshotApp):
             yield served
             with Horizontal(id="bottom"):
                 yield timeline
+                yield self._chart
                 with Vertical(id="side"):
                     yield from (stats, queueing)
         yield self.caption
@@ -218,15 +220,6 @@ class KitchenApp(ScreenshotApp):
         self.queueing.size = (event.size.width, event.size.height)
         self._place_queueing()
         self.call_after_refresh(self._place_key_overlay)
-
-    def _place_queueing(self) -> None:
-        for name, on in self.queueing.classes().items():
-            self.set_class(on, name)
-
-    def action_toggle_queueing(self) -> None:
-        shown = self.queueing.toggle()
-        self._place_queueing()
-        self._report("toggle_queueing", f"> queueing figures {'shown' if shown else 'hidden'}")
 
     def _place_key_overlay(self) -> None:
         """Over the stats panel, inside its border: never over the lanes, where the keys' effect
@@ -309,15 +302,6 @@ class KitchenApp(ScreenshotApp):
             self.notify(str(error), title="Scenario", severity="error")
             return
         self.dispatcher.run(PlayScenario(scenario, KEY_BY_ACTION[f"scenario({number})"]))
-
-    def action_stream(self) -> None:
-        ledger = self.scene.board.ledger
-        self.dispatcher.run(toggled(self.session.stream, ledger.menu, ledger.settings))
-
-    def action_stream_rate(self, direction: int) -> None:
-        ledger, speed = self.scene.board.ledger, self.session.speed()
-        command = turned(self.session.stream, direction, ledger.menu, ledger.settings, speed)
-        self.dispatcher.run(command)
 
     def action_reset(self) -> None:
         self.dispatcher.run(Again())

@@ -16,6 +16,7 @@ from pathlib import Path
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.talk.player import Cue, ScenePlayer, SceneSetup
 from kitchen_tui.talk.script import (
+    ChartAction,
     Marker,
     ModeAction,
     OrderAction,
@@ -25,11 +26,13 @@ from kitchen_tui.talk.script import (
     Scene,
     SceneFile,
     SpeedAction,
+    StreamAction,
 )
 from kitchen_tui.ui.commands import (
     Again,
     Command,
     Reset,
+    RunStream,
     SetMode,
     SetRemedy,
     SetShelf,
@@ -144,20 +147,27 @@ class TalkDirector:
                 session.reset_then(partial(self._set_up, settings))
             case Marker(label=label):
                 self._scene_orders.clear()
+                self._stage.show_chart("live")
                 self._stage.cast.marker(label)
                 self._dispatcher.echo(f"> scene: {label}")
             case SpeedAction(speed=speed):
                 self._dispatcher.run(speed_to(speed, session.speed()), scripted=True)
             case ResetAction():
                 self._dispatcher.run(Reset(), scripted=True)
-            case OrderAction() | ModeAction() | RemedyAction() | PrepShelfAction():
+            case ChartAction(chart=chart):
+                self._stage.show_chart(chart)
+            case OrderAction() | ModeAction() | RemedyAction() | PrepShelfAction() | StreamAction():
                 if isinstance(cue, OrderAction):
                     self._orders_waiting += 1
                 session.when_reset(partial(self._act, cue))
 
-    def _act(self, step: OrderAction | ModeAction | RemedyAction | PrepShelfAction) -> None:
+    def _act(
+        self, step: OrderAction | ModeAction | RemedyAction | PrepShelfAction | StreamAction
+    ) -> None:
         command: Command
         match step:
+            case StreamAction(rate=rate, mix=mix):
+                command = RunStream(rate, dict(mix))
             case OrderAction(dish=dish):
                 self._orders_waiting -= 1
                 orders = step.orders(self._stage.numbers.next_id)
@@ -172,8 +182,12 @@ class TalkDirector:
         self._dispatcher.run(command, scripted=True)
 
     def _set_up(self, settings: KitchenSettings) -> None:
-        """A scene's starting settings, on a kitchen that was just reset."""
+        """A scene's starting settings, on a kitchen that was just reset: no customers but
+        those the scene's own stream steps send, and the live chart."""
         self._session.configure(**chosen(settings, SCENE_SETTINGS))
+        if self._session.stream is not None:
+            self._session.run_stream(None)
+        self._stage.show_chart("live")
 
     def _still_of(self, ended: Scene, next_cue: Cue | None) -> bool:
         """Save the still of the scene that just ended, once; True while it is being written.

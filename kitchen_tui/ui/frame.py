@@ -8,13 +8,21 @@ picture holds the events back, and applies them all when it goes live again.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 from kitchen_tui.protocol.events import Event
 from kitchen_tui.ui.board import Board
 from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.widgets.died_banner import DiedBanner
 from kitchen_tui.ui.widgets.kitchen_header import KitchenHeader
-from kitchen_tui.ui.widgets.kitchen_view import KitchenView
+
+
+class View(Protocol):
+    """What the frame asks of each panel: redraw if your part changed, or now."""
+
+    def tick(self) -> None: ...
+
+    def redraw_now(self) -> None: ...
 
 
 class Frame:
@@ -24,7 +32,7 @@ class Frame:
         self,
         scene: Scene,
         header: KitchenHeader,
-        views: Sequence[KitchenView],
+        views: Sequence[View],
         banner: DiedBanner,
     ) -> None:
         self.scene = scene

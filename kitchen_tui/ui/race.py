@@ -49,12 +49,14 @@ LEAD_S = 0.5  # both kitchens get the orders this long before they arrive: a fai
 class Racer:
     """One of the two kitchens: its session, and the frame that draws it."""
 
-    def __init__(self, name: str, session: LiveSession, frame: Frame) -> None:
+    def __init__(
+        self, name: str, session: LiveSession, frame: Frame, views: list[KitchenView]
+    ) -> None:
         self.name = name
         self.session = session
         self.frame = frame
         self.scene = frame.scene
-        self.views = frame.views
+        self.views = views
 
     @classmethod
     def build(
@@ -80,7 +82,7 @@ class Racer:
         ]
         frame = Frame(scene, header, views, DiedBanner(classes="racer-died"))
         session = LiveSession(frame, settings, backend=backend, trace=trace, kitchen=kitchen)
-        return cls(name, session, frame)
+        return cls(name, session, frame, views)
 
     @property
     def ready(self) -> bool:

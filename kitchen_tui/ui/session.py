@@ -136,6 +136,10 @@ class Stage(Protocol):
         """Quit, as q does."""
         ...
 
+    def show_chart(self, chart: str) -> None:
+        """The live chart's last minutes (`live`), or the capacity measured so far."""
+        ...
+
 
 class NoTalk:
     """No script: the speaker's keys do what they do in any kitchen."""

@@ -11,9 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kitchen_tui.protocol.commands import SetStream
-from kitchen_tui.protocol.menu import Dish
-from kitchen_tui.protocol.settings import KitchenSettings
-from kitchen_tui.stream.capacity import capacity
+from kitchen_tui.stream.capacity import capacity_as_sent
 from kitchen_tui.talk.load import MAX_REAL_RATE_PER_S
 from kitchen_tui.ui.commands import RunStream
 from kitchen_tui.ui.keys import KEY_BY_ACTION
@@ -61,13 +59,8 @@ def start_rate(
     mix: Mapping[str, int], menu: Mapping[str, Any], settings: Mapping[str, Any]
 ) -> float:
     """The step nearest half the kitchen's capacity for `mix`, as the model predicts it."""
-    try:
-        dishes = {name: Dish.from_json(menu[name]) for name in mix}
-        known = KitchenSettings.from_json(dict(settings))
-        limit = capacity(mix, dishes, known).per_s
-    except (KeyError, TypeError, ValueError):
-        return NO_LIMIT_START
-    if limit == float("inf"):
+    limit = capacity_as_sent(mix, menu, settings)
+    if limit is None or limit == float("inf"):
         return NO_LIMIT_START
     wanted = limit * START_SHARE
     return min(RATES, key=lambda r: abs(r - wanted) / wanted)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import tracemalloc
 from typing import Any
 
-from kitchen_tui.stream.ledger import RECENT_STALLS, percentile
+from kitchen_tui.stream.ledger import RECENT_STALLS
+from kitchen_tui.stream.sketch import percentile
 from kitchen_tui.ui.board import KEEP_DONE, Board
 
 IN_FLIGHT = 50  # tickets on the rail at any moment, as at 33 orders a second

@@ -35,7 +35,7 @@ class QueuePanel(KitchenView):
     def build(self, width: int, height: int) -> list[Strip]:
         f = self.scene.history.latest
         if f is None:
-            hint = "figures once the kitchen has run a while"
+            hint = "no figures yet"
             return [self.line(width).add(fit(hint, width), self.style("kitchen--dim")).strip()]
         lines = [
             self.pair(
