@@ -42,6 +42,11 @@ class CapacityPoint:
     predicted_per_s: float | None  # the model's capacity of that kitchen for that mix
 
 
+def stream_rate(ledger: Ledger) -> float | None:
+    """The steady stream's rate (story customers a second), None while none runs."""
+    return None if ledger.stream is None else float(ledger.stream["rate"])
+
+
 class FigureHistory:
     """Reads the figures off the ledger at READ_HZ and keeps a sample every SAMPLE_S."""
 

@@ -325,11 +325,6 @@ class Ledger:
         return setting_name(self.settings.get("mode"), bool(self.settings.get("prep_shelf")))
 
     @property
-    def stream_rate(self) -> float | None:
-        """The steady stream's rate (story customers a second), None while none runs."""
-        return None if self.stream is None else float(self.stream["rate"])
-
-    @property
     def in_flight(self) -> int:
         return len(self.open)
 

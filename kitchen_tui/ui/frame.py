@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from kitchen_tui.protocol.events import Event
+from kitchen_tui.stream.figure_history import stream_rate
 from kitchen_tui.ui.board import Board
 from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.widgets.died_banner import DiedBanner
@@ -58,7 +59,7 @@ class Frame:
             self._confirm_asked()
         scene.now = now
         board.recount_stall_victims(now)
-        scene.history.read(board.ledger, now, board.ledger.stream_rate)
+        scene.history.read(board.ledger, now, stream_rate(board.ledger))
         self.redraw()
 
     def freeze(self, frozen: bool) -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.stream.client import KitchenProcess
+from kitchen_tui.stream.figure_history import stream_rate
 from kitchen_tui.stream.ledger import Ledger
 from kitchen_tui.stream.queueing import queue_figures
 from kitchen_tui.ui.app import KitchenApp
@@ -40,10 +41,10 @@ async def test_the_dial_starts_turns_and_stops_a_stream_that_outlives_a_new_kitc
         def ledger() -> Ledger:  # a restart brings a new one
             return app.scene.board.ledger
 
-        await until(pilot, lambda: ledger().stream_rate == 12.5)
+        await until(pilot, lambda: stream_rate(ledger()) == 12.5)
         assert "stream 12.5/s message" in _header(app)
         await pilot.press("greater_than_sign", "greater_than_sign", "less_than_sign")
-        await until(pilot, lambda: ledger().stream_rate == 16.0)
+        await until(pilot, lambda: stream_rate(ledger()) == 16.0)
         await until(pilot, lambda: len(ledger().flow.arrivals) >= 10)
         await pilot.press("m")  # sync: the same customers keep coming
         await until(pilot, lambda: ledger().settings.get("mode") == "sync")
@@ -53,7 +54,7 @@ async def test_the_dial_starts_turns_and_stops_a_stream_that_outlives_a_new_kitc
         os.killpg(session.kitchen.pid, signal.SIGKILL)
         await until(pilot, lambda: session.died is not None)
         await pilot.press("x")  # a new kitchen: the stream goes to it too
-        await until(pilot, lambda: ledger().stream_rate == 16.0)
+        await until(pilot, lambda: stream_rate(ledger()) == 16.0)
         await until(pilot, lambda: len(ledger().flow.arrivals) >= 10)
         await pilot.press("l")
         await until(pilot, lambda: ledger().stream is None)

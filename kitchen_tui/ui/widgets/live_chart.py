@@ -119,7 +119,8 @@ class LiveChart(Vertical):
         self.query_one(f"#{widget_id}", Static).update(text)
 
     def _draw(self) -> None:
-        if self.capacity is not None:
+        if self.capacity is not None:  # the points measured so far, the latest included
+            self.capacity = self.scene.history.capacity_points()
             self._draw_capacity(self.capacity)
         else:
             self._draw_live()
