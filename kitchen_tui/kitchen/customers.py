@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 
 from kitchen_tui.kitchen.clock import StoryClock
+from kitchen_tui.kitchen.events import Emitter
 from kitchen_tui.protocol.arrivals import ArrivalDraws
 from kitchen_tui.protocol.commands import PlaceOrders, SetStream
 from kitchen_tui.protocol.orders import Order
@@ -25,8 +26,11 @@ ID_PREFIX = "L"  # the orders are L1, L2, ... as a scenario's [load] stream name
 class Customers:
     """People who come on their own schedule: `place` gets each order before its instant."""
 
-    def __init__(self, place: Callable[[PlaceOrders], None], clock: StoryClock) -> None:
+    def __init__(
+        self, place: Callable[[PlaceOrders], None], clock: StoryClock, emitter: Emitter
+    ) -> None:
         self._place = place
+        self._emitter = emitter
         self._clock = clock
         self._cond = threading.Condition()
         self._stream: SetStream | None = None
@@ -44,7 +48,11 @@ class Customers:
         return self._stream
 
     def set(self, stream: SetStream) -> None:
-        """A new rate (or mix): from now on; a rate of 0 stops the stream."""
+        """A new rate (or mix): from now on; a rate of 0 stops the stream. Said in a `stream`
+        event."""
+        self._emitter.emit(
+            "stream", rate=stream.rate, mix=stream.mix, arrivals=stream.arrivals, seed=stream.seed
+        )
         now = time.perf_counter()
         with self._cond:
             old = self._stream

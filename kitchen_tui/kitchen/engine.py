@@ -71,7 +71,7 @@ class Kitchen:
         self.desk = self.desk_type(emitter, settings.front_desk, self._wake_from_thread)
         self.responses = Responses(clock, emitter)
         self.doorman = Doorman(self.desk, self._wake_loop, self.responses.walk_out)
-        self.customers = Customers(self.submit, clock)  # the live stream's own thread
+        self.customers = Customers(self.submit, clock, emitter)  # the live stream's thread
         self.line = CookLine(self._cook_job)
         self.line.configure(settings.mode, settings.cooks)
         self._staff_the_desk()
@@ -110,12 +110,8 @@ class Kitchen:
                 self._inbox.append(NewTickets(self._make_tickets(command)))
                 self._wake_loop()
                 return
-            case SetStream() as c:  # at once, whatever the loop is doing: customers do not wait
-                self.customers.set(command)
-                self.emitter.emit(
-                    "stream", rate=c.rate, mix=c.mix, arrivals=c.arrivals, seed=c.seed
-                )
-                return
+            case SetStream():  # at once, whatever the loop is doing: customers do not wait
+                return self.customers.set(command)
         self._inbox.append(command)
         self._wake_loop()
 

@@ -44,7 +44,7 @@ class CapacityPoint:
 
 def stream_rate(ledger: Ledger) -> float | None:
     """The steady stream's rate (story customers a second), None while none runs."""
-    return None if ledger.stream is None else float(ledger.stream["rate"])
+    return None if ledger.flow.stream is None else float(ledger.flow.stream["rate"])
 
 
 class FigureHistory:
@@ -90,7 +90,7 @@ class FigureHistory:
             return
         f = sample.figures
         key = (sample.setting, sample.rate_per_s)
-        mix = ledger.stream["mix"] if ledger.stream else {}
+        mix = ledger.flow.stream["mix"] if ledger.flow.stream else {}
         predicted = capacity_as_sent(mix, ledger.menu, ledger.settings) if mix else None
         self._points[key] = CapacityPoint(
             sample.setting,

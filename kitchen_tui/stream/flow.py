@@ -10,7 +10,11 @@ events carry them.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+from kitchen_tui.protocol.events import Event
 
 KEEP_S = 60.0  # real seconds of flow kept: the longest window a figure may ask for
 
@@ -47,6 +51,13 @@ class Flow:
         self.shelf: deque[Busy] = deque()
         self.on_shelf: dict[int, tuple[int, float]] = {}  # ticket -> (slot, since)
         self.loop_samples: deque[tuple[float, float]] = deque()  # (t, loop busy s so far)
+        self.stream: dict[str, Any] | None = None  # the customers' stream running (rate, mix)
+
+    def apply(self, e: Event) -> None:
+        """One event of the stream, as the ledger applies it (after its own handler)."""
+        feed = _FEEDS.get(e["type"])
+        if feed is not None:
+            feed(self, e)
 
     # -- fed by the ledger ------------------------------------------------------------------
 
@@ -107,3 +118,30 @@ class Flow:
         for done in (self.cooks, self.shelf):
             while done and done[0].end < horizon:
                 done.popleft()
+
+
+def _left(flow: Flow, e: Event) -> None:
+    flow.left(e["n"], e["t"], e["latency_s"], e["type"] == "served")
+
+
+def _stream(flow: Flow, e: Event) -> None:
+    flow.stream = None if e["rate"] <= 0 else {"rate": e["rate"], "mix": dict(e["mix"])}
+
+
+# Event type -> what it changes in the flow; the outcomes that end a stay all leave it.
+_FEEDS: dict[str, Callable[[Flow, Event], None]] = {
+    "arrived": lambda flow, e: flow.arrived(e["n"], e["t"]),
+    "refused": lambda flow, e: flow.refused(e["n"], e["t"]),
+    "seated": lambda flow, e: flow.seated(
+        e["n"], e.get("cook") if e.get("mode") != "async" else None, e["t"]
+    ),
+    "shelf_in": lambda flow, e: flow.shelf_in(e["n"], e["slot"], e["t"]),
+    "shelf_out": lambda flow, e: flow.shelf_out(e["n"], e["t"]),
+    "served": _left,
+    "failed": _left,
+    "uneaten": _left,
+    "timed_out": _left,
+    "heartbeat": lambda flow, e: flow.heartbeat(e["t"], e["loop_busy_s"]),
+    "reset": lambda flow, e: flow.forget_open(e["t"]),
+    "stream": _stream,
+}

@@ -32,7 +32,6 @@ from kitchen_tui.protocol.events import (
     StallEvent,
     StepFinishedEvent,
     StepStartedEvent,
-    StreamEvent,
     TimedOutEvent,
     UneatenEvent,
 )
@@ -101,7 +100,6 @@ class Ledger:
         self.giving_up = GivingUpAccount()
         self.pool = PoolAccount(self.holds)
         self.flow = Flow()  # the last minute, for the queueing figures (stream/queueing.py)
-        self.stream: dict[str, Any] | None = None  # the customers' stream running (rate, mix)
 
     # -- reading the stream ---------------------------------------------------------------
 
@@ -118,6 +116,7 @@ class Ledger:
         handler = _HANDLERS.get(kind)
         if handler is not None:
             handler(self, event)
+        self.flow.apply(event)
 
     def _on_hello(self, e: HelloEvent) -> None:
         self.settings = dict(e["settings"])
@@ -139,7 +138,6 @@ class Ledger:
         self.tickets[ticket.n] = ticket
         self.open[ticket.n] = ticket
         self.holds.arrived(ticket)
-        self.flow.arrived(ticket.n, e["t"])
 
     def _on_refused(self, e: RefusedEvent) -> None:
         ticket = self.tickets.get(e["n"])
@@ -151,7 +149,6 @@ class Ledger:
         ticket.done = e["t"]
         ticket.close_segment(e["t"])
         self.open.pop(ticket.n, None)
-        self.flow.refused(ticket.n, e["t"])
         self.refused += 1
         self._retire(ticket)
 
@@ -167,7 +164,6 @@ class Ledger:
         ticket.deadline_t = e.get("deadline_t")
         ticket.prep_shelf = bool(e.get("prep_shelf"))
         ticket.open_segment("ready", e["t"])
-        self.flow.seated(ticket.n, ticket.cook if ticket.mode != "async" else None, e["t"])
 
     def _on_step_started(self, e: StepStartedEvent) -> None:
         ticket = self.tickets[e["n"]]
@@ -183,14 +179,12 @@ class Ledger:
     def _on_shelf_in(self, e: ShelfInEvent) -> None:
         ticket = self.tickets[e["n"]]
         ticket.shelf_slot = e["slot"]
-        self.flow.shelf_in(ticket.n, e["slot"], e["t"])
         ticket.open_segment("shelf", e["t"])
 
     def _on_shelf_out(self, e: ShelfOutEvent) -> None:
         ticket = self.tickets[e["n"]]
         ticket.shelf_slot = None
         ticket.open_segment("ready", e["t"])
-        self.flow.shelf_out(ticket.n, e["t"])
 
     def _on_step_finished(self, e: StepFinishedEvent) -> None:
         self.remedies.on_step_finished(e)
@@ -228,7 +222,6 @@ class Ledger:
         self.open.pop(ticket.n, None)
         self.remedies.forget(ticket.n)
         self._retire(ticket)
-        self.flow.left(ticket.n, e["t"], e["latency_s"], state == "served")
         return ticket
 
     def _retire(self, ticket: Ticket) -> None:
@@ -260,7 +253,6 @@ class Ledger:
     def _on_heartbeat(self, e: HeartbeatEvent) -> None:
         previous, self.last_heartbeat = self.last_heartbeat, e
         self.loop_busy_s = e["loop_busy_s"]
-        self.flow.heartbeat(e["t"], e["loop_busy_s"])
         self.remedies.on_heartbeat(e)
         counts = self.reconciler
         counts.heartbeat(e, self.outcomes)
@@ -304,11 +296,7 @@ class Ledger:
         self.open.clear()
         for holds in self.pool.every_holds:
             holds.now = None
-        self.flow.forget_open(e["t"])
         self.remedies.reset(e["t"])
-
-    def _on_stream(self, e: StreamEvent) -> None:
-        self.stream = None if e["rate"] <= 0 else {"rate": e["rate"], "mix": dict(e["mix"])}
 
     def _on_died(self, e: DiedEvent) -> None:
         self.died = e["message"]
@@ -390,7 +378,6 @@ _HANDLERS: dict[str, Callable[[Ledger, Any], None]] = {
     "worker_retired": lambda ledger, e: ledger.pool.on_retired(e),
     "dropped": Ledger._on_dropped,
     "reset": Ledger._on_reset,
-    "stream": Ledger._on_stream,
     "died": Ledger._on_died,
     "malformed": Ledger._on_malformed,
 }

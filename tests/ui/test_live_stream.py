@@ -57,7 +57,7 @@ async def test_the_dial_starts_turns_and_stops_a_stream_that_outlives_a_new_kitc
         await until(pilot, lambda: stream_rate(ledger()) == 16.0)
         await until(pilot, lambda: len(ledger().flow.arrivals) >= 10)
         await pilot.press("l")
-        await until(pilot, lambda: ledger().stream is None)
+        await until(pilot, lambda: ledger().flow.stream is None)
         assert "stream 16/s" not in _header(app).split(">")[0]
 
 
@@ -81,10 +81,13 @@ async def test_the_queueing_panel_shows_the_ledgers_figures_and_littles_law_hold
         assert figures.in_kitchen == pytest.approx(20.0, rel=0.2)
         assert figures.answered_x_latency == pytest.approx(figures.in_kitchen, rel=0.05)
         # The panel prints the figures the history read off the ledger, which `queue_figures`
-        # gives again from the ledger at the same instant.
+        # gives again from the ledger for the same window (within a few events that reached the
+        # ledger after the reading, stamped before it).
         ledger, now = app.scene.board.ledger, app.scene.now
         again = queue_figures(ledger, app.scene.history.read_at, app.scene.history.window_s)
-        assert again == figures
+        assert again is not None
+        for name in ("offered_per_s", "throughput_per_s", "in_kitchen", "answered_x_latency"):
+            assert getattr(again, name) == pytest.approx(getattr(figures, name), rel=0.03), name
         panel = app.query_one(QueuePanel)
         text = " ".join(panel.render_line(y).text for y in range(panel.size.height))
         for shown in (

@@ -66,7 +66,7 @@ class KitchenHeader(KitchenView):
         cooks = {"sync": "1", "async": "1 loop"}.get(mode, str(settings.get("cooks", "?")))
         shelf = "on" if settings.get("prep_shelf") else "off"
         speed = f"{float(settings.get('speed', 1.0)):g}x"
-        stream = board.ledger.stream
+        stream = board.ledger.flow.stream
         running = [("stream", stream_words(stream["rate"], stream["mix"]))] if stream else []
         return [
             ("mode", self._asked("mode", mode)),
