@@ -41,6 +41,16 @@ def test_report_json_is_the_documented_object() -> None:
     assert run.stderr == ""
 
 
+@pytest.mark.parametrize(
+    ("args", "cooks"), [(["--mode", "sync"], 1), (["--mode", "threads", "--cooks", "3"], 3)]
+)
+def test_report_json_counts_the_cooks_that_served(args: list[str], cooks: int) -> None:
+    """Sync has one cook whatever `cooks` says (it is kept for a switch to threads)."""
+    run = kitchen_tui("report", "--scenario", "three-tables", *args, "--json")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["settings"]["cooks"] == cooks
+
+
 def test_report_text_has_a_row_per_order_and_a_summary_line() -> None:
     run = kitchen_tui("report", "--scenario", "three-tables")
     assert run.returncode == 0, run.stderr

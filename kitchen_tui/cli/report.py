@@ -62,7 +62,7 @@ def report_json(result: RunResult) -> dict[str, object]:
         "scenario": result.scenario.name,
         "title": result.scenario.title,
         "backend": result.backend,
-        "settings": result.settings.to_json(),
+        "settings": result.settings.served_json(),
         "orders": [_order_json(order) for order in result.orders],
         "summary": result.summary(),
     }

@@ -177,9 +177,19 @@ class KitchenSettings:
     def _loop(self) -> bool:
         return self.mode == "async"
 
+    @property
+    def line_cooks(self) -> int:
+        """Who runs handler code in this mode: N pool threads (threads), else one (the only
+        thread in sync, the event loop in async); `cooks` is kept for a switch to threads."""
+        return self.cooks if self.mode == "threads" else 1
+
     def to_json(self) -> dict[str, object]:
         # prep_shelf too: readers of older streams (and the screens) look for it.
         return {**asdict(self), "prep_shelf": self.prep_shelf}
+
+    def served_json(self) -> dict[str, object]:
+        """`to_json` as a result reports it: `cooks` counts the cooks that served."""
+        return {**self.to_json(), "cooks": self.line_cooks}
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> KitchenSettings:

@@ -62,7 +62,7 @@ class KitchenCurve:
     def to_json(self) -> dict[str, object]:
         return {
             "label": self.label,
-            "settings": self.settings.to_json(),
+            "settings": self.settings.served_json(),
             "capacity_per_s": self.capacity_per_s,
             "predicted_capacity_per_s": self.predicted_capacity_per_s,
             "points": [point.to_json() for point in self.points],
