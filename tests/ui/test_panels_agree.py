@@ -9,13 +9,17 @@ from typing import Any
 import pytest
 
 from kitchen_tui.protocol.events import Event
+from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import KitchenSettings, Mode
 from kitchen_tui.stream.headless import run_scenario
 from kitchen_tui.talk.scenario import load_scenario
 from kitchen_tui.ui.board import Board
+from kitchen_tui.ui.glyphs import ms_text
 from kitchen_tui.ui.scene import Scene
+from kitchen_tui.ui.widgets.line_cook import LineCook
 from kitchen_tui.ui.widgets.stats_panel import StatsPanel, rate_text
 from kitchen_tui.ui.widgets.timeline import Timeline
+from tests.conftest import dish, scenario
 
 T0 = 1000.0
 
@@ -83,6 +87,38 @@ def test_a_slow_motion_stall_is_told_in_story_seconds() -> None:
     assert shown is not None and shown.victims == 9, shown
     assert shown.seconds == pytest.approx(1.84, abs=0.1)
     assert shown.delay_s == pytest.approx(9 * 1.84, rel=0.1)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(60)
+def test_the_lanes_costliest_stall_and_the_stats_longest_are_named_for_what_each_is() -> None:
+    """Five chats at once in async, 60 ms of CPU each: the slices hold the loop in turn. The
+    first keeps four waiting (the costliest); a later one may last longer. In ten chats the
+    lane said "worst stall 54 ms" beside the stats' "longest 57 ms": two names a learner reads
+    as one fact. Each figure comes from the holds' one account, under a label saying which
+    stall it is."""
+    chat = dish("chat", ("cpu", 0.06), ("wait", 0.1))
+    orders = [Order(f"M{n}", "chat") for n in range(1, 6)]
+    result = run_scenario(scenario(orders, [chat]), KitchenSettings(mode="async"))
+    board = Board()
+    board.apply_all(result.events)
+    end = result.events[-1]["t"] + 5
+    board.recount_stall_victims(end)
+    scene = Scene(board, end)
+    lane = " ".join(line.text for line in LineCook(scene).build(39, 12))
+    stats = " ".join(line.text for line in StatsPanel(scene).build(32, 8))
+    costliest, holds = board.last_stall, board.ledger.holds
+    longest = holds.longest(end)
+    assert costliest is not None and longest is not None
+    assert "worst" not in lane
+    shown = re.search(r"costliest stall (\S+) held the loop (\d+ ms)", lane)
+    assert shown is not None, lane
+    assert shown[1] == costliest.held.ticket and shown[2] == ms_text(costliest.seconds)
+    assert re.search(rf"longest +{ms_text(longest)}", stats), stats
+    # The costliest kept the most waiting; the longest is at least as long, never costlier.
+    assert all(hold.delay_s <= costliest.delay_s for hold in holds.finished)
+    assert costliest.seconds <= longest
+    assert costliest.victims == 4, costliest
 
 
 def test_the_timeline_draws_the_last_tickets_end_once_the_kitchen_is_idle() -> None:

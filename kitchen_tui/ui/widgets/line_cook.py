@@ -200,9 +200,10 @@ class LineCook(KitchenView):
             return []
         held = report.held
         verb = "held the loop" if held.where == "loop" else "held the cook"
-        # The worst stall stays until one that cost as much or more: until some stall kept
-        # a ticket waiting, the latest one shows, named for what it is.
-        label = "worst stall " if report.victims else "last stall "
+        # The costliest stall (the most waiting it caused) stays until one that cost as much
+        # or more; until some stall kept a ticket waiting, the latest one shows. Not "worst":
+        # the stats' "longest" may be another stall, longer but cheaper.
+        label = "costliest stall " if report.victims else "last stall "
         where = f"w{held.worker}: " if held.worker is not None else ""
         what = f"{where}{held.ticket} {verb} {ms_text(report.seconds)}"
         delayed = counted(report.victims, "ticket")
@@ -211,8 +212,11 @@ class LineCook(KitchenView):
         if len(label) + len(what) <= width:
             head = self.line(width).add(label, self.style("kitchen--dim"))
             lines = [head.add(what, self.style(alarm)).strip()]
-        else:  # a narrow lane (a race's half): the words wrap, none is cut
-            lines = [self._text(text, width, alarm) for text in wrap(label + what, width)]
+        else:  # a narrow lane (a race's half): the label on a line of its own, words wrapped
+            figure = ms_text(report.seconds)
+            kept = what.replace(figure, figure.replace(" ", "\u00a0"))  # "2.00 s" stays whole
+            texts = [*wrap(label.strip(), width), *wrap(kept, width)]
+            lines = [self._text(text, width, alarm) for text in texts]
         return lines + [self._text(text, width, "kitchen--strong") for text in wrap(body, width)]
 
     def _text(self, text: str, width: int, style: str) -> Strip:
