@@ -8,10 +8,12 @@ A device (`/dev/null`, `/dev/full`) is written as it is: overwriting it loses no
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -93,21 +95,30 @@ def empty_output(path: Path, option: str) -> None:
     open_output(path, option).close()
 
 
-def write_new(folder: Path, name: str, text: str, numbered: bool = False) -> Path:
-    """Write `text` to `folder/name`, a file that must not exist yet; `numbered`: to the first
-    free one of `stem-1.svg`, `stem-2.svg`... A FileExistsError rather than an overwrite."""
+def write_new(
+    folder: Path, name: str, text: str, numbered: bool = False, overwrite: bool = False
+) -> Path:
+    """Write `text` to `folder/name`, a file that must not exist yet (unless `overwrite`, as
+    --force asks); `numbered`: to the first free one of `stem-1.svg`, `stem-2.svg`... A
+    FileExistsError rather than an overwrite. A write that fails (a full disk) leaves no half
+    file behind: a cut SVG is no picture."""
     folder.mkdir(parents=True, exist_ok=True)
     stem, suffix = Path(name).stem, Path(name).suffix
     names = (f"{stem}-{n}{suffix}" for n in range(1, 10_000)) if numbered else iter([name])
     for candidate in names:
         path = folder / candidate
         try:
-            with path.open("x", encoding="utf-8") as file:
-                file.write(text)
+            file = path.open("w" if overwrite else "x", encoding="utf-8")
         except FileExistsError:
             if not numbered:
                 raise
             continue
+        try:
+            with file:
+                file.write(text)
+        except OSError:
+            path.unlink(missing_ok=True)
+            raise
         return path
     raise FileExistsError(errno.EEXIST, "no free file name", str(folder / name))
 
@@ -116,3 +127,22 @@ def write_failed(option: str, path: Path, error: OSError) -> WriteFailed:
     """The one line a failed write (a full disk) ends a run with."""
     reason = error.strerror or str(error)
     return WriteFailed(f"{option} {path}: write failed: {reason}; what was written is kept")
+
+
+@contextlib.contextmanager
+def stdout_writes() -> Iterator[None]:
+    """Print inside: a stdout that cannot be written (`report > /dev/full`) ends the run with
+    one line (WriteFailed), where it gave a traceback. Flushed before leaving, so no write is
+    left for the interpreter's exit to fail on."""
+    try:
+        yield
+        sys.stdout.flush()
+    except OSError as error:
+        # What could not be written is gone; stdout now points nowhere, so that Python's own
+        # flush at exit does not fail again with a second message.
+        with contextlib.suppress(OSError, ValueError):
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, sys.stdout.fileno())
+            os.close(null)
+        reason = error.strerror or str(error)
+        raise WriteFailed(f"stdout: write failed: {reason}; what was written is kept") from None

@@ -43,15 +43,33 @@ def main(argv: list[str] | None = None) -> int:
             return run_gif(options)
         app = build_screen(options)
         app.run()
-        return app.return_code or 0
+        return _closed(app)
     except UsageError as error:
-        print(f"kitchen-tui: {error}", file=sys.stderr)
-        return 2
+        return _fail(error, 2)
     except WriteFailed as error:
-        print(f"kitchen-tui: {error}", file=sys.stderr)
-        return 1
+        return _fail(error, 1)
     except KeyboardInterrupt:
         return 130
+
+
+def _closed(app: App[Any]) -> int:
+    """The app's exit code, after the one line it ended with, if any (a full disk)."""
+    from kitchen_tui.ui.write_failure import closing_line
+
+    line = closing_line(app)
+    if line is not None:
+        print(line, file=sys.stderr)
+    return app.return_code or 0
+
+
+def _fail(error: Exception, code: int) -> int:
+    """The one line a run ends with, on stderr (and to `record`, when this is a take)."""
+    from kitchen_tui.recording.channel import tell_recorder
+
+    line = f"kitchen-tui: {error}"
+    print(line, file=sys.stderr)
+    tell_recorder(line)
+    return code
 
 
 def build_screen(options: argparse.Namespace) -> App[Any]:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from kitchen_tui.errors import UsageError
-from kitchen_tui.outputs import check_outputs
+from kitchen_tui.outputs import check_outputs, stdout_writes
 from kitchen_tui.recording.gif import GifLook, GifSummary, cast_has_theme, make_gif
 
 
@@ -109,7 +109,9 @@ def run_gif(options: argparse.Namespace) -> int:
     if out.suffix.lower() != ".gif":
         raise UsageError(f"{out}: a GIF file ends in .gif (the cast comes first: gif CAST GIF)")
     check_outputs([("GIF", out)], [("CAST", cast)], force=options.force)  # never over its cast
-    print(describe(make_gif(cast, out, gif_look(options, cast), force=options.force)))
+    made = make_gif(cast, out, gif_look(options, cast), force=options.force, option="GIF")
+    with stdout_writes():
+        print(describe(made))
     return 0
 
 

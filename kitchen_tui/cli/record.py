@@ -12,7 +12,8 @@ from kitchen_tui.cli.run_files import claim_outputs
 from kitchen_tui.cli.talk import talk_with_options
 from kitchen_tui.cli.talk_options import parse_size, stills_dir, trace_path
 from kitchen_tui.errors import UsageError
-from kitchen_tui.recording.cast import record
+from kitchen_tui.outputs import stdout_writes
+from kitchen_tui.recording.cast import CastSummary, record
 from kitchen_tui.recording.gif import check_gif_output, make_gif
 from kitchen_tui.talk.scenario import load_scenario
 from kitchen_tui.talk.script import PauseAction, SceneFile
@@ -58,13 +59,29 @@ def run_record(options: argparse.Namespace) -> int:
         print(f"kitchen-tui: interrupted; {out} keeps the take up to here", file=sys.stderr)
         raise
     how = "timed out" if summary.timed_out else f"exit {summary.exit_code}"
-    print(
-        f"wrote {out}: {width}x{height}, {summary.duration:.1f} s, "
-        f"{counted(summary.markers, 'marker')}, {counted(summary.input_events, 'key')} ({how})"
-    )
+    with stdout_writes():
+        print(
+            f"wrote {out}: {width}x{height}, {summary.duration:.1f} s, "
+            f"{counted(summary.markers, 'marker')}, {counted(summary.input_events, 'key')}"
+            f" ({how})"
+        )
+    if summary.timed_out or summary.exit_code != 0:
+        print(_why_it_ended(summary, out, seconds + QUIT_GRACE_S), file=sys.stderr)
+        return summary.exit_code or 1
     if gif is not None and look is not None:
-        print(describe(make_gif(out, gif, look, force=options.force)))
-    return 0 if not summary.timed_out and summary.exit_code == 0 else 1
+        made = make_gif(out, gif, look, force=options.force)
+        with stdout_writes():
+            print(describe(made))
+    return 0
+
+
+def _why_it_ended(summary: CastSummary, out: Path, timeout: float) -> str:
+    """One line on why the take failed: the app's own error line when it said one."""
+    if summary.error is not None:
+        return summary.error
+    if summary.timed_out:
+        return f"kitchen-tui: the take did not end within {timeout:.0f} s; {out} keeps it"
+    return f"kitchen-tui: the app ended with exit code {summary.exit_code}; {out} shows why"
 
 
 def _command(options: argparse.Namespace) -> tuple[list[str], float, str]:

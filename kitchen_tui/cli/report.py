@@ -14,6 +14,7 @@ from kitchen_tui.cli.options import scenario_and_settings
 from kitchen_tui.cli.run_files import claim_outputs
 from kitchen_tui.cli.talk_options import trace_path
 from kitchen_tui.errors import UsageError
+from kitchen_tui.outputs import stdout_writes
 from kitchen_tui.protocol.menu import Dish
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.stream.headless import OrderResult, RunResult, run_scenario
@@ -39,10 +40,11 @@ def run_report(options: argparse.Namespace) -> int:
     except RuntimeError as error:
         print(f"kitchen-tui: {error}", file=sys.stderr)
         return 1
-    if options.json:
-        print(json.dumps(report_json(result), indent=2))
-    else:
-        print_report(result, report_console())
+    with stdout_writes():
+        if options.json:
+            print(json.dumps(report_json(result), indent=2))
+        else:
+            print_report(result, report_console())
     if result.missing():
         print(f"kitchen-tui: {_incomplete(result)}", file=sys.stderr)
         return 1

@@ -15,6 +15,7 @@ from kitchen_tui.cli.options import add_force_option, check_backend
 from kitchen_tui.cli.report import report_console
 from kitchen_tui.cli.run_files import claim_outputs
 from kitchen_tui.errors import UsageError
+from kitchen_tui.outputs import stdout_writes
 from kitchen_tui.protocol.commands import ChangeSettings, MalformedCommand
 from kitchen_tui.protocol.menu import MENU
 from kitchen_tui.protocol.settings import (
@@ -91,10 +92,11 @@ def run_sweep(options: argparse.Namespace) -> int:
         for rate in plan.rates_for(predicted):
             check_rate(rate, settings.speed, f"--rates ({label})")
     curves = sweep(kitchens, plan, progress=_progress_line(plan, len(kitchens)))
-    if options.json:
-        print(json.dumps({"kitchens": [curve.to_json() for curve in curves]}, indent=2))
-    else:
-        print_sweep(curves, report_console())
+    with stdout_writes():
+        if options.json:
+            print(json.dumps({"kitchens": [curve.to_json() for curve in curves]}, indent=2))
+        else:
+            print_sweep(curves, report_console())
     if out is not None:
         from kitchen_tui.recording.sweep_chart import write_chart
 

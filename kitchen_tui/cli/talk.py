@@ -73,6 +73,7 @@ def build_play(options: argparse.Namespace) -> KitchenApp:
         quit_at_end=options.quit_at_end,
         stills_dir=stills_dir(options.stills),
         still_formats=options.stills_format,
+        overwrite_stills=options.force,
         trace=trace,
     )
     return app

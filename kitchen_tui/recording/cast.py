@@ -4,8 +4,9 @@ asciicast v2 is one JSON header line, then one `[seconds, code, data]` line per 
 output, "i" for input, "m" for a marker. asciinema 2.x, asciinema-player, agg and svg-term read it.
 
 The side channel: the recorder makes a pipe and tells the child its write end's fd number in
-`KITCHEN_TUI_CAST_FD`. The child writes JSON lines there, `{"m": "Scene 2: async"}` for a marker
-and `{"i": "s"}` for a key press it acted on; the recorder stamps each line when it arrives.
+`KITCHEN_TUI_CAST_FD`. The child writes JSON lines there, `{"m": "Scene 2: async"}` for a marker,
+`{"i": "s"}` for a key press it acted on (the recorder stamps each line when it arrives) and
+`{"e": "..."}` for the one-line error it ended with (kept in the summary, not in the cast).
 `CastChannel` (channel.py) is the child's end: every call is a no-op when it is not recorded.
 """
 
@@ -59,6 +60,7 @@ class CastSummary:
     pid: int
     exit_code: int | None
     timed_out: bool
+    error: str | None = None  # the one line the command ended with on stderr, if it said one
 
 
 def check_output(out: Path, force: bool = False, option: str = "--out") -> None:
@@ -178,6 +180,7 @@ class _Take:
         self._held = ""  # the start of an escape sequence split across reads
         self._side_rest = b""
         self._start = time.monotonic()
+        self.error: str | None = None
 
     def run(self, cast: _CastFile, timeout: float) -> CastSummary:
         master, slave = pty.openpty()
@@ -212,6 +215,7 @@ class _Take:
             pid=proc.pid,
             exit_code=None if timed_out else code,
             timed_out=timed_out,
+            error=self.error,
         )
 
     def _spawn(self, slave: int, side_w: int) -> subprocess.Popen[bytes]:
@@ -306,19 +310,22 @@ class _Take:
         self._side_rest = lines.pop()
         for line in lines:
             note = _side_note(line)
-            if note is not None:
+            if note is not None and note[0] == "e":
+                self.error = note[1]
+            elif note is not None:
                 cast.event(self._elapsed(), *note)
 
 
 def _side_note(line: bytes) -> tuple[str, str] | None:
-    """A side-channel line as (code, data): ("m", label) or ("i", key); None if it is neither."""
+    """A side-channel line as (code, data): ("m", label), ("i", key) or ("e", error line);
+    None if it is none of them."""
     try:
         message = json.loads(line)
     except (json.JSONDecodeError, UnicodeDecodeError):
         return None
     if not isinstance(message, dict):
         return None
-    for code in ("m", "i"):
+    for code in ("m", "i", "e"):
         value = message.get(code)
         if isinstance(value, str):
             return code, value

@@ -1,4 +1,5 @@
-"""The recorded app's end of `record`'s side channel (see cast.py): markers and key presses.
+"""The recorded app's end of `record`'s side channel (see cast.py): markers, key presses, and
+the one-line error the app ends with (the pty mixes it into the picture; `record` repeats it).
 
 Its own module: the app opens it on every start, and cast.py's pseudo-terminal machinery is
 not worth importing for a channel that is usually silent.
@@ -44,6 +45,10 @@ class CastChannel:
         """A key press the app acted on, for a keystroke overlay."""
         self._send({"i": key})
 
+    def error(self, line: str) -> None:
+        """The one line the app ends with on stderr, for `record` to repeat on its own."""
+        self._send({"e": line})
+
     def _send(self, message: dict[str, str]) -> None:
         if self._fd is None:
             return
@@ -55,3 +60,8 @@ class CastChannel:
             pass  # the recorder is behind: lose this note rather than the frame
         except OSError:
             self._fd = None  # the recorder is gone: stop trying
+
+
+def tell_recorder(line: str) -> None:
+    """Pass the app's closing error line to `record`, if this run is being recorded."""
+    CastChannel.from_env().error(line)

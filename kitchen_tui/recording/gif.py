@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from kitchen_tui.errors import UsageError
+from kitchen_tui.errors import UsageError, WriteFailed
+from kitchen_tui.outputs import open_output
 from kitchen_tui.recording.cast import check_output
 
 GIF_EXTRA = "pip install 'kitchen-tui[gif]'"
@@ -78,8 +79,14 @@ def check_gif_output(out: Path, force: bool) -> None:
     check_output(out, force, option="--gif")
 
 
-def make_gif(cast: Path, out: Path, look: GifLook, force: bool = False) -> GifSummary:
-    """Draw the asciicast `cast` as the GIF `out` (never over a file, unless `force`)."""
+def make_gif(
+    cast: Path, out: Path, look: GifLook, force: bool = False, option: str = "--gif"
+) -> GifSummary:
+    """Draw the asciicast `cast` as the GIF `out` (never over a file, unless `force`).
+
+    agg draws into a scratch folder and the GIF is copied to `out` by us: a full disk is then
+    one line naming `out` (agg itself only said "Internal error; unexpectedly aborted").
+    """
     if not cast.is_file():
         raise UsageError(f"{cast}: no such cast file")
     check_gif_output(out, force)
@@ -87,11 +94,26 @@ def make_gif(cast: Path, out: Path, look: GifLook, force: bool = False) -> GifSu
     command += ["--idle-time-limit", f"{look.idle_limit:g}", "--speed", f"{look.speed:g}"]
     command += ["--theme", look.palette] if look.palette else []
     with tempfile.TemporaryDirectory(prefix="kitchen-gif-") as scratch:
-        done = _run_agg([*command, str(_ending_on_the_app(cast, Path(scratch))), str(out)])
-    if done.returncode != 0:
-        lines = (done.stderr or done.stdout).strip().splitlines() or [f"exit {done.returncode}"]
-        raise UsageError(f"agg could not draw {cast} as a GIF: {lines[-1].strip()}")
-    return _summary(out)
+        drawn = Path(scratch) / "take.gif"
+        done = _run_agg([*command, str(_ending_on_the_app(cast, Path(scratch))), str(drawn)])
+        if done.returncode != 0:
+            lines = (done.stderr or done.stdout).strip().splitlines() or [f"exit {done.returncode}"]
+            raise UsageError(f"agg could not draw {cast} as a GIF: {lines[-1].strip()}")
+        summary = _summary(drawn, out)
+        _copy(drawn, out, option, cast)
+    return summary
+
+
+def _copy(drawn: Path, out: Path, option: str, cast: Path) -> None:
+    try:
+        with drawn.open("rb") as source, open_output(out, option) as target:
+            shutil.copyfileobj(source, target)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise WriteFailed(
+            f"{option} {out}: write failed: {reason}; {cast} is kept: draw the GIF again"
+            f" with kitchen-tui gif {cast} GIF"
+        ) from None
 
 
 def _run_agg(command: list[str]) -> subprocess.CompletedProcess[str]:
@@ -141,9 +163,10 @@ def _event(line: str) -> tuple[float, str, str] | None:
     return None
 
 
-def _summary(out: Path) -> GifSummary:
-    header = out.read_bytes()[:10]  # "GIF89a", then the screen's width and height (LE 16-bit)
+def _summary(drawn: Path, out: Path) -> GifSummary:
+    """What agg drew (`drawn`), to be copied to `out`."""
+    header = drawn.read_bytes()[:10]  # "GIF89a", then the screen's width and height (LE 16-bit)
     if header[:3] != b"GIF":
-        raise RuntimeError(f"agg wrote {out}, but it is not a GIF")
+        raise RuntimeError(f"agg drew {out}, but it is not a GIF")
     width, height = int.from_bytes(header[6:8], "little"), int.from_bytes(header[8:10], "little")
-    return GifSummary(out, width, height, out.stat().st_size)
+    return GifSummary(out, width, height, drawn.stat().st_size)

@@ -84,7 +84,8 @@ def finish_in_background(
         try:
             finish_still(svg, formats)
         except (OSError, ValueError) as error:  # resvg raises ValueError for a bad SVG
-            on_problem(f"Could not draw {svg.with_suffix('.png').name}: {error}")
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+            on_problem(f"Could not draw {svg.with_suffix('.png').name}: {reason}")
 
     thread = threading.Thread(target=work, name=f"still-{svg.name}")
     thread.start()

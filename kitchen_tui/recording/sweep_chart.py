@@ -7,7 +7,8 @@ import importlib.util
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kitchen_tui.errors import UsageError, WriteFailed
+from kitchen_tui.errors import UsageError
+from kitchen_tui.outputs import write_failed
 from kitchen_tui.stream.sweep import KitchenCurve, SweepPlan
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ def write_chart(curves: list[KitchenCurve], path: Path, plan: SweepPlan) -> None
     try:
         figure.savefig(path)
     except OSError as error:
-        raise WriteFailed(f"--out {path}: {error.strerror or error}") from None
+        raise write_failed("--out", path, error) from None
     finally:
         pyplot.close(figure)
 

@@ -47,6 +47,7 @@ from kitchen_tui.ui.keys import ALL_KEYS, KEY_BY_ACTION, KITCHEN_FOOTER, QUIT_TO
 from kitchen_tui.ui.link import KitchenLink
 from kitchen_tui.ui.load_app import LoadApp
 from kitchen_tui.ui.palette import StylePalette
+from kitchen_tui.ui.pictures import Pictures
 from kitchen_tui.ui.queueing_view import QueueingView
 from kitchen_tui.ui.remedy_words import remedy_trade
 from kitchen_tui.ui.scene import Scene
@@ -123,12 +124,13 @@ class KitchenApp(LoadApp):
         stills_dir: Path | None = None,
         quit_at_end: bool = False,
         still_formats: tuple[str, ...] = ("svg",),
+        overwrite_stills: bool = False,
         trace: Path | None = None,
         cast: CastChannel | None = None,
     ) -> None:
         super().__init__()
         self._screenshot_dir = screenshot_dir
-        self._still_formats = still_formats  # of talk stills and ctrl+s screenshots alike
+        self._pictures = Pictures(still_formats, overwrite_stills)  # ctrl+s and talk stills
         self.clock = clock
         self._paused = paused
         self.scene = Scene(Board(), clock(), ascii=ascii, paused=paused)
@@ -363,7 +365,7 @@ class KitchenApp(LoadApp):
     def end_take(self) -> None:
         self.director.close()
         self.session.close()  # before exit: the kitchen must never outlive the window
-        self.exit()
+        self.exit(return_code=self.return_code or 0)  # a failed last still keeps its code
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         # Textual's own Theme (its twenty themes, which the kitchen's colours ignore), Quit and
