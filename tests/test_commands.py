@@ -58,9 +58,6 @@ def test_settings_name_only_what_they_change() -> None:
         (b'{"cmd": "dance"}', "no command named 'dance'"),
         (b'{"orders": []}', "no command named None"),
         (b'{"cmd": "order", "orders": {}}', "`orders` must be a list"),
-        (b'{"cmd": "order", "orders": [{"id": "A"}]}', "order A: `dish` must be a name"),
-        (b'{"cmd": "order", "orders": [{"dish": "llm"}]}', "each order needs an id"),
-        (b'{"cmd": "order", "orders": [{"id": "A", "dish": "llm", "at": -1}]}', "`at`"),
         (b'{"cmd": "order", "orders": [], "t0": "now"}', "`t0` must be a number"),
         (b'{"cmd": "dishes", "dishes": [{"name": "half a dish"}]}', "a dish needs label, steps"),
         (b'{"cmd": "dishes", "dishes": ["x"]}', "a dish must be an object"),
@@ -95,6 +92,28 @@ def test_a_malformed_line_says_what_is_wrong(line: bytes, says: str) -> None:
     with pytest.raises(MalformedCommand) as caught:
         parse_command(line)
     assert says in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("order", "read", "says"),
+    [
+        ({"id": "A"}, Order("A", "?"), "order A: `dish` must be a name"),
+        ({"dish": "llm"}, Order("#2", "llm"), "each order needs an id"),
+        ({"id": "A", "dish": "llm", "at": -1}, Order("A", "llm"), "`at`"),
+        ({"id": 5, "dish": "llm", "at": 0.5, "x": 1}, Order("5", "llm", 0.5), None),
+    ],
+)
+def test_an_order_that_cannot_be_read_is_one_that_fails_alone(
+    order: dict[str, object], read: Order, says: str | None
+) -> None:
+    """The orders beside it in the line are read as they are."""
+    line = json.dumps({"cmd": "order", "orders": [{"id": "R", "dish": "redis"}, order]})
+    command = parse_command(line)
+    assert isinstance(command, PlaceOrders)
+    first, second = command.orders
+    assert first == Order("R", "redis")
+    assert (second.id, second.dish, second.at) == (read.id, read.dish, read.at)
+    assert (second.problem is None) if says is None else (says in str(second.problem))
 
 
 @pytest.mark.parametrize(

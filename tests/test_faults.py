@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -108,6 +109,41 @@ def test_a_malformed_dishes_command_is_ignored_and_the_kitchen_serves_on(
     assert wait_until(lambda: any("malformed" in line for line in kitchen._stderr_tail), 5)
     (line,) = [line for line in kitchen._stderr_tail if "malformed" in line]
     assert line.startswith("kitchen: ignored a malformed command: dishes: a dish needs label,")
+
+
+def test_an_order_the_kitchen_cannot_read_fails_alone_and_the_batch_is_served(
+    start_kitchen: StartKitchen,
+) -> None:
+    """One bad order in a line dropped the whole line (one stderr line, six orders lost)."""
+    kitchen, watch = start_kitchen(KitchenSettings(mode="async"))
+    orders = [
+        {"id": "A", "dish": "redis"},
+        {"id": "B", "dish": "redis", "at": -1},
+        {"dish": "redis"},
+        {"id": "C", "dish": 7},
+        "junk",
+        {"id": "D", "dish": "redis", "at": 0.01},
+    ]
+    kitchen._write(json.dumps({"cmd": "order", "orders": orders, "t0": None}).encode() + b"\n")
+    done = watch.wait_done({"A", "B", "#3", "C", "#5", "D"}, timeout=10)
+    assert {k: e["type"] for k, e in done.items()} == {
+        "A": "served",
+        "B": "failed",
+        "#3": "failed",
+        "C": "failed",
+        "#5": "failed",
+        "D": "served",
+    }
+    assert "`at` must be seconds >= 0, got -1" in done["B"]["error"]
+    assert "needs an id and a dish" in done["#3"]["error"]
+    assert "`dish` must be a name, got 7" in done["C"]["error"]
+    assert "got 'junk'" in done["#5"]["error"]
+    # The screens' account sees four failed orders, each with its reason, beside two served.
+    ledger = Ledger()
+    for event in watch.events:
+        ledger.apply(event)
+    assert (ledger.served, ledger.failed) == (2, 4)
+    assert not [line for line in kitchen._stderr_tail if "malformed" in line]
 
 
 def _event_pipe(kitchen: KitchenProcess) -> Path:

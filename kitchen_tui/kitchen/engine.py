@@ -133,10 +133,11 @@ class Kitchen:
             arrival = self.clock.real_after(t0, order.at)
             patience = kitchen_patience if order.patience is None else order.patience
             ticket = Ticket(next(self._numbers), order.id, order.dish, arrival, self._cancel)
+            ticket.problem = order.problem
             if patience:
                 ticket.leaves_at = arrival + patience / speed
             tickets.append(ticket)
-        self.doorman.expect([t for t in tickets if t.dish in self.menu])
+        self.doorman.expect([t for t in tickets if self._servable(t)])
         return tickets
 
     # -- the loop ---------------------------------------------------------------------------
@@ -205,8 +206,11 @@ class Kitchen:
         while self._wakeups:
             self._wakeups.popleft().set()
 
+    def _servable(self, ticket: Ticket) -> bool:
+        return ticket.problem is None and ticket.dish in self.menu
+
     def _start_ticket(self, ticket: Ticket, service: TaskGroup) -> None:
-        serve = self._serve if ticket.dish in self.menu else self._fail_unknown_dish
+        serve = self._serve if self._servable(ticket) else self._fail_on_arrival
         self._in_flight.add(ticket)
         self.collector.rush()
         service.start_soon(serve, ticket, name=f"ticket {ticket.id}")
@@ -265,8 +269,9 @@ class Kitchen:
             if not self._in_flight:
                 self.collector.quiet()
 
-    async def _fail_unknown_dish(self, ticket: Ticket) -> None:
-        """A request for a route the server lacks: it arrives, takes no place, and fails."""
+    async def _fail_on_arrival(self, ticket: Ticket) -> None:
+        """A request the server cannot route (a dish it lacks, an order it could not read):
+        it arrives, takes no place, and fails."""
         try:
             await self.timers.sleep_until(ticket.arrival)
             self.emitter.put(
@@ -279,7 +284,8 @@ class Kitchen:
                     "front_desk": self.desk.waiting,
                 }
             )
-            self.responses.finish(ticket, "failed", error=f"unknown dish {ticket.dish!r}")
+            error = ticket.problem or f"unknown dish {ticket.dish!r}"
+            self.responses.finish(ticket, "failed", error=error)
         finally:
             self._in_flight.discard(ticket)
             if not self._in_flight:

@@ -41,6 +41,7 @@ class Ticket:
     # The remedies it was seated with, as served in its mode: it keeps them to the end.
     blocking_fix: BlockingFix = "inline"
     cpu_fix: CpuFix = "inline"
+    problem: str | None = None  # an order the kitchen could not read: it fails on arrival
 
     @property
     def prep_shelf(self) -> bool:

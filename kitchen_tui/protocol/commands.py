@@ -244,7 +244,24 @@ def _orders(body: dict[str, Any]) -> PlaceOrders:
         raise MalformedCommand("order: `orders` must be a list")
     if t0 is not None and not _is_number(t0):
         raise MalformedCommand(f"order: `t0` must be a number, got {t0!r}")
-    return PlaceOrders(tuple(_order(item) for item in orders), None if t0 is None else float(t0))
+    placed = tuple(_order_or_problem(item, number) for number, item in enumerate(orders, 1))
+    return PlaceOrders(placed, None if t0 is None else float(t0))
+
+
+def _order_or_problem(item: object, number: int) -> Order:
+    """The order, or one that fails alone with the reason it could not be read: one bad order
+    must not cost the rest of the batch their dinner."""
+    try:
+        return _order(item)
+    except MalformedCommand as error:
+        fields = item if isinstance(item, dict) else {}
+        order_id, dish, at = fields.get("id"), fields.get("dish"), fields.get("at", 0.0)
+        return Order(
+            str(order_id) if isinstance(order_id, str | int) else f"#{number}",
+            dish if isinstance(dish, str) else "?",
+            float(at) if _is_number(at) and math.isfinite(at) and at >= 0 else 0.0,
+            problem=str(error),
+        )
 
 
 def _order(item: object) -> Order:

@@ -14,3 +14,6 @@ class Order:
     dish: str
     at: float = 0.0
     patience: float | None = None
+    # Why the kitchen could not read this order off its line (an id, dish or time that is no
+    # such thing): it fails alone, on arrival, with this reason; never sent by the parent.
+    problem: str | None = None
