@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from kitchen_tui.cli.gif import cast_theme, describe, gif_look
@@ -44,20 +47,25 @@ def run_record(options: argparse.Namespace) -> int:
     claim_outputs(options, outputs, stills)
     stills_dir(options.stills)
     try:
-        summary = record(
-            command,
-            out,
-            width,
-            height,
-            timeout=seconds + QUIT_GRACE_S,
-            keys=[(seconds, "q")],
-            title=title,
-            force=options.force,
-            theme=cast_theme(options.theme),
-        )
+        with _stopped_by_signals():
+            summary = record(
+                command,
+                out,
+                width,
+                height,
+                timeout=seconds + QUIT_GRACE_S,
+                keys=[(seconds, "q")],
+                title=title,
+                force=options.force,
+                theme=cast_theme(options.theme),
+            )
     except KeyboardInterrupt:
         print(f"kitchen-tui: interrupted; {out} keeps the take up to here", file=sys.stderr)
         raise
+    except TakeStopped as stopped:
+        name = signal.Signals(stopped.number).name
+        print(f"kitchen-tui: stopped by {name}; {out} keeps the take up to here", file=sys.stderr)
+        return 128 + stopped.number
     how = "timed out" if summary.timed_out else f"exit {summary.exit_code}"
     with stdout_writes():
         print(
@@ -73,6 +81,30 @@ def run_record(options: argparse.Namespace) -> int:
         with stdout_writes():
             print(describe(made))
     return 0
+
+
+class TakeStopped(Exception):
+    """SIGTERM or SIGHUP to the recorder: the take ends as ctrl+c ends it."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(number)
+        self.number = number
+
+
+@contextlib.contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """Inside, SIGTERM and SIGHUP raise TakeStopped: the recorder then ends its app and keeps
+    the cast, where Python's default ended the recorder alone and left its app running."""
+
+    def stop(number: int, _frame: object) -> None:
+        raise TakeStopped(number)
+
+    before = {number: signal.signal(number, stop) for number in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
 
 
 def _why_it_ended(summary: CastSummary, out: Path, timeout: float) -> str:

@@ -195,7 +195,8 @@ class _Take:
         try:
             timed_out = self._pump(proc, cast, master, side_r, timeout)
         finally:
-            kill_group(proc.pid, signal.SIGKILL)  # stragglers; the child is not reaped yet
+            _hang_up(proc.pid)  # the take stopped early (a signal, ctrl+c): end it as a
+            kill_group(proc.pid, signal.SIGKILL)  # closed window would; then the stragglers
             code = proc.wait()
             os.close(master)
             os.close(side_r)
@@ -347,6 +348,17 @@ def _take_terminal() -> None:
     so ctrl+c, job control and /dev/tty behave."""
     with contextlib.suppress(OSError):
         fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def _hang_up(pid: int) -> None:
+    """A child still running gets the hang-up a closed terminal sends, and a moment to end
+    cleanly (the app restores its screen, stops its kitchen, ends its trace)."""
+    if _exited(pid):
+        return
+    kill_group(pid, signal.SIGHUP)
+    deadline = time.monotonic() + KILL_GRACE_S
+    while not _exited(pid) and time.monotonic() < deadline:
+        time.sleep(POLL_S / 5)
 
 
 def _exited(pid: int) -> bool:

@@ -68,3 +68,31 @@ def resume_only_when_suspended(app: App[Any]) -> None:
             resume(number, frame)
 
     signal.signal(signal.SIGCONT, on_sigcont)
+
+
+# What `WriterThread.run` read like when `survive_a_lost_terminal` was written (Textual 8.2.8).
+WRITER_RUN_SOURCE = "314021aab4f52726"
+
+
+def survive_a_lost_terminal() -> None:
+    """Textual's writer thread ends at the first write that fails (EIO: the terminal is gone);
+    every later write, and the one at exit, then waits for ever on the dead thread's full
+    queue: the app left running. `resume_only_when_suspended` keeps a closed terminal's
+    SIGCONT from starting a second writer to die that way; this covers the one writer, however
+    its terminal went (a killed recorder's pty left the app running). From here a writer whose
+    terminal is gone drops what comes, and still ends when told to."""
+    from textual.drivers._writer_thread import WriterThread
+
+    if hasattr(WriterThread.run, "wrapped"):
+        return
+    run = WriterThread.run
+
+    def run_on(self: WriterThread) -> None:
+        try:
+            run(self)
+        except OSError:
+            while self._queue.get() is not None:  # until stop(): nothing is written any more
+                pass
+
+    run_on.wrapped = run  # type: ignore[attr-defined]
+    WriterThread.run = run_on  # type: ignore[method-assign]

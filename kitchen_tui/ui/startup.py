@@ -9,7 +9,7 @@ from textual import on
 from textual.app import App
 from textual.events import Mount
 
-from kitchen_tui.ui.compat import set_first_theme
+from kitchen_tui.ui.compat import set_first_theme, survive_a_lost_terminal
 from kitchen_tui.ui.signals import EndsOnSignals
 from kitchen_tui.ui.themes import THEME_NAMES, resolve_theme
 
@@ -24,6 +24,7 @@ class QuickStartApp(EndsOnSignals):
     _collection_held = False
 
     def run(self, *args: Any, **kwargs: Any) -> Any:  # what the app exited with
+        survive_a_lost_terminal()
         self._collection_held = True
         hold_collection()
         try:

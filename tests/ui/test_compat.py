@@ -14,8 +14,10 @@ from textual.filter import ANSIToTruecolor
 from kitchen_tui.ui.compat import (
     SIGCONT_SOURCE,
     WATCH_THEME_SOURCE,
+    WRITER_RUN_SOURCE,
     on_each_frame,
     set_first_theme,
+    survive_a_lost_terminal,
 )
 from kitchen_tui.ui.startup import QuickStartApp
 from kitchen_tui.ui.themes import resolve_theme
@@ -120,3 +122,36 @@ async def test_each_frame_handed_to_the_terminal_is_seen() -> None:
         app.refresh()
         await pilot.pause()
     assert frames, "Textual no longer paints through App._display: see compat.on_each_frame"
+
+
+def test_textuals_writer_thread_is_the_one_survive_a_lost_terminal_wraps() -> None:
+    from textual.drivers._writer_thread import WriterThread
+
+    survive_a_lost_terminal()
+    source = inspect.getsource(WriterThread.run.wrapped)  # type: ignore[attr-defined]
+    assert hashlib.sha256(source.encode()).hexdigest()[:16] == WRITER_RUN_SOURCE, (
+        "Textual's WriterThread.run changed: check compat.survive_a_lost_terminal still fits"
+    )
+
+
+def test_a_writer_whose_terminal_is_gone_still_stops() -> None:
+    """Its first failed write ended the thread; 30 more writes filled its queue and stop(),
+    at the app's exit, blocked for ever: a process left behind after a killed `record`."""
+    import threading
+
+    from textual.drivers._writer_thread import MAX_QUEUED_WRITES, WriterThread
+
+    survive_a_lost_terminal()
+    with open("/dev/full", "w") as gone:  # every write fails, as on a hung-up terminal
+        writer = WriterThread(gone)
+        writer.start()
+
+        def exit_the_app() -> None:
+            for _ in range(MAX_QUEUED_WRITES * 3):
+                writer.write("x" * 10_000)
+            writer.stop()
+
+        exiting = threading.Thread(target=exit_the_app, daemon=True)
+        exiting.start()
+        exiting.join(timeout=10)
+        assert not exiting.is_alive(), "the app's exit blocked on the writer's queue"
