@@ -89,7 +89,9 @@ def test_a_tab_drives_its_own_kitchen_and_closing_it_ends_both(
 
 
 @pytest.mark.parametrize(
-    "how", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL], ids=lambda how: str(how.name)
+    "how",
+    [signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGKILL],
+    ids=lambda how: str(how.name),
 )
 def test_stopping_the_server_ends_every_tab_s_app_and_kitchen(
     browser: Any, how: signal.Signals
