@@ -221,15 +221,25 @@ VALUES = st.sampled_from(
 
 
 @st.composite
-def command_lines(draw: st.DrawFn) -> list[str]:
-    command = draw(st.sampled_from(sorted(COMMANDS)))
+def command_lines(
+    draw: st.DrawFn,
+    commands: dict[str, list[str]],
+    positional: dict[str, list[str]],
+    values: st.SearchStrategy[str],
+    second: dict[str, list[str]] | None = None,
+) -> list[str]:
+    """A command, its positional arguments, then up to a few of its options, some with a
+    value: `commands` gives each command's options."""
+    command = draw(st.sampled_from(sorted(commands)))
     argv = [] if command == "app" else [command]
-    if command in POSITIONAL:
-        argv.append(draw(st.sampled_from(POSITIONAL[command])))
-    for option in draw(st.lists(st.sampled_from(COMMANDS[command]), max_size=5)):
+    if command in positional:
+        argv.append(draw(st.sampled_from(positional[command])))
+    if command in (second or {}) and draw(st.booleans()):
+        argv.append(draw(st.sampled_from((second or {})[command])))
+    for option in draw(st.lists(st.sampled_from(commands[command]), max_size=5)):
         argv.append(option)
         if draw(st.booleans()):
-            argv.append(draw(VALUES))
+            argv.append(draw(values))
     return argv
 
 
@@ -252,7 +262,7 @@ def no_running(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @FUZZ
-@given(argv=command_lines())
+@given(argv=command_lines(COMMANDS, POSITIONAL, VALUES))
 def test_any_command_line_runs_or_is_one_line_and_exit_2(
     argv: list[str],
     no_running: None,

@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import kitchen_tui, wait_until
 from tests.terminal import processes_in
-from tests.test_fuzz import COMMANDS
+from tests.test_fuzz import COMMANDS, command_lines
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
 
@@ -61,21 +61,6 @@ VALUES = st.sampled_from(
         *("127.0.0.1", "0.0.0.0", "65536"),
     ]
 )
-
-
-@st.composite
-def command_lines(draw: st.DrawFn) -> list[str]:
-    command = draw(st.sampled_from(sorted(ALL_COMMANDS)))
-    argv = [] if command == "app" else [command]
-    if command in POSITIONAL:
-        argv.append(draw(st.sampled_from(POSITIONAL[command])))
-    if command in SECOND and draw(st.booleans()):
-        argv.append(draw(st.sampled_from(SECOND[command])))
-    for option in draw(st.lists(st.sampled_from(ALL_COMMANDS[command]), max_size=4)):
-        argv.append(option)
-        if draw(st.booleans()):
-            argv.append(draw(VALUES))
-    return argv
 
 
 @dataclass(frozen=True)
@@ -180,7 +165,7 @@ def _folder(tmp_path_factory: pytest.TempPathFactory, files: Path) -> Path:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(argv=command_lines())
+@given(argv=command_lines(ALL_COMMANDS, POSITIONAL, VALUES, SECOND))
 def test_any_real_command_line_ends_cleanly(
     argv: list[str], tmp_path_factory: pytest.TempPathFactory, files: Path
 ) -> None:
