@@ -277,6 +277,26 @@ async def test_ctrl_s_saves_an_svg_and_says_where(rig: Rig, tmp_path: Path) -> N
     assert any(str(svg) in n.message for n in rig.app._notifications)
 
 
+async def test_ctrl_s_on_a_full_disk_says_so_leaves_no_half_svg_and_the_app_goes_on(
+    rig: Rig, tmp_path: Path
+) -> None:
+    """A screenshot the user asked for is no output of the run: a notice, not the end of it.
+    A file-size limit makes the write fail as a full disk would (EFBIG for ENOSPC)."""
+    import resource
+
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1000, limit[1]))
+    try:
+        await rig.pilot.press("ctrl+s")
+        await rig.pilot.pause()
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limit)
+    assert not list(tmp_path.glob("*.svg")), "a cut SVG was left behind"
+    said = [n.message for n in rig.app._notifications]
+    assert any("Could not save the screenshot" in m and "File too large" in m for m in said)
+    assert rig.app.is_running and rig.app.return_code is None
+
+
 async def test_ctrl_s_with_png_saves_a_png_beside_the_svg(tmp_path: Path) -> None:
     pytest.importorskip("resvg_py", reason="PNG stills need the png extra (the smoke runs lack it)")
     clock = FakeClock()
