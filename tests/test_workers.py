@@ -278,3 +278,17 @@ def test_a_bad_worker_count_is_one_line_and_exit_2(args: list[str], says: str) -
     assert run.returncode == 2, run.stderr
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and says in lines[0], lines
+
+
+def test_several_workers_refuse_what_the_master_does_not_keep_yet(tmp_path: Path) -> None:
+    """Patience and deadlines are one kitchen's for now: one line, exit 2, never ignored."""
+    impatient = tmp_path / "impatient.toml"
+    impatient.write_text('workers = 2\n[[orders]]\ndish = "llm"\npatience = 1.0\n')
+    for args, says in [
+        (["report", "--scenario", str(impatient)], "customers have a patience, which several"),
+        (["report", "--scenario", "three-tables", "--workers", "2", "--deadline", "1"], "deadline"),
+    ]:
+        run = kitchen_tui(*args)
+        assert run.returncode == 2, run.stderr
+        lines = run.stderr.strip().splitlines()
+        assert len(lines) == 1 and says in lines[0], lines
