@@ -169,21 +169,3 @@ def test_a_closed_terminal_ends_a_busy_app(terminal: Terminal, tmp_path: Path) -
     everyone = {pid, *descendants(pid)}
     terminal.tmux("kill-server")
     assert wait_until(lambda: not any(pid_alive(p) for p in everyone), timeout=15), everyone
-
-
-def test_sigcont_without_a_suspend_leaves_the_terminal_as_it_is(
-    terminal: Terminal, tmp_path: Path
-) -> None:
-    """Textual's driver took every SIGCONT as the `fg` after ctrl+z and started the terminal
-    again: two more threads each time, and a closed terminal's SIGHUP + SIGCONT hung the exit.
-    A SIGCONT the app did not ask for must change nothing."""
-    terminal.start([], tmp_path)
-    pid = terminal.app_pid()
-    terminal.tmux("send-keys", "-t", "k", "f")  # the kitchen up, its reader threads started
-    terminal.wait_shows("F1")
-    threads = len(os.listdir(f"/proc/{pid}/task"))
-    for _ in range(2):
-        os.kill(pid, signal.SIGCONT)
-    terminal.tmux("send-keys", "-t", "k", "f")  # handled after the signals: the app has seen them
-    terminal.wait_shows("F2")
-    assert len(os.listdir(f"/proc/{pid}/task")) == threads

@@ -5,19 +5,18 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
-import os
 import socket
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
 
 import anyio
 import anyio.lowlevel
 from anyio.abc import TaskGroup
 
+from kitchen_tui.kitchen.chores import KitchenChores
 from kitchen_tui.kitchen.clock import StoryClock
 from kitchen_tui.kitchen.collector import QuietCollector
 from kitchen_tui.kitchen.cookline import CookLine, Job
@@ -43,9 +42,6 @@ from kitchen_tui.protocol.commands import (
 from kitchen_tui.protocol.menu import MENU, Dish
 from kitchen_tui.protocol.settings import KitchenSettings, Mode
 
-HEARTBEAT_S = 0.25
-LAG_PROBE_S = 0.01
-
 
 @dataclass(frozen=True)
 class NewTickets:
@@ -54,7 +50,7 @@ class NewTickets:
     tickets: list[Ticket]
 
 
-class Kitchen:
+class Kitchen(KitchenChores):
     """A web service's server process: one anyio loop, its accept queue, workers and I/O."""
 
     desk_type: type[FrontDesk] = FrontDesk
@@ -362,44 +358,3 @@ class Kitchen:
         finally:
             self.desk.cook_free()
             self._job_done(job)
-
-    # -- chores -----------------------------------------------------------------------------
-
-    def hello(self) -> None:
-        """The stream's first event: who this kitchen is and what it serves."""
-        self.emitter.emit(
-            "hello",
-            pid=os.getpid(),
-            backend=self.backend,
-            settings=self.settings.to_json(),
-            menu=self._menu_json(),
-        )
-
-    def _menu_json(self) -> dict[str, Any]:
-        return {name: dish.to_json() for name, dish in self.menu.items()}
-
-    async def _heartbeat(self) -> None:
-        while True:
-            await anyio.sleep(HEARTBEAT_S)
-            self.collector.check()
-            lag, self._worst_lag = self._worst_lag, 0.0
-            self.emitter.emit(
-                "heartbeat",
-                front_desk=self.desk.waiting,
-                in_flight=len(self._in_flight),
-                lag_s=lag,
-                loop_busy_s=self.steps.loop_busy_s,
-                jobs_open=self.steps.jobs.open,
-                jobs_queued=self.steps.jobs.queued,
-                walked_out=self.responses.walked_out,
-                **self.steps.threads.tokens(),
-                **self.responses.counts,
-            )
-
-    async def _lag_probe(self) -> None:
-        """How late the loop wakes a 10 ms sleeper: a stall felt by every task."""
-        while True:
-            before = time.perf_counter()
-            await anyio.sleep(LAG_PROBE_S)
-            lag = time.perf_counter() - before - LAG_PROBE_S
-            self._worst_lag = max(self._worst_lag, lag)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 import hashlib
 import inspect
+import os
+import signal
 
 import pytest
 from textual.app import App
@@ -16,6 +18,7 @@ from kitchen_tui.ui.compat import (
     WATCH_THEME_SOURCE,
     WRITER_RUN_SOURCE,
     on_each_frame,
+    resume_only_when_suspended,
     set_first_theme,
     survive_a_lost_terminal,
 )
@@ -155,3 +158,33 @@ def test_a_writer_whose_terminal_is_gone_still_stops() -> None:
         exiting.start()
         exiting.join(timeout=10)
         assert not exiting.is_alive(), "the app's exit blocked on the writer's queue"
+
+
+class _Driver:
+    """Textual's Linux driver as far as its SIGCONT handling goes."""
+
+    def __init__(self) -> None:
+        self._must_signal_resume = False
+        self.resumed = 0
+
+    def _sigcont_application(self, *_: object) -> None:
+        self.resumed += 1
+
+
+class _App:
+    def __init__(self) -> None:
+        self._driver = _Driver()
+
+
+def test_sigcont_resumes_the_terminal_only_after_a_suspend() -> None:
+    """A closed terminal's SIGCONT (no ctrl+z before it) must not start the terminal again."""
+    app, before = _App(), signal.getsignal(signal.SIGCONT)
+    try:
+        resume_only_when_suspended(app)  # type: ignore[arg-type]
+        os.kill(os.getpid(), signal.SIGCONT)  # Python runs the handler before the next line
+        assert app._driver.resumed == 0
+        app._driver._must_signal_resume = True  # what its SIGTSTP handler sets
+        os.kill(os.getpid(), signal.SIGCONT)
+        assert app._driver.resumed == 1
+    finally:
+        signal.signal(signal.SIGCONT, before)
