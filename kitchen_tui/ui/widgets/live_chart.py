@@ -149,9 +149,9 @@ class LiveChart(Vertical):
         ):
             self.series[name] = (xs, list(values))
             _line(plot, xs, values, self._colour(SERIES[name]))
-        for plot in (latency, rate):
+        for plot, names in ((latency, ("p50", "p99")), (rate, ("offered/s", "served/s"))):
             plot.set_xlimits(-SPAN_S, 0.0)
-            plot.set_ylimits(0.0, None)
+            plot.set_ylimits(0.0, _top(value for name in names for value in self.series[name][1]))
         latency.set_xticks([])  # the plot below has the time axis for both
 
     def _draw_capacity(self, points: list[CapacityPoint]) -> None:
@@ -181,6 +181,12 @@ class LiveChart(Vertical):
                     plot.add_v_line(math.log10(limit), line_style=colour)
         log_axes(latency, seconds=True)
         log_axes(rate, seconds=False)
+
+
+def _top(values: Iterable[float | None]) -> float | None:
+    """Let the plot fit its data; with nothing above zero yet, 0 to 1 (a flat line at zero
+    would otherwise get ticks like 0.000 and -0.00)."""
+    return None if any(v is not None and v > 0 for v in values) else 1.0
 
 
 def _log(value: float | None) -> float | None:

@@ -18,7 +18,7 @@ from kitchen_tui.protocol.events import stall_level
 from kitchen_tui.stream.tickets import PART_NAMES, PARTS, Part, Ticket
 from kitchen_tui.ui.glyphs import PART_LOOKS, state_look
 from kitchen_tui.ui.scene import Scene
-from kitchen_tui.ui.strips import fit
+from kitchen_tui.ui.strips import fit, wrap
 from kitchen_tui.ui.widgets.kitchen_view import KitchenView
 
 REFRESH_HZ = 15
@@ -52,7 +52,8 @@ class Timeline(KitchenView):
         rows = self.scene.board.recent(max(0, height - 2))
         if not rows:
             hint = "each ticket gets a row here: where its time went, second by second"
-            return [self.line(width).add(fit(hint, width), self.style("kitchen--dim")).strip()]
+            dim = self.style("kitchen--dim")
+            return [self.line(width).add(part, dim).strip() for part in wrap(hint, width)][:height]
         label_width = 13 if width >= 70 else 9
         bar_width = max(1, width - label_width - 2)
         story = self.scene.board.ledger.story
