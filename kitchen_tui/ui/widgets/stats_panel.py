@@ -137,16 +137,21 @@ class StatsPanel(KitchenView):
         for title in ("p50", "p95", "max"):
             head.add(f"{title:>7}", self.style("kitchen--dim"))
         lines = [head.strip()]
-        for dish in sorted(latencies)[: room - 1]:
+        dishes = sorted(latencies)
+        shown = dishes if len(dishes) <= room - 1 else dishes[: max(0, room - 2)]
+        for dish in shown:
             sketch = latencies[dish]
             line = self.line(width).add(f"{fit(dish, name_width):<{name_width}}")
             for q in (50, 95, 100):
                 line.add(f"{seconds_text(sketch.percentile(q)):>7}", self.style("kitchen--strong"))
             lines.append(line.strip())
-        if len(lines) == 1:
+        if len(lines) == 1 and not dishes:
             text = fit(f"nothing served in {setting} yet", width)
             lines.append(self._text(text, width, "kitchen--dim"))
-        return lines_above + lines
+        elif len(shown) < len(dishes):  # never drop a dish without saying so
+            text = fit(f"+{len(dishes) - len(shown)} more dishes: see report", width)
+            lines.append(self._text(text, width, "kitchen--dim"))
+        return (lines_above + lines)[: len(lines_above) + room]
 
     def _text(self, text: str, width: int, style: str) -> Strip:
         return self.line(width).add(text, self.style(style)).strip()
