@@ -15,13 +15,13 @@ from kitchen_tui.protocol.commands import (
     PlaceOrders,
     Reset,
     RestartWorker,
-    Retire,
     SetWorkers,
     Shutdown,
     parse_command,
 )
 from kitchen_tui.protocol.menu import MENU
 from kitchen_tui.protocol.orders import Order
+from kitchen_tui.protocol.pool_commands import Retire, RollCall
 from kitchen_tui.protocol.settings import COOKS, FRONT_DESK, SHELF_PER_CPU, SHELF_SIZE, Range
 from kitchen_tui.talk.scenario import parse_scenario
 
@@ -36,6 +36,7 @@ COMMANDS: list[Command] = [
     RestartWorker(2),
     SetWorkers(4),
     Retire(),
+    RollCall(3),
 ]
 
 

@@ -292,3 +292,73 @@ def test_several_workers_refuse_what_the_master_does_not_keep_yet(tmp_path: Path
         assert run.returncode == 2, run.stderr
         lines = run.stderr.strip().splitlines()
         assert len(lines) == 1 and says in lines[0], lines
+
+
+LOST = """mode = "sync"
+workers = 2
+
+[[orders]]
+id = "L1"
+dish = "llm"
+at = 0.0
+
+[[orders]]
+id = "X"
+dish = "llm"
+at = 0.1
+
+[[orders]]
+id = "L2"
+dish = "redis"
+at = 0.2
+"""
+
+
+def test_a_ticket_taken_by_a_worker_killed_before_it_said_so_fails_and_report_ends(
+    tmp_path: Path,
+) -> None:
+    """The worker that takes X off the socket is killed at once, before its `accepted` (the
+    test hook makes the window certain): X fails as lost with it, the others are served, and
+    report ends on its own."""
+    path = tmp_path / "lost.toml"
+    path.write_text(LOST)
+    env = {"PATH": "/usr/bin:/bin", "KITCHEN_TUI_TEST_DIE_AFTER_TAKING": "X"}
+    before = time.monotonic()
+    run = subprocess.run(
+        [sys.executable, "-m", "kitchen_tui", "report", "--scenario", str(path), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=45,
+        env=env,
+    )
+    assert run.returncode == 0, run.stderr
+    assert time.monotonic() - before < 15
+    orders = {order["id"]: order for order in json.loads(run.stdout)["orders"]}
+    assert orders["L1"]["outcome"] == "served" and orders["L2"]["outcome"] == "served"
+    lost = orders["X"]
+    assert lost["outcome"] == "failed", lost
+    assert "killed by signal 9 just after taking it off the front desk" in lost["error"], lost
+    assert lost["error"].startswith("lost: worker "), lost
+    # L2 waited for L1's worker: the dead one took nothing more, and the desk serves on.
+    assert orders["L2"]["worker"] == orders["L1"]["worker"]
+    assert orders["L2"]["latency_s"] > 1.5
+
+
+def test_a_lost_ticket_leaves_the_desk_count_right_and_the_others_serve_on(
+    start_kitchen: StartKitchen, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Async workers take eagerly: after the loss the heartbeat's desk is empty again, nothing
+    stays in flight, and the worker that is left takes what comes."""
+    monkeypatch.setenv("KITCHEN_TUI_TEST_DIE_AFTER_TAKING", "X")
+    kitchen, watch = start_kitchen(KitchenSettings(mode="async", workers=2))
+    _worker_pids(watch, 2)
+    kitchen.order([Order("X", "redis")])
+    died = watch.wait_type("worker_died", timeout=10)
+    done = watch.wait_done({"X"}, timeout=10)["X"]
+    assert done["type"] == "failed" and done["worker"] == died["worker"]
+    assert done["error"].startswith(f"lost: {died['message']}"), done
+    kitchen.order([Order(f"R{i}", "redis", 0.01 * i) for i in range(5)])
+    served = watch.wait_done({f"R{i}" for i in range(5)}, timeout=10)
+    assert all(event["type"] == "served" for event in served.values())
+    beat = watch.wait_for(lambda e: e["type"] == "heartbeat" and e["served"] == 5, timeout=5)
+    assert beat["front_desk"] == 0 and beat["in_flight"] == 0, beat

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import threading
 import time
@@ -21,6 +23,9 @@ if TYPE_CHECKING:
 
 
 _NO_FLAG = threading.Event()  # replaced by the service's own when the kitchen admits it
+# A test's hook: the worker that takes this order off the socket is killed at once, before it
+# can say `accepted` (the window a roll call covers, made certain; see Master._on_exit).
+DIE_AFTER_TAKING = os.environ.get("KITCHEN_TUI_TEST_DIE_AFTER_TAKING")
 
 
 class WorkerDesk(FrontDesk):
@@ -133,6 +138,8 @@ class Acceptor:
                 return  # another worker was quicker
             order = orjson.loads(data)
             ticket = Ticket(order["n"], order["id"], order["dish"], order["arrival"], _NO_FLAG)
+            if ticket.id == DIE_AFTER_TAKING:
+                os.kill(os.getpid(), signal.SIGKILL)
             self.accepted += 1
             kitchen.emitter.put(
                 {"type": "accepted", "t": time.perf_counter(), "id": ticket.id, "n": ticket.n}

@@ -180,6 +180,8 @@ class Kitchen(KitchenChores):
                         await self._configure(command)
                     case DefineDishes():
                         self.emitter.emit("dishes", menu=self._menu_json())
+                    case other:
+                        self._on_loop(other)
         self.responses.unwound = set()
         self.timers.forget()
         self.line.clear()
@@ -226,6 +228,9 @@ class Kitchen(KitchenChores):
         if self.settings.uses_shelf:
             await self._warm_shelf()
         await self.steps.threads.warm_up(self.settings)
+
+    def _on_loop(self, command: Command) -> None:
+        """A command only a worker of several takes (its master's), on its loop: none here."""
 
     def _open_service(self, service: TaskGroup) -> None:
         """A service's own tasks, started with it: none (a worker of several: its acceptor)."""

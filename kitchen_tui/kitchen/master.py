@@ -17,6 +17,7 @@ from kitchen_tui.kitchen.doorman import Doorman
 from kitchen_tui.kitchen.events import Emitter
 from kitchen_tui.kitchen.frontdesk import Ticket
 from kitchen_tui.kitchen.pool_beats import PoolBeats
+from kitchen_tui.kitchen.roll_call import RollCaller
 from kitchen_tui.kitchen.shared_desk import SharedDesk
 from kitchen_tui.kitchen.worker_process import Event, WorkerProcess
 from kitchen_tui.protocol.commands import (
@@ -26,18 +27,18 @@ from kitchen_tui.protocol.commands import (
     PlaceOrders,
     Reset,
     RestartWorker,
-    Retire,
     SetWorkers,
     Shutdown,
 )
 from kitchen_tui.protocol.menu import MENU
+from kitchen_tui.protocol.pool_commands import Retire
 from kitchen_tui.protocol.settings import MAX_WORKERS, KitchenSettings
 
 HEARTBEAT_S = 0.25
 START_TIMEOUT_S = 15.0
 STOP_GRACE_S = 2.0
 # A worker's own events the master sums or answers for itself, never passed on as they are.
-_OWN = frozenset({"hello", "settings", "dishes", "reset", "bye"})
+_OWN = frozenset({"hello", "settings", "dishes", "reset", "bye", "roll_call"})
 _OUTCOMES = frozenset({"served", "failed"})
 
 
@@ -64,6 +65,7 @@ class Master:
         self.desk.menu = dict(MENU)
         self.doorman = Doorman(self)
         self.beats = PoolBeats()
+        self.roll = RollCaller(self.desk, self._lose)
         self._retiring: set[int] = set()  # told to leave once their tickets are served
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
@@ -262,6 +264,8 @@ class Master:
                 if self._said_hello:
                     self.emitter.emit("worker_up", worker=slot, pid=worker.pid)
             worker.hello.set()
+        elif kind == "roll_call" and worker.pid is not None:
+            self.roll.answered(worker.pid, int(event["call"]))
         elif kind == "reset":
             with self._lock:
                 if slot in self._resets:
@@ -269,6 +273,9 @@ class Master:
             self._maybe_reset_done()
 
     def _track(self, slot: int, kind: str, n: int) -> None:
+        if kind == "accepted":
+            self.desk.taken(n)
+            self.workers[slot].heard_accepted += 1
         with self._lock:
             if kind == "accepted":
                 ticket = self._tickets.get(n)
@@ -296,11 +303,12 @@ class Master:
         worker = self.workers[slot]
         if self.stopping:
             return
-        self.desk.forget_slot(slot)
+        counted = self.desk.forget_slot(slot)
         self.beats.gone(slot)
         if slot in self._retiring and code == 0:  # it served its tickets and left, as asked
             self._retiring.discard(slot)
             self.emitter.emit("worker_retired", worker=slot, pid=worker.pid or 0)
+            self.roll.gone(worker.pid or 0)
             return
         self._retiring.discard(slot)
         with self._lock:
@@ -321,7 +329,16 @@ class Master:
         )
         for ticket in victims:
             self._fail(ticket, slot, f"{message} while serving it")
+        living = [w for w in self.workers.values() if w.alive and w is not worker]
+        self.roll.after_death(slot, message, counted - worker.heard_accepted, living)
         self._maybe_reset_done()
+
+    def _lose(self, ticket: Ticket, slot: int, error: str) -> None:
+        """The roll call found a ticket lost with a dead worker (not one a reset ended)."""
+        with self._lock:
+            known = self._tickets.pop(ticket.n, None) is not None
+        if known:
+            self._fail(ticket, slot, error)
 
     def _fail(self, ticket: Ticket, slot: int, error: str) -> None:
         done = time.perf_counter()

@@ -12,7 +12,8 @@ from kitchen_tui.kitchen.clock import StoryClock
 from kitchen_tui.kitchen.engine import Kitchen
 from kitchen_tui.kitchen.events import Emitter
 from kitchen_tui.kitchen.frontdesk import Ticket
-from kitchen_tui.protocol.commands import ChangeSettings, Command, Retire
+from kitchen_tui.protocol.commands import ChangeSettings, Command
+from kitchen_tui.protocol.pool_commands import Retire, RollCall
 from kitchen_tui.protocol.settings import MAX_WORKERS, KitchenSettings
 
 
@@ -45,6 +46,12 @@ class WorkerKitchen(Kitchen):
             self._wake_from_thread(self.acceptor.retiring)
             return
         super().submit(command)
+
+    def _on_loop(self, command: Command) -> None:
+        """The master's roll call, answered from the loop: the acceptor takes tickets on this
+        loop and says `accepted` in the same step, so every ticket taken so far is said."""
+        if isinstance(command, RollCall):
+            self.emitter.emit("roll_call", call=command.call)
 
     def admit(self, ticket: Ticket) -> None:
         """A ticket the master greeted and this worker accepted: in flight now."""

@@ -47,6 +47,8 @@ class SharedDesk:
         self._lock = threading.Lock()
         self.sent = 0
         self.taken_elsewhere = 0  # tickets taken off the board's count: dead slots, a reset
+        # Sent and not yet said `accepted` by any worker: in the socket, or just taken.
+        self.in_socket: dict[int, Ticket] = {}
 
     @property
     def waiting(self) -> int:
@@ -55,23 +57,33 @@ class SharedDesk:
         return self.sent - accepted - self.taken_elsewhere
 
     def arrive(self, ticket: Ticket) -> bool:
-        """On the doorman's thread, at the ticket's arrival: 86 it, or send it to the workers."""
+        """On the doorman's thread, at the ticket's arrival: 86 it, or send it to the workers.
+        Counted and sent under the lock, so that a take-back sees every ticket sent or none."""
         with self._lock:
             accepted, ready = self.board.totals()
             waiting = self.sent - accepted - self.taken_elsewhere
             known = ticket.dish in self.menu
             room = known and waiting - ready < self.capacity
             self.sent += room
-        self._emitter.put(
-            {
-                "type": "arrived",
-                "t": ticket.arrival,
-                "id": ticket.id,
-                "n": ticket.n,
-                "dish": ticket.dish,
-                "front_desk": waiting + room,
-            }
-        )
+            self._emitter.put(
+                {
+                    "type": "arrived",
+                    "t": ticket.arrival,
+                    "id": ticket.id,
+                    "n": ticket.n,
+                    "dish": ticket.dish,
+                    "front_desk": waiting + room,
+                }
+            )
+            if room:
+                self.in_socket[ticket.n] = ticket
+                order = {
+                    "n": ticket.n,
+                    "id": ticket.id,
+                    "dish": ticket.dish,
+                    "arrival": ticket.arrival,
+                }
+                self._sender.send(orjson.dumps(order))
         if not known:
             self.responses.finish(ticket, "failed", error=f"unknown dish {ticket.dish!r}")
         elif not room:
@@ -84,30 +96,61 @@ class SharedDesk:
                 dish=ticket.dish,
                 reason=f"front desk full ({self.capacity} waiting)",
             )
-        else:
-            order = {"n": ticket.n, "id": ticket.id, "dish": ticket.dish, "arrival": ticket.arrival}
-            self._sender.send(orjson.dumps(order))
         return room
+
+    def taken(self, n: int) -> None:
+        """A worker said it accepted ticket `n`."""
+        with self._lock:
+            self.in_socket.pop(n, None)
 
     def drain(self) -> int:
         """Take back every ticket still waiting (a reset): how many there were."""
-        drained = 0
         with self._lock:
-            while True:
-                try:
-                    self.listening.recv(4096)
-                except (BlockingIOError, InterruptedError):
-                    break
-                drained += 1
-            self.taken_elsewhere += drained
-        return drained
+            drained = self._take_all()
+            for order in drained:
+                self.in_socket.pop(orjson.loads(order)["n"], None)
+        return len(drained)
 
-    def forget_slot(self, slot: int) -> None:
-        """A worker is gone and its slot starts again from nothing: keep what it took."""
+    def unseen(self) -> set[int]:
+        """The tickets sent that no worker has said it took, and that are not in the socket:
+        each was taken by a worker whose `accepted` is on its way, or was lost with a worker
+        that died first. The socket is emptied and filled again in the same order, under the
+        lock, so no ticket is sent or taken meanwhile but by a worker's recv finding nothing."""
+        with self._lock:
+            waiting = self._take_all()
+            for order in waiting:
+                self._sender.send(order)
+            self.sent += len(waiting)
+            back = {int(orjson.loads(order)["n"]) for order in waiting}
+            return set(self.in_socket) - back
+
+    def lost(self, numbers: set[int], unheard: int) -> list[Ticket]:
+        """These tickets went with a dead worker: off the desk's count too, but for the
+        `unheard` its board had counted (it published them, then died before saying so)."""
+        with self._lock:
+            gone = [self.in_socket.pop(n) for n in sorted(numbers) if n in self.in_socket]
+            self.taken_elsewhere += max(0, len(gone) - unheard)
+        return gone
+
+    def _take_all(self) -> list[bytes]:
+        """Every datagram in the socket now (with the lock held); the board's count kept."""
+        taken: list[bytes] = []
+        while True:
+            try:
+                taken.append(self.listening.recv(4096))
+            except (BlockingIOError, InterruptedError):
+                break
+        self.taken_elsewhere += len(taken)
+        return taken
+
+    def forget_slot(self, slot: int) -> int:
+        """A worker is gone and its slot starts again from nothing: keep what it took (and
+        say how many that was)."""
         with self._lock:
             accepted, _ready = self.board.read(slot)
             self.taken_elsewhere += accepted
             self.board.publish(slot, 0, 0)
+        return accepted
 
     def close(self) -> None:
         for sock in (self._sender, self.listening):

@@ -43,6 +43,7 @@ class WorkerProcess:
         self.pid: int | None = None
         self.alive = True
         self.hello = threading.Event()
+        self.heard_accepted = 0  # its `accepted` events read: what its board slot counts, or less
         # The worker asks to die with its parent (serve.py), and Linux takes the parent to be
         # the thread that started it: the master starts workers on its main thread only.
         self._proc: subprocess.Popen[bytes] | ForkedProcess

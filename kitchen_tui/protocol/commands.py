@@ -14,6 +14,7 @@ from typing import Any, TypeGuard, TypeVar
 from kitchen_tui.protocol.arrivals import ARRIVAL_KINDS, MAX_STREAM_RATE, ArrivalKind
 from kitchen_tui.protocol.menu import MAX_STEP_SECONDS, STEP_KINDS, Dish
 from kitchen_tui.protocol.orders import Order
+from kitchen_tui.protocol.pool_commands import Retire, RollCall
 from kitchen_tui.protocol.settings import (
     BLOCKING_FIXES,
     COOKS,
@@ -171,14 +172,6 @@ class SetWorkers:
         return {"cmd": "workers", "count": self.count}
 
 
-@dataclass(frozen=True)
-class Retire:
-    """To one worker of several, from its master: take no more tickets, serve yours, exit."""
-
-    def to_json(self) -> dict[str, object]:
-        return {"cmd": "retire"}
-
-
 Command = (
     PlaceOrders
     | DefineDishes
@@ -189,6 +182,7 @@ Command = (
     | RestartWorker
     | SetWorkers
     | Retire
+    | RollCall
 )
 
 
@@ -225,6 +219,8 @@ def parse_command(line: bytes | str) -> Command:
             return SetWorkers(count)
         case "retire":
             return Retire()
+        case "roll_call":
+            return RollCall(_count(body, "call", Range(0, 1 << 62)) or 0)
         case name:
             raise MalformedCommand(f"no command named {name!r}")
 
