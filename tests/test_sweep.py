@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from kitchen_tui.cli.sweep import capacity_words
+from kitchen_tui.protocol.settings import KitchenSettings
+from kitchen_tui.stream.sweep import KitchenCurve, Point
 from tests.conftest import kitchen_tui, usage_error
 
 
@@ -47,7 +51,8 @@ def test_sweep_json_is_the_documented_object_and_the_chart_is_drawn(tmp_path: Pa
     assert set(report) == {"kitchens"}
     sync, asyncio = report["kitchens"]
     assert set(sync) == {
-        "label", "settings", "capacity_per_s", "predicted_capacity_per_s", "points",
+        "label", "settings", "capacity_per_s", "capacity_reached", "predicted_capacity_per_s",
+        "points",
     }  # fmt: skip
     assert set(sync["points"][0]) == {
         "rate_per_s", "throughput_per_s", "p50_s", "p99_s", "predicted_p50_s", "predicted_p99_s",
@@ -60,6 +65,7 @@ def test_sweep_json_is_the_documented_object_and_the_chart_is_drawn(tmp_path: Pa
             assert point["rate_per_s"] == rate
             assert point["throughput_per_s"] == pytest.approx(rate, rel=0.35)
             assert point["p50_s"] >= 0.05
+        assert kitchen["capacity_reached"] is False  # what it served is a floor, not a knee
     assert "[4/4] async at 12/s" in run.stderr  # progress, a line a point
     with Image.open(chart) as image:
         assert image.size[0] > 1000
@@ -79,3 +85,21 @@ def test_a_chart_is_never_written_over_a_file_without_force(tmp_path: Path) -> N
     assert run.returncode == 2
     assert "--force" in run.stderr
     assert chart.read_text() == "the speaker's own slide"
+
+
+def test_a_capacity_is_claimed_only_where_a_rate_asked_more_than_was_served() -> None:
+    def curve(*served: tuple[float, float], predicted: float = 20.0) -> KitchenCurve:
+        points = [
+            Point(rate, throughput, 0.1, 0.2, throughput, 0.1, 0.2, 40, 1.0)
+            for rate, throughput in served
+        ]
+        return KitchenCurve("k", KitchenSettings(), predicted, "cook", points)
+
+    below = curve((5.0, 5.2), (10.0, 11.9))
+    assert not below.capacity_reached
+    assert capacity_words(below).startswith("capacity not reached (served all offered up to 10/s)")
+    past = curve((10.0, 10.1), (40.0, 19.1))
+    assert past.capacity_reached and past.capacity_per_s == 19.1
+    assert capacity_words(past) == "capacity 19.1/s measured, 20/s predicted (cook)"
+    waits = curve((40.0, 40.2), predicted=math.inf)
+    assert capacity_words(waits).endswith("no limit predicted (every step waits off the loop)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -232,8 +233,7 @@ def _progress_line(plan: SweepPlan, kitchens: int) -> Progress:
 def print_sweep(curves: list[KitchenCurve], console: Console) -> None:
     for curve in curves:
         table = Table(
-            title=f"{curve.label}: capacity {_rate(curve.capacity_per_s)} measured,"
-            f" {_rate(curve.predicted_capacity_per_s)} predicted ({curve.bottleneck})",
+            title=f"{curve.label}: {capacity_words(curve)}",
             title_justify="left",
         )
         for header in ("offered/s", "served/s", "p50", "p99", "model p50", "model p99"):
@@ -245,6 +245,19 @@ def print_sweep(curves: list[KitchenCurve], console: Console) -> None:
                 *(_seconds(v) for v in (p.p50_s, p.p99_s, p.predicted_p50_s, p.predicted_p99_s)),
             )
         console.print(table)
+
+
+def capacity_words(curve: KitchenCurve) -> str:
+    """The measured capacity, or the floor under it when no rate reached it; the model's."""
+    if curve.capacity_reached:
+        measured = f"capacity {_rate(curve.capacity_per_s)} measured"
+    else:
+        top = max((p.rate_per_s for p in curve.points), default=0.0)
+        measured = f"capacity not reached (served all offered up to {top:.3g}/s)"
+    if math.isinf(curve.predicted_capacity_per_s):
+        return f"{measured}, no limit predicted (every step waits off the loop)"
+    predicted = _rate(curve.predicted_capacity_per_s)
+    return f"{measured}, {predicted} predicted ({curve.bottleneck})"
 
 
 def _rate(value: float | None) -> str:

@@ -4,6 +4,7 @@ against offered load, a colour per kitchen, the model dashed beside it, capaciti
 from __future__ import annotations
 
 import importlib.util
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -69,10 +70,12 @@ def _draw_kitchen(axes: Axes, curve: KitchenCurve, colour: str) -> None:
             label=f"{curve.label} {name}",
         )  # fmt: skip
     measured = curve.capacity_per_s
-    if measured is not None:
+    if measured is not None and curve.capacity_reached:  # a floor is no capacity to mark
+        model = curve.predicted_capacity_per_s
+        model_text = "no limit" if math.isinf(model) else f"{model:.3g}"
         axes.axvline(measured, color=colour, linestyle=":", linewidth=1.2)
         axes.annotate(
-            f"{curve.label}: {measured:.3g}/s (model {curve.predicted_capacity_per_s:.3g})",
+            f"{curve.label}: {measured:.3g}/s (model {model_text})",
             xy=(measured, 1),
             xycoords=("data", "axes fraction"),
             rotation=90,

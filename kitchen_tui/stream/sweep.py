@@ -19,6 +19,9 @@ from kitchen_tui.talk.load import Arrivals, LoadSpec
 from kitchen_tui.talk.scenario import Scenario
 
 MIN_ORDERS = 20  # a point's stream lasts long enough for this many customers at its rate
+# A kitchen has shown its capacity once it serves clearly less than is offered: a seeded
+# Poisson stream offers within a few per cent of its rate, so 10 % short is the knee, not luck.
+SHORT_OF_OFFERED = 0.9
 
 
 @dataclass(frozen=True)
@@ -59,11 +62,21 @@ class KitchenCurve:
         served = [p.throughput_per_s for p in self.points if p.throughput_per_s is not None]
         return max(served) if served else None
 
+    @property
+    def capacity_reached(self) -> bool:
+        """Whether some rate asked more than the kitchen served; if none did, the most it
+        served is only a floor under its capacity."""
+        return any(
+            p.throughput_per_s is not None and p.throughput_per_s < SHORT_OF_OFFERED * p.rate_per_s
+            for p in self.points
+        )
+
     def to_json(self) -> dict[str, object]:
         return {
             "label": self.label,
             "settings": self.settings.served_json(),
             "capacity_per_s": self.capacity_per_s,
+            "capacity_reached": self.capacity_reached,
             "predicted_capacity_per_s": self.predicted_capacity_per_s,
             "points": [point.to_json() for point in self.points],
         }
