@@ -6,7 +6,8 @@ Run: python bench/bench_remedies.py [--backend asyncio|trio] [--only blocking|po
    it, async. inline: the redis orders that arrive during the call are served only after it.
    to_thread and await: every redis order within 10 ms of its 50 ms.
 2. pool: fifty 0.5 s blocking calls arriving together, async, to_thread: forty served at
-   0.5 s and ten at 1.0 s (anyio's 40 tokens), each within 5 ms + 1 % of that.
+   0.5 s and ten at 1.0 s (anyio's 40 tokens), each within 5 ms + 1 % of that (on trio
+   compared sorted: which forty go first is trio's random run order).
 3. cpu: a 1 s CPU order and redis orders 0.1 s apart, async. inline: the redis orders wait for
    its end. checkpoints: each within 10 ms + one slice of its 50 ms. to_thread: later than
    50 ms but long before the CPU order ends (the GIL share printed). prep_shelf: within
@@ -85,10 +86,13 @@ def bench_blocking(backend: str) -> None:
 def bench_pool(backend: str) -> None:
     print("2. fifty 0.5 s blocking calls together (async, to_thread: anyio's 40 tokens)")
     result = serve([Order(f"b{i}", "block") for i in range(50)], backend, fix_blocking="to_thread")
-    rows = sorted(
-        ((o.latency_s or 0.0, o.predicted.latency or 0.0) for o in result.orders),
-        key=lambda r: r[1],
-    )
+    pairs = [(o.latency_s or 0.0, o.predicted.latency or 0.0) for o in result.orders]
+    # Which forty calls get the tokens first is asyncio's arrival order, which the model
+    # follows order by order; trio reverses its run batch at random (docs/model.md), so there
+    # the forty and the ten are compared as latencies sorted, not call by call.
+    if backend == "trio":
+        pairs = list(zip(sorted(m for m, _ in pairs), sorted(p for _, p in pairs), strict=True))
+    rows = sorted(pairs, key=lambda r: r[1])
     ok = all(abs(m - p) <= 0.005 + 0.01 * p for m, p in rows)
     first = [m for m, p in rows if p == 0.5]
     then = [m for m, p in rows if p == 1.0]
@@ -98,7 +102,8 @@ def bench_pool(backend: str) -> None:
     )
     waits = sorted(e["waited_s"] for e in result.events if e["type"] == "thread_in")
     print(f"  waited for a token: {sum(w > 0.1 for w in waits)} calls, up to {waits[-1]:.4f} s")
-    print(f"  each within 5 ms + 1 % of the model: {_pass(ok)}")
+    each = "sorted, each" if backend == "trio" else "each call"
+    print(f"  {each} within 5 ms + 1 % of the model: {_pass(ok)}")
 
 
 def bench_cpu(backend: str) -> None:

@@ -364,7 +364,7 @@ _HANDLERS: dict[str, Callable[[Ledger, Any], None]] = {
     "uneaten": lambda ledger, e: ledger.giving_up.on_uneaten(e, ledger._finish(e, "uneaten")),
     "timed_out": lambda ledger, e: ledger.giving_up.on_timed_out(e, ledger._finish(e, "timed_out")),
     "heartbeat": Ledger._on_heartbeat,
-    "thread_in": lambda ledger, e: ledger.remedies.on_thread_in(e),
+    "thread_in": lambda ledger, e: ledger.remedies.on_thread_in(e, ledger.tickets.get(e["n"])),
     "thread_out": lambda ledger, e: ledger.remedies.on_thread_out(e),
     "slices": lambda ledger, e: ledger.remedies.on_slices(e),
     "cpu_progress": lambda ledger, e: ledger.remedies.on_cpu_progress(e),
@@ -387,7 +387,7 @@ def setting_name(mode: str | None, prep_shelf: bool) -> str:
     return f"{mode or '?'} + shelf" if prep_shelf else mode or "?"
 
 
-# Where a remedy runs a step, as a ticket's state: a to_thread step is awaited (the loop is
-# free), a job's hand-off runs on the loop; checkpointed slices ("slices") are a state of their
-# own: on the loop one slice at a time, the loop free between them.
-_STATE_OF = {"thread": "rail", "job": "loop"}
+# Where a remedy runs a step, as a ticket's state: a job's hand-off runs on the loop; a to_thread
+# step ("thread": the loop awaits its worker) and checkpointed slices ("slices": on the loop one
+# slice at a time, the loop free between them) are states of their own.
+_STATE_OF = {"job": "loop"}

@@ -86,7 +86,10 @@ class RemedyAccount:
         if ticket is not None:
             ticket.job_latency_s = max(ticket.job_latency_s or 0.0, e["job_latency_s"])
 
-    def on_thread_in(self, e: ThreadInEvent) -> None:
+    def on_thread_in(self, e: ThreadInEvent, ticket: Ticket | None) -> None:
+        """A worker thread took the step (its ticket got a limiter token)."""
+        if ticket is not None:
+            ticket.thread_step = e["i"]
         self.threads_running += 1
         self.thread_waits.append(e["waited_s"])
 

@@ -24,6 +24,7 @@ TicketState = Literal[
     "loop",
     "slices",  # checkpointed CPU work: on the loop one slice at a time, others run between
     "rail",
+    "thread",  # awaiting its to_thread worker: a blocking call, or CPU sharing the GIL
     "shelf",
     "served",
     "failed",
@@ -65,6 +66,7 @@ class Ticket:
     step_label: str | None = None
     step_started: float | None = None
     shelf_slot: int | None = None
+    thread_step: int | None = None  # the last step a to_thread worker took (its token got)
     prep_shelf: bool = False  # the prep shelf was on when it was seated
     done: float | None = None
     latency_s: float | None = None

@@ -191,6 +191,7 @@ class Board:
             "loop": self.working,
             "slices": self.working,
             "rail": self.rail,
+            "thread": self.rail,  # awaited, as the rail's are: the loop is free for others
             "shelf": self.shelf,
         }.get(ticket.state)
 

@@ -29,6 +29,9 @@ STATE_LOOKS: dict[str, Look] = {
     # A broken "!": it holds the loop one short slice at a time, and lets go between slices.
     "slices": Look("¦", ":", "slices", "computing in slices; the loop is free between"),
     "rail": Look("~", "~", "rail", "on the rail: awaiting I/O, the loop is free"),
+    # A cook's colour: a worker thread is busy with it as a cook thread would be. Its CPU work
+    # takes the GIL from the loop for most of each switch interval; a blocking call does not.
+    "thread": Look("T", "T", "cook", "on a to_thread worker; the loop runs on"),
     "shelf": Look("P", "P", "shelf", "on the prep shelf, in a worker process"),
     "served": Look("✓", "+", "served", "served"),
     "failed": Look("✗", "x", "failed", "failed (a step raised, or a reset)"),
@@ -42,6 +45,7 @@ GIVING_UP_STATES = ("timed_out", "uneaten")
 WALKED_OUT_NOTE = "for nobody"  # its customer left; the kitchen cooks on, it cannot tell
 CANCEL_PENDING_NOTE = "cancel pending"  # its deadline passed; a step holds the cancel back
 RUNS_ON_NOTE = "thread runs on"  # its deadline passed on a thread, which cannot be stopped
+TOKEN_NOTE = "waits for a token"  # its to_thread call waits for one of the limiter's 40
 
 PART_LOOKS: dict[Part, Look] = {
     "front_desk": Look("░", ".", "front-desk", PART_NAMES["front_desk"][0]),

@@ -20,6 +20,7 @@ from kitchen_tui.ui.glyphs import (
     CANCEL_PENDING_NOTE,
     LIVE_HZ,
     RUNS_ON_NOTE,
+    TOKEN_NOTE,
     WALKED_OUT_NOTE,
     age_text,
     seconds_text,
@@ -31,6 +32,15 @@ from kitchen_tui.ui.strips import LineBuilder, fit
 
 CHIP_MIN = 15  # badge, id and elapsed time
 CHIP_WITH_DISH = 22
+
+
+def chip_note(ticket: Ticket, now: float) -> str | None:
+    """What an open ticket's chip says instead of its dish, if anything: nobody waits for it
+    any more, or its to_thread call still waits for a limiter token."""
+    note = giving_up_note(ticket, now)
+    if note is None and ticket.state == "thread" and ticket.thread_step != ticket.step_index:
+        return TOKEN_NOTE
+    return note
 
 
 def giving_up_note(ticket: Ticket, now: float) -> str | None:
@@ -170,7 +180,7 @@ class KitchenView(Widget):
         line.add(" " + fit(ticket.id, 6), self.style(f"ticket--{look.name}") + Style(bold=True))
         time_text = age_text(seconds or 0.0) if live else seconds_text(seconds)
         dish_room = width - (line.used - start) - len(time_text) - 2
-        note = giving_up_note(ticket, self.scene.now) if live else None
+        note = chip_note(ticket, self.scene.now) if live else None
         if dish_room >= 4 and note is not None:
             line.add(" " + fit(note, dish_room), self.style("alarm--2"))
         elif dish_room >= 4:

@@ -1,14 +1,16 @@
-"""A lane of waiting tickets: the front desk (in arrival order) or the rail (awaiting I/O)."""
+"""A lane of waiting tickets: the front desk (in arrival order) or the rail (awaiting I/O, or
+a to_thread worker)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Hashable
 from itertools import islice
 from typing import Literal
 
 from textual.strip import Strip
 
-from kitchen_tui.stream.tickets import Ticket
+from kitchen_tui.stream.tickets import Ticket, TicketState
 from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.strips import wrap
 from kitchen_tui.ui.widgets.kitchen_view import KitchenView
@@ -16,7 +18,11 @@ from kitchen_tui.ui.widgets.kitchen_view import KitchenView
 LaneName = Literal["front_desk", "rail"]
 
 _TITLES: dict[LaneName, str] = {"front_desk": "front desk", "rail": "rail"}
-_COUNTED: dict[LaneName, str] = {"front_desk": "waiting", "rail": "awaiting I/O"}
+# What the rail's tickets await, by state: I/O, or a to_thread worker (one, several).
+_AWAITING: dict[TicketState, tuple[str, str]] = {
+    "rail": ("awaiting I/O", "awaiting I/O"),
+    "thread": ("on a thread", "on threads"),
+}
 # How workers take tickets off one shared socket, as the servers they stand for do.
 HAND_OUT = {
     "sync": "{workers} workers share it; each takes one only when its cook is free (gunicorn sync)",
@@ -65,8 +71,13 @@ class TicketLane(KitchenView):
 
     def titles(self) -> tuple[str, str]:
         # The count goes below: a title must fit a narrow lane without being cut.
-        count = len(self._tickets())
-        return _TITLES[self.lane], f"{count} {_COUNTED[self.lane]}" if count else ""
+        tickets = self._tickets().values()
+        if self.lane == "front_desk":
+            return _TITLES[self.lane], f"{len(tickets)} waiting" if tickets else ""
+        counts = Counter(ticket.state for ticket in tickets)
+        awaiting = [f"{counts[s]} {said[counts[s] > 1]}" for s, said in _AWAITING.items()]
+        awaiting = [said for said in awaiting if not said.startswith("0 ")]
+        return _TITLES[self.lane], ", ".join(awaiting)
 
     def _empty(self, width: int, height: int) -> list[Strip]:
         """An empty lane says why, when the reason is the lesson."""
