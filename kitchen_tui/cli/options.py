@@ -253,18 +253,7 @@ def scenario_and_settings(options: argparse.Namespace) -> tuple[Scenario | None,
     }
     fields = {k: v for k, v in changes.items() if v is not None}
     settings = base.changed({**fields, **remedy_changes(options, base)})
-    return scenario, check_pool(check_remedies(settings), scenario)
-
-
-def check_pool(settings: KitchenSettings, scenario: Scenario | None) -> KitchenSettings:
-    """The settings, or one line when several workers would drop what the scenario asks: the
-    master keeps no customer's patience yet."""
-    if settings.workers > 1 and scenario and any(o.patience for o in scenario.orders):
-        raise UsageError(
-            f"--workers {settings.workers}: the scenario's customers have a patience, which"
-            " several workers do not keep yet: give one worker"
-        )
-    return settings
+    return scenario, check_remedies(settings)
 
 
 def check_backend(backend: str) -> None:

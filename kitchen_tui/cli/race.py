@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from kitchen_tui.cli.options import check_backend, check_pool, check_remedies, limit_changes
+from kitchen_tui.cli.options import check_backend, check_remedies, limit_changes
 from kitchen_tui.cli.run_files import claim_outputs
 from kitchen_tui.cli.talk_options import (
     parse_modes,
@@ -53,8 +53,6 @@ def build_race(options: argparse.Namespace) -> RaceApp:
     check_backend(options.backend)
     scenario = load_scenario(options.scenario or "three-tables")
     sides = race_sides(options, scenario.settings, modes)
-    for side in sides:
-        check_pool(side, scenario)
     resolve_theme(options.theme)
     traces = race_trace_paths(options.trace, racer_names(sides))
     claim_outputs(options, [("--trace", trace) for trace in traces])

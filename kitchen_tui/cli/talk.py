@@ -37,15 +37,14 @@ def build_replay(options: argparse.Namespace) -> KitchenApp:
 
 def talk_with_options(options: argparse.Namespace) -> SceneFile:
     """The scene file `play` (or `record`) names, with the remedies the options choose."""
-    from kitchen_tui.cli.options import check_pool, check_remedies, limit_changes, remedy_changes
+    from kitchen_tui.cli.options import check_remedies, limit_changes, remedy_changes
 
     talk = load_scene_file(options.scene)  # UsageError for a bad name or file
     base = talk.scenario.settings
     changes = {**remedy_changes(options, base), **limit_changes(options)}
     if getattr(options, "workers", None) is not None:
         changes["workers"] = options.workers
-    settings = check_pool(check_remedies(base.changed(changes)), talk.scenario)
-    return talk.starting_with(settings) if changes else talk
+    return talk.starting_with(check_remedies(base.changed(changes))) if changes else talk
 
 
 def build_play(options: argparse.Namespace) -> KitchenApp:

@@ -151,6 +151,9 @@ class Acceptor:
             self.in_line += 1
             self.publish()
             kitchen.admit(ticket)
+            if "leaves" in order:  # the customer's patience: this worker sees them leave
+                ticket.leaves_at = float(order["leaves"])
+                kitchen.doorman.expect_walk_out(ticket)
             service.start_soon(self._serve, ticket, name=f"ticket {ticket.id}")
 
     async def _serve(self, ticket: Ticket) -> None:

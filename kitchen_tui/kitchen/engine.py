@@ -54,6 +54,9 @@ class Kitchen(KitchenChores):
     """A web service's server process: one anyio loop, its accept queue, workers and I/O."""
 
     desk_type: type[FrontDesk] = FrontDesk
+    # threads: a deadline from arrival, the wait for a cook inside the route's fail_after; a
+    # worker of several takes a ticket only with a cook free, and its handler's starts then.
+    deadline_from_arrival = True
 
     def __init__(
         self, settings: KitchenSettings, clock: StoryClock, emitter: Emitter, backend: str
@@ -307,7 +310,8 @@ class Kitchen(KitchenChores):
         done = anyio.Event()
         job = Job((ticket.arrival, ticket.n), ticket, done=done)
         if self.line.mode == "threads":
-            ticket.deadline_at = deadline_after(ticket.arrival, self.settings, self.clock)
+            start = ticket.arrival if self.deadline_from_arrival else time.perf_counter()
+            ticket.deadline_at = deadline_after(start, self.settings, self.clock)
         self.line.enqueue(job)
         try:
             with anyio.move_on_at(loop_time(ticket.deadline_at)):

@@ -13,6 +13,7 @@ from typing import Any
 
 from kitchen_tui.kitchen.accept_board import AcceptBoard
 from kitchen_tui.kitchen.clock import StoryClock
+from kitchen_tui.kitchen.customers import Customers
 from kitchen_tui.kitchen.doorman import Doorman
 from kitchen_tui.kitchen.events import Emitter
 from kitchen_tui.kitchen.frontdesk import Ticket
@@ -27,6 +28,7 @@ from kitchen_tui.protocol.commands import (
     PlaceOrders,
     Reset,
     RestartWorker,
+    SetStream,
     SetWorkers,
     Shutdown,
 )
@@ -39,7 +41,7 @@ START_TIMEOUT_S = 15.0
 STOP_GRACE_S = 2.0
 # A worker's own events the master sums or answers for itself, never passed on as they are.
 _OWN = frozenset({"hello", "settings", "dishes", "reset", "bye", "roll_call"})
-_OUTCOMES = frozenset({"served", "failed"})
+_OUTCOMES = frozenset({"served", "failed", "timed_out", "uneaten"})
 
 
 class Master:
@@ -66,6 +68,8 @@ class Master:
         self.doorman = Doorman(self)
         self.beats = PoolBeats()
         self.roll = RollCaller(self.desk, self._lose)
+        # A live stream's customers come to the front desk, whichever worker serves them.
+        self.customers = Customers(self.submit, clock, emitter)
         self._retiring: set[int] = set()  # told to leave once their tickets are served
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
@@ -109,6 +113,7 @@ class Master:
                 if worker.hello.is_set():
                     self.emitter.emit("worker_up", worker=worker.slot, pid=worker.pid)
         threading.Thread(target=self._heartbeat, name="pool-heartbeat", daemon=True).start()
+        self.customers.start()
 
     def _spawn(self, slot: int, fork: bool = False) -> None:
         config: dict[str, Any] = {
@@ -138,6 +143,7 @@ class Master:
     def stop(self) -> None:
         """Shut every worker down (killed after a grace), then say bye."""
         self.stopping = True
+        self.customers.close()
         self.doorman.close()
         self._broadcast(Shutdown())
         deadline = time.perf_counter() + STOP_GRACE_S
@@ -167,21 +173,21 @@ class Master:
                 self._restart(slot)
             case SetWorkers(count):
                 self._resize(count)
+            case SetStream():
+                self.customers.set(command)
             case Shutdown():
                 pass  # the command reader stops and the caller calls stop()
 
     def _place(self, command: PlaceOrders) -> None:
         t0 = time.perf_counter() if command.t0 is None else command.t0
-        tickets = [
-            Ticket(
-                n=next(self._numbers),
-                id=order.id,
-                dish=order.dish,
-                arrival=self.clock.real_after(t0, order.at),
-                cancel=threading.Event(),
-            )
-            for order in command.orders
-        ]
+        tickets = []
+        for order in command.orders:
+            arrival = self.clock.real_after(t0, order.at)
+            ticket = Ticket(next(self._numbers), order.id, order.dish, arrival, threading.Event())
+            patience = self.settings.patience if order.patience is None else order.patience
+            if patience:  # the worker that takes it sees the customer leave (or has, by then)
+                ticket.leaves_at = arrival + patience / self.clock.speed
+            tickets.append(ticket)
         with self._lock:
             self._tickets.update((ticket.n, ticket) for ticket in tickets)
         self.doorman.expect(tickets)

@@ -22,6 +22,7 @@ class WorkerKitchen(Kitchen):
     master's listening socket (its acceptor), never from a doorman of its own."""
 
     desk_type = WorkerDesk
+    deadline_from_arrival = False  # the time in the shared socket is the kernel's
 
     def __init__(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import socket
 import threading
 from typing import TYPE_CHECKING
@@ -83,6 +84,8 @@ class SharedDesk:
                     "dish": ticket.dish,
                     "arrival": ticket.arrival,
                 }
+                if ticket.leaves_at != math.inf:
+                    order["leaves"] = ticket.leaves_at
                 self._sender.send(orjson.dumps(order))
         if not known:
             self.responses.finish(ticket, "failed", error=f"unknown dish {ticket.dish!r}")

@@ -147,13 +147,7 @@ class KitchenSettings:
 
     @property
     def remedy_problem(self) -> RemedyProblem | None:
-        problem = remedy_problem(self.mode, self.fix_blocking, self.fix_cpu)
-        if problem is None and self.workers > 1:  # the master keeps neither yet
-            for name in ("patience", "deadline"):
-                if getattr(self, name):
-                    why = f"is not kept by several workers yet: give one worker, or no {name}"
-                    return RemedyProblem(name, f"{getattr(self, name):g}", why)
-        return problem
+        return remedy_problem(self.mode, self.fix_blocking, self.fix_cpu)
 
     @property
     def blocking_fix(self) -> BlockingFix:
