@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from kitchen_tui.protocol.events import Event
+from kitchen_tui.stream.model import loop_turns as measured_turns
+
+__all__ = ["measured_durations", "measured_turns"]
 
 
 def measured_durations(events: list[Event]) -> Mapping[str, list[float]]:
@@ -118,20 +121,3 @@ def _own_seconds(event: Event, gil_shared: bool, queued_s: float) -> float:
     # The step had its thread (or the loop) to itself: its wall time is its own, including
     # any time the machine gave its core to another process.
     return float(event["story_s"])
-
-
-def measured_turns(events: list[Event]) -> Mapping[str, list[float]]:
-    """Each order's checkpointed steps: the loop's own time from one slice to the next, as
-    the kitchen measured it (story seconds; 0 for every other step), for the model."""
-    per_turn = {
-        (e["id"], e["i"]): e["turns_s"] / (e["slices"] - 1)
-        for e in events
-        if e["type"] == "slices" and e.get("turns_s") is not None and e["slices"] > 1
-    }
-    turns: dict[str, dict[int, float]] = {}
-    for e in events:
-        if e["type"] == "step_finished":
-            scale = e["story_s"] / e["measured_s"] if e["measured_s"] > 0 else 1.0
-            own = per_turn.get((e["id"], e["i"]), 0.0) * scale
-            turns.setdefault(e["id"], {})[e["i"]] = own
-    return {order: [t for _i, t in sorted(found.items())] for order, found in turns.items()}

@@ -104,6 +104,20 @@ def test_checkpoints_let_the_others_run_between_slices(backend: str) -> None:
     assert not [e for e in result.events if e["type"] == "stall"]
 
 
+def test_the_reports_model_pays_the_loops_turns_between_checkpoints() -> None:
+    settings = KitchenSettings.from_json({"mode": "async", "fix_cpu": "checkpoints"})
+    plan = scenario([Order("P", "crunch")], [CRUNCH])
+    result = run_scenario(plan, settings, keep_events=False)  # as `report` runs it
+    (sliced,) = [e for e in result.events if e["type"] == "slices"]
+    per_turn = sliced["turns_s"] / (sliced["slices"] - 1)
+    # The model cuts the nominal 1 s into 1000 slices: 999 turns of the loop between them.
+    (order,) = result.orders
+    predicted = order.predicted.latency
+    assert predicted == pytest.approx(1.0 + 999 * per_turn, rel=1e-6)
+    assert per_turn > 0 and order.latency_s is not None and predicted is not None
+    assert order.latency_s > predicted - SCHEDULING_TOLERANCE_S
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_cpu_on_a_thread_slows_the_others_but_does_not_stop_them(backend: str) -> None:
     result = serve(redis_behind(Order("P", "crunch")), backend, fix_cpu="to_thread")

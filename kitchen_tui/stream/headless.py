@@ -10,7 +10,7 @@ from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.stream.client import KitchenProcess
 from kitchen_tui.stream.ledger import Ledger
-from kitchen_tui.stream.model import Prediction, predict
+from kitchen_tui.stream.model import Prediction, loop_turns, predict
 from kitchen_tui.stream.sketch import percentile
 from kitchen_tui.stream.tickets import Ticket
 from kitchen_tui.talk.scenario import Scenario, full_menu
@@ -113,7 +113,8 @@ def run_scenario(
 ) -> RunResult:
     """Serve every order of `scenario` for real and wait until each is served, failed or 86'd,
     or until the kitchen's own counts say it has nothing more to tell (then the result says
-    which orders it lacks). `keep_events=False` keeps the tickets but not every event."""
+    which orders it lacks). `keep_events=False` keeps the tickets but not every event (only
+    the checkpointed steps', which the model's loop turns are read from)."""
     kitchen = KitchenProcess(settings, backend=backend, trace=trace)
     kitchen.start(wait=True)
     try:
@@ -138,7 +139,7 @@ def _collect(
         event = kitchen.get(timeout=QUIET_TIMEOUT_S)
         if event is None:
             raise RuntimeError(f"the kitchen went quiet for {QUIET_TIMEOUT_S:.0f} s")
-        if keep_events:
+        if keep_events or _a_loop_turn(event):
             events.append(event)
         ledger.apply(event)
         kind = event["type"]
@@ -152,6 +153,12 @@ def _collect(
         elif kind == "heartbeat" and _nothing_more_due(ledger, expected):
             break
     return ledger, events, last
+
+
+def _a_loop_turn(event: Event) -> bool:
+    """An event the model's loop turns are read from (loop_turns), kept for the report."""
+    kind = event["type"]
+    return kind == "slices" or (kind == "step_finished" and bool(event["where"] == "slices"))
 
 
 def _nothing_more_due(ledger: Ledger, expected: int) -> bool:
@@ -173,7 +180,9 @@ def _result(
     events: list[Event],
 ) -> RunResult:
     by_id = {ticket.id: ticket for ticket in ledger.tickets.values()}
-    predictions = predict(scenario.orders, full_menu(scenario), settings)
+    # Nominal steps; the loop's own time between checkpoints as this run measured it.
+    turns = loop_turns(events)
+    predictions = predict(scenario.orders, full_menu(scenario), settings, turns=turns)
     speed = settings.speed
     orders = []
     for order, prediction in zip(scenario.orders, predictions, strict=True):

@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
+from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.menu import Dish, Step
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import CHECKPOINT_SLICE_S, KitchenSettings
@@ -181,3 +182,24 @@ def _kitchen(clock: Clock, settings: KitchenSettings) -> Cooks | Loop:
     if settings.mode == "async":
         return Loop(clock, settings)
     raise ValueError(f"unknown mode {settings.mode!r}")
+
+
+def loop_turns(events: list[Event]) -> Mapping[str, list[float]]:
+    """Each order's checkpointed steps: the loop's own time from one slice to the next, as
+    the kitchen measured it (story seconds; 0 for every other step), for `predict`'s `turns`.
+
+    A machine's figure, not a dish's: the select call and the kitchen's own tasks between two
+    checkpoints (tens of microseconds on a quiet machine, far more on a loaded one). The
+    report's model takes it from the run it reports on; no nominal figure would fit both."""
+    per_turn = {
+        (e["id"], e["i"]): e["turns_s"] / (e["slices"] - 1)
+        for e in events
+        if e["type"] == "slices" and e.get("turns_s") is not None and e["slices"] > 1
+    }
+    turns: dict[str, dict[int, float]] = {}
+    for e in events:
+        if e["type"] == "step_finished":
+            scale = e["story_s"] / e["measured_s"] if e["measured_s"] > 0 else 1.0
+            own = per_turn.get((e["id"], e["i"]), 0.0) * scale
+            turns.setdefault(e["id"], {})[e["i"]] = own
+    return {order: [t for _i, t in sorted(found.items())] for order, found in turns.items()}
