@@ -30,7 +30,11 @@ CASES = [
     (["race", "--modes", "sync,sync", "--fix-cpu", "prep_shelf"], "same remedies"),
     (["race", "--scenario", "nope"], "nope"),
     (["race", "--trace", "nodir/race.trace"], "no such directory"),
+    (["race", "--trace", "/dev/full"], "must name a file in a folder"),  # no /dev/full.sync
+    (["race", "--trace", "."], "must name a file in a folder"),  # a traceback once
+    (["race", "--trace", "newdir/"], "must name a file in a folder"),
     (["--trace", "nodir/x.trace"], "no such directory"),
+    (["report", "--scenario", "three-tables", "--trace", "newdir/"], "names a folder"),
     (["report", "--scenario", "three-tables", "--trace", "nodir/x.trace"], "no such directory"),
 ]
 

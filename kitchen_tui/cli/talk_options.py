@@ -197,6 +197,8 @@ def add_talk_commands(commands: Any) -> None:
 
 def trace_path(text: str | None) -> Path | None:
     """A --trace FILE; run_files.claim_outputs checks it and empties it."""
+    if text is not None and text.endswith("/"):  # Path() drops the slash: "dir/" became a file
+        raise UsageError(f"--trace {text}: names a folder; give a file, e.g. {text}run.trace")
     return None if text is None else Path(text)
 
 
@@ -205,6 +207,12 @@ def race_trace_paths(text: str | None, names: list[str]) -> list[Path | None]:
     if text is None:
         return [None for _ in names]
     path = Path(text)
+    # /dev/full, a fifo, a folder: no file of the two can go beside it
+    if not path.name or text.endswith("/") or (path.exists() and not path.is_file()):
+        raise UsageError(
+            f"--trace {text}: a race writes a trace a kitchen beside the name (race.sync.jsonl"
+            " for race.jsonl), so it must name a file in a folder, e.g. --trace race.jsonl"
+        )
     return [
         trace_path(str(path.with_name(f"{path.stem}.{name.replace(' ', '-')}{path.suffix}")))
         for name in names
