@@ -3,10 +3,14 @@ measured (loosely here: the tight figures are bench/bench_remedies.py's)."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
+from typing import Any, cast
 
 import pytest
+from rich.console import Console
 
+from kitchen_tui.cli.report import print_report, report_json
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import THREAD_TOKENS, KitchenSettings
 from kitchen_tui.stream.client import KitchenProcess
@@ -190,3 +194,25 @@ def test_switching_remedies_with_orders_in_flight_loses_none(
     assert fixes["c"] == ("inline", "checkpoints") and fixes["d"] == ("await", "job")
     where = {e["id"]: e["where"] for e in watch.of_type("step_started")}
     assert (where["a0"], where["b"], where["c"], where["d"]) == ("thread", "loop", "slices", "rail")
+
+
+def test_report_rows_say_the_remedy_that_served_them_in_json_and_in_the_table() -> None:
+    settings = KitchenSettings.from_json(
+        {"mode": "async", "fix_blocking": "await", "fix_cpu": "job"}
+    )
+    short = dish("short", ("cpu", 0.2))
+    orders = [Order("P", "short"), Order("S", "sneaky"), Order("r", "redis", 0.1)]
+    result = run_scenario(scenario(orders, [short]), settings)
+    listed = cast(list[dict[str, Any]], report_json(result)["orders"])
+    rows = {row["id"]: row for row in listed}
+    assert {key: row["remedy"] for key, row in rows.items()} == {"P": "job", "S": "await", "r": "-"}
+    assert rows["P"]["latency_s"] < SCHEDULING_TOLERANCE_S <= 0.2 <= rows["P"]["job_latency_s"]
+    assert rows["S"]["job_latency_s"] is None and rows["r"]["job_latency_s"] is None
+    assert rows["P"]["predicted_job_s"] == pytest.approx(0.2)
+    console = Console(file=io.StringIO(), record=True, width=200)
+    print_report(result, console)
+    lines = console.export_text().splitlines()
+    table = {line.split()[0]: line.split() for line in lines[2:5]}
+    at = lines[1].split().index("remedy")
+    assert {key: cells[at] for key, cells in table.items()} == {"P": "job", "S": "await", "r": "-"}
+    assert float(table["P"][at + 1]) == pytest.approx(rows["P"]["job_latency_s"], abs=0.001)

@@ -65,12 +65,12 @@ def report_json(result: RunResult) -> dict[str, object]:
         "title": result.scenario.title,
         "backend": result.backend,
         "settings": result.settings.served_json(),
-        "orders": [_order_json(order) for order in result.orders],
+        "orders": [_order_json(order, full_menu(result.scenario)) for order in result.orders],
         "summary": result.summary(),
     }
 
 
-def _order_json(order: OrderResult) -> dict[str, object]:
+def _order_json(order: OrderResult, menu: dict[str, Dish]) -> dict[str, object]:
     ticket = order.ticket
     return {
         "id": order.id,
@@ -83,6 +83,7 @@ def _order_json(order: OrderResult) -> dict[str, object]:
         "worker": ticket.worker if ticket else None,
         "fix_blocking": ticket.fix_blocking if ticket else None,
         "fix_cpu": ticket.fix_cpu if ticket else None,
+        "remedy": served_by(order, menu),  # the table's column: what served its problem steps
         "job_latency_s": order.job_latency_s,
         "predicted_job_s": order.predicted.job_latency,
         "predicted_outcome": _predicted_outcome(order),
