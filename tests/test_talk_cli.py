@@ -35,6 +35,8 @@ CASES = [
     (["race", "--trace", "newdir/"], "must name a file in a folder"),
     (["--trace", "nodir/x.trace"], "no such directory"),
     (["report", "--scenario", "three-tables", "--trace", "newdir/"], "names a folder"),
+    (["record", "--out", "newdir/"], "names a folder"),  # it wrote a cast named newdir
+    (["record", "--out", "d.cast", "--gif", "newdir/"], "names a folder"),
     (["report", "--scenario", "three-tables", "--trace", "nodir/x.trace"], "no such directory"),
 ]
 

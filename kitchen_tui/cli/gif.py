@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from kitchen_tui.cli.run_files import file_path
 from kitchen_tui.errors import UsageError
 from kitchen_tui.outputs import check_outputs, stdout_writes
 from kitchen_tui.recording.gif import GifLook, GifSummary, cast_has_theme, make_gif
@@ -105,7 +106,7 @@ def _terminal_colours(theme_name: str) -> list[str]:
 
 
 def run_gif(options: argparse.Namespace) -> int:
-    cast, out = Path(options.cast), Path(options.gif)
+    cast, out = Path(options.cast), file_path(options.gif, "GIF", "take.gif")
     if out.suffix.lower() != ".gif":
         raise UsageError(f"{out}: a GIF file ends in .gif (the cast comes first: gif CAST GIF)")
     check_outputs([("GIF", out)], [("CAST", cast)], force=options.force)  # never over its cast

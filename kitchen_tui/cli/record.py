@@ -11,7 +11,7 @@ from pathlib import Path
 
 from kitchen_tui.cli.gif import cast_theme, describe, gif_look
 from kitchen_tui.cli.options import check_remedies, remedy_changes
-from kitchen_tui.cli.run_files import claim_outputs
+from kitchen_tui.cli.run_files import claim_outputs, file_path
 from kitchen_tui.cli.talk import talk_with_options
 from kitchen_tui.cli.talk_options import parse_size, stills_dir, trace_path
 from kitchen_tui.errors import UsageError
@@ -37,8 +37,8 @@ def run_record(options: argparse.Namespace) -> int:
     width, height = parse_size(options.size)
     command, seconds, title = _command(options)
     resolve_theme(options.theme)
-    out = Path(options.out)
-    gif = Path(options.gif) if options.gif else None
+    out = file_path(options.out, "--out", "take.cast")
+    gif = file_path(options.gif, "--gif", "take.gif") if options.gif else None
     look = gif_look(options) if gif is not None else None  # a bad theme fails here
     if gif is not None:
         check_gif_output(gif, options.force)

@@ -35,6 +35,14 @@ def _theme_file(theme: str | None) -> str | None:
     return theme if theme is not None and ("/" in theme or theme.endswith(".toml")) else None
 
 
+def file_path(text: str, option: str, example: str) -> Path:
+    """An output FILE as typed: "dir/" names a folder (Path() would drop the slash and a file
+    named dir be written), so it is refused in one line."""
+    if text.endswith("/"):
+        raise UsageError(f"{option} {text}: names a folder; give a file, e.g. {text}{example}")
+    return Path(text)
+
+
 def claim_outputs(
     options: argparse.Namespace,
     outputs: Sequence[tuple[str, Path | None]],

@@ -13,6 +13,7 @@ from kitchen_tui.cli.options import (
     add_workers_option,
     parse_speed,
 )
+from kitchen_tui.cli.run_files import file_path
 from kitchen_tui.errors import UsageError
 from kitchen_tui.protocol.settings import (
     BACKENDS,
@@ -197,9 +198,7 @@ def add_talk_commands(commands: Any) -> None:
 
 def trace_path(text: str | None) -> Path | None:
     """A --trace FILE; run_files.claim_outputs checks it and empties it."""
-    if text is not None and text.endswith("/"):  # Path() drops the slash: "dir/" became a file
-        raise UsageError(f"--trace {text}: names a folder; give a file, e.g. {text}run.trace")
-    return None if text is None else Path(text)
+    return None if text is None else file_path(text, "--trace", "run.trace")
 
 
 def race_trace_paths(text: str | None, names: list[str]) -> list[Path | None]:
