@@ -1,7 +1,7 @@
-"""SIGTERM, SIGHUP and ctrl+c to every command, in a real terminal (tmux, a server of the test's
-own): each ends with the shell's code for it, the terminal left on its main screen with no mouse
-reporting and the cursor shown, no traceback, no process left, and every line already written
-(a trace, a cast) kept whole."""
+"""ctrl+c and an ending signal (SIGTERM or SIGHUP) to every command, in a real terminal (tmux,
+a server of the test's own): each ends with the shell's code for it, the terminal left on its
+main screen with no mouse reporting and the cursor shown, no traceback, no process left, and
+every line already written (a trace, a cast) kept whole."""
 
 from __future__ import annotations
 
@@ -90,7 +90,15 @@ COMMANDS = {
     ),
 }
 HOW = {"SIGTERM": signal.SIGTERM, "SIGHUP": signal.SIGHUP, "ctrl+c": None}
-CASES = [(name, how) for name in COMMANDS for how in HOW]
+# ctrl+c to every command, and one ending signal each. SIGTERM and SIGHUP share one handler in
+# each place that handles them (ui/signals.py for the four screens, cli/record.py,
+# cli/web_server.py; report and sweep keep Python's default for both), so the commands that
+# share a handler take turns: each handler still meets each signal, every command one of them.
+ENDING = {
+    **{"app": "SIGTERM", "play": "SIGHUP", "race": "SIGHUP", "replay": "SIGTERM"},
+    **{"report": "SIGHUP", "sweep": "SIGTERM", "record": "SIGTERM", "serve": "SIGHUP"},
+}
+CASES = [(name, how) for name in COMMANDS for how in ("ctrl+c", ENDING[name])]
 
 
 @pytest.fixture(scope="module")
