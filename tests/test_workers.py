@@ -456,3 +456,20 @@ def test_a_live_stream_of_customers_reaches_several_workers(start_kitchen: Start
     kitchen.stream(SetStream(0.0, {"redis": 1}, "even"))
     served = watch.of_type("served")
     assert {event["worker"] for event in served} <= {1, 2}, served  # the kernel's choice
+
+
+def test_more_computing_workers_than_cores_stretch_each_order_as_the_model_says() -> None:
+    """A 0.5 s CPU order for each of four async workers, 10 ms apart (each loop is held by its
+    own before the next arrives): on C cores the model says about 0.5 x 4 / C each (a process
+    computes on one core at most); measured, never much less (a busy machine stretches more)."""
+    cores = os.cpu_count() or 1
+    orders = [Order(f"C{i}", "half", 0.01 * i) for i in range(4)]
+    run = run_scenario(
+        scenario(orders, [dish("half", ("cpu", 0.5))]), KitchenSettings("async", workers=4)
+    )
+    assert {o.ticket.worker for o in run.orders if o.ticket} == {1, 2, 3, 4}
+    worst = max(o.predicted.latency or 0.0 for o in run.orders)
+    assert worst == pytest.approx(0.5 * max(1.0, 4 / cores), abs=0.04)
+    for order in run.orders:
+        assert order.predicted.latency is not None and order.latency_s is not None
+        assert order.latency_s >= 0.9 * order.predicted.latency, (order.id, order.latency_s)

@@ -8,12 +8,14 @@ from hypothesis import strategies as st
 
 from kitchen_tui.protocol.menu import StepKind
 from kitchen_tui.protocol.settings import KitchenSettings, Mode
-from kitchen_tui.stream.model import predict
+from kitchen_tui.stream.model import Prediction, predict
 from kitchen_tui.talk.scenario import full_menu
 from tests.test_properties import ambiguous, disagreements, scenarios
 
 WAITS: dict[StepKind, tuple[int, int]] = {"wait": (5, 80)}
 NO_CPU: dict[StepKind, tuple[int, int]] = {"wait": (5, 80), "blocking": (5, 40)}
+CPU: dict[StepKind, tuple[int, int]] = {"wait": (5, 80), "cpu": (5, 80)}
+MODES: list[Mode] = ["sync", "threads", "async"]
 
 
 @settings(max_examples=200, deadline=None)
@@ -51,6 +53,36 @@ def test_async_workers_overlap_every_wait_as_one_loop_does(
     alone = predict(plan.orders, menu, KitchenSettings("async"))
     assert [p.latency for p in pool] == pytest.approx([p.latency for p in alone])
     assert all(p.worker in range(1, workers + 1) for p in pool)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), workers=st.integers(2, 4), mode=st.sampled_from(MODES))
+def test_workers_compute_on_the_machines_cores(
+    data: st.DataObject, workers: int, mode: Mode
+) -> None:
+    """A core for every worker changes nothing (each computes on one core at most, its GIL);
+    fewer stretch the computing: on one core, all of it takes one after another."""
+    plan = data.draw(scenarios(CPU), label="plan")
+    menu = full_menu(plan)
+    kitchen = KitchenSettings(mode, workers=workers)
+
+    def run(cores: int) -> list[tuple[float | None, float | None, bool]]:
+        return [(p.seated, p.served, p.refused) for p in predict_on(cores)]
+
+    def predict_on(cores: int) -> list[Prediction]:
+        return predict(plan.orders, menu, kitchen, cores=cores)
+
+    assert run(workers) == pytest.approx(run(64))
+    one = predict_on(1)
+    computing = sum(
+        step.seconds
+        for order, p in zip(plan.orders, one, strict=True)
+        if not p.refused
+        for step in menu[order.dish].steps
+        if step.kind == "cpu"
+    )
+    last = max(p.served for p in one if p.served is not None)
+    assert last >= plan.orders[0].at + computing - 1e-9
 
 
 @pytest.mark.slow

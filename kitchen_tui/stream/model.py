@@ -22,6 +22,7 @@ collects every timer come due before it runs the first.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -152,12 +153,14 @@ def predict(
     settings: KitchenSettings,
     durations: Mapping[str, Sequence[float]] | None = None,
     turns: Mapping[str, Sequence[float]] | None = None,
+    cores: int | None = None,
 ) -> list[Prediction]:
     """Predict when each order is seated and served (or refused), in the order of `orders`.
 
     `durations`, per order id, replaces that order's nominal step durations one for one;
     `turns`, per order id and step, the loop's own time from one of a checkpointed step's
     slices to the next (the kitchen measures it: `slices` events' `turns_s`); none without.
+    `cores`: the machine's, which several workers' computing shares (default: this one's).
     """
     tickets = [_ticket(order, dishes, settings, durations, turns) for order in orders]
     clock = Clock()
@@ -166,7 +169,7 @@ def predict(
         # Each worker its own kitchen; the shared desk alone turns tickets away.
         unbounded = settings.changed({"front_desk": len(tickets) + 1})
         workers = [_kitchen(clock, unbounded) for _ in range(settings.workers)]
-        kitchen = Pool(settings.front_desk, workers)
+        kitchen = Pool(settings.front_desk, workers, clock, cores or os.cpu_count() or 1)
     for ticket in tickets:  # pushed in position order: arrival ties go by position
         clock.at(ticket.arrived, partial(kitchen.arrive, ticket))
     clock.run()

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import partial
 
 from kitchen_tui.protocol.settings import KitchenSettings
-from kitchen_tui.stream.model_parts import Clock, Gil, Shelf, Ticket
+from kitchen_tui.stream.model_parts import Clock, CoreShare, Gil, Shelf, Ticket
 
 
 class Cooks:
@@ -30,6 +30,10 @@ class Cooks:
         self._deadline = settings.deadline
         self._kills = settings.mode == "sync"
         self.on_free: Callable[[], None] | None = None  # a worker of several: it accepts more
+
+    def share_cores(self, cores: CoreShare) -> None:
+        """A worker of several: its threads compute on the share of a core it gets."""
+        self._gil.cores = cores
 
     def arrive(self, ticket: Ticket) -> None:
         if self._waiting >= self._capacity:

@@ -110,6 +110,9 @@ class Loop:
         self._starting: list[tuple[Ticket, str, float]] = []  # calls handed to a thread
         self._jobs_heard: list[Ticket] = []  # jobs done while the loop was held
         self.on_free: Callable[[], None] | None = None  # a worker of several: it accepts more
+        # A worker of several: a hold's computing takes the share of a core it gets
+        # (held, computing, then); None: a core to itself, always.
+        self.hold: Callable[[float, float, Action], None] | None = None
 
     def arrive(self, ticket: Ticket) -> None:
         # The front desk fills only while a step holds the loop: a free loop takes every
@@ -175,7 +178,11 @@ class Loop:
                 ticket.credit(self._clock.now, self._clock.now + held)
                 self._busy = self._holding = True
                 self._gil_held = gil
-                self._clock.at(self._clock.now + held, partial(self._release, ticket, sliced))
+                release = partial(self._release, ticket, sliced)
+                if self.hold is None:
+                    self._clock.at(self._clock.now + held, release)
+                else:
+                    self.hold(held, gil, release)
             elif sliced:
                 ticket.awaiting = "checkpoint"
                 self._requeue(ticket)

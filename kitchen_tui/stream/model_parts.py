@@ -9,7 +9,7 @@ import math
 from collections import deque
 from collections.abc import Callable
 from functools import partial
-from typing import Literal
+from typing import Literal, Protocol
 
 from kitchen_tui.protocol.orders import Order
 
@@ -169,12 +169,33 @@ class Shelf:
         done(ticket)
 
 
+class Sharer(Protocol):
+    """Whatever computes on the machine's cores (see model_pool.Cores): told before and
+    after the share it gets changes."""
+
+    def settle(self) -> None: ...
+
+    def replan(self) -> None: ...
+
+
+class CoreShare(Protocol):
+    rate: float  # of one core, for each process computing now
+
+    def join(self, member: Sharer) -> None: ...
+
+    def leave(self, member: Sharer) -> None: ...
+
+
 class Gil:
     """The GIL under computing threads: k running cpu steps each progress at rate 1/k.
 
     Processor sharing via virtual time: `virtual` is the work every running step has received
     since time 0, so a step finishes when `virtual` reaches its start value plus its work.
+    With `cores` (a worker of several), the process computes at the share of a core the
+    machine gives it, not always a whole one.
     """
+
+    cores: CoreShare | None = None
 
     def __init__(self, clock: Clock, done: Callable[[Ticket], None]) -> None:
         self._clock = clock
@@ -191,8 +212,12 @@ class Gil:
 
     def add(self, ticket: Ticket, seconds: float) -> None:
         self._advance()
+        idle = not self._jobs
         heapq.heappush(self._jobs, (self._virtual + seconds, next(self._seq), ticket))
-        self._reschedule()
+        if idle and self.cores is not None:
+            self.cores.join(self)  # replans every member, this one too
+        else:
+            self._reschedule()
 
     def remove(self, ticket: Ticket) -> None:
         """A killed worker's computing step: it stops sharing the GIL."""
@@ -200,17 +225,32 @@ class Gil:
         self._jobs = [job for job in self._jobs if job[2] is not ticket]
         heapq.heapify(self._jobs)
         self._reschedule()
+        self._leave_when_idle()
+
+    def settle(self) -> None:
+        self._advance()
+
+    def replan(self) -> None:
+        self._reschedule()
+
+    def _leave_when_idle(self) -> None:
+        if not self._jobs and self.cores is not None:
+            self.cores.leave(self)
+
+    @property
+    def _rate(self) -> float:
+        return 1.0 if self.cores is None else self.cores.rate
 
     def _advance(self) -> None:
         now = self._clock.now
         if self._jobs:
-            self._virtual += (now - self._stamp) / len(self._jobs)
+            self._virtual += (now - self._stamp) * self._rate / len(self._jobs)
         self._stamp = now
 
     def _reschedule(self) -> None:
         self._token += 1
         if self._jobs:
-            left = (self._jobs[0][0] - self._virtual) * len(self._jobs)
+            left = (self._jobs[0][0] - self._virtual) * len(self._jobs) / self._rate
             self._clock.at(self._clock.now + max(left, 0.0), partial(self._wake, self._token))
 
     def _wake(self, token: int) -> None:
@@ -223,6 +263,7 @@ class Gil:
         while self._jobs and self._jobs[0][0] <= self._virtual:
             finished.append(heapq.heappop(self._jobs)[2])
         self._reschedule()
+        self._leave_when_idle()
         for ticket in finished:
             self._done(ticket)
 

@@ -8,7 +8,71 @@ from functools import partial
 
 from kitchen_tui.stream.model_kitchens import Cooks
 from kitchen_tui.stream.model_loop import Loop
-from kitchen_tui.stream.model_parts import Ticket
+from kitchen_tui.stream.model_parts import Action, Clock, Sharer, Ticket
+
+
+class Cores:
+    """The machine's cores under the worker processes. A process computes on one core at most
+    (its GIL), so k computing on C cores each get min(1, C / k) of one (the kernel's fair
+    share); every member is told before and after the share changes."""
+
+    def __init__(self, count: int) -> None:
+        self.count = max(1, count)
+        self._members: list[Sharer] = []
+        self.rate = 1.0
+
+    def join(self, member: Sharer) -> None:
+        self._change(lambda: self._members.append(member))
+
+    def leave(self, member: Sharer) -> None:
+        self._change(lambda: self._members.remove(member))
+
+    def _change(self, change: Callable[[], None]) -> None:
+        for member in self._members:
+            member.settle()
+        change()
+        self.rate = min(1.0, self.count / len(self._members)) if self._members else 1.0
+        for member in self._members:
+            member.replan()
+
+
+class LoopHold:
+    """A worker's loop held by a step: its computing part at the share of a core it gets,
+    then the rest (a blocking call's sleep takes no core) as it is."""
+
+    def __init__(self, clock: Clock, cores: Cores) -> None:
+        self._clock = clock
+        self._cores = cores
+        self._left = 0.0  # computing still to do
+        self._rest = 0.0
+        self._stamp = 0.0
+        self._then: Action | None = None
+        self._token = 0
+
+    def __call__(self, held: float, computing: float, then: Action) -> None:
+        if computing <= 0:
+            self._clock.at(self._clock.now + held, then)
+            return
+        self._left, self._rest, self._then = computing, held - computing, then
+        self._stamp = self._clock.now
+        self._cores.join(self)
+
+    def settle(self) -> None:
+        now = self._clock.now
+        self._left -= (now - self._stamp) * self._cores.rate
+        self._stamp = now
+
+    def replan(self) -> None:
+        self._token += 1
+        done = partial(self._computed, self._token)
+        self._clock.at(self._clock.now + max(self._left, 0.0) / self._cores.rate, done)
+
+    def _computed(self, token: int) -> None:
+        if token != self._token or self._then is None:
+            return
+        self._cores.leave(self)
+        then, self._then = self._then, None
+        self._clock.at(self._clock.now + self._rest, then)
 
 
 class Pool:
@@ -21,14 +85,22 @@ class Pool:
     free takes one, a loop that runs again takes every one waiting.
     """
 
-    def __init__(self, capacity: int, workers: list[Cooks | Loop]) -> None:
+    def __init__(
+        self, capacity: int, workers: list[Cooks | Loop], clock: Clock, cores: int
+    ) -> None:
+        """`cores`: the machine's, which every worker's computing shares."""
         self._capacity = capacity
         self._workers = workers
         self._handed = [0] * len(workers)
         self._desk: deque[Ticket] = deque()
         self.worker_of: dict[int, int] = {}  # id(ticket) -> worker number (from 1)
+        machine = Cores(cores)
         for index, worker in enumerate(workers):
             worker.on_free = partial(self._free, index)
+            if isinstance(worker, Loop):
+                worker.hold = LoopHold(clock, machine)
+            else:
+                worker.share_cores(machine)
 
     def arrive(self, ticket: Ticket) -> None:
         ready = [i for i, worker in enumerate(self._workers) if worker.ready]
