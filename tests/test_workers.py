@@ -461,7 +461,8 @@ def test_a_live_stream_of_customers_reaches_several_workers(start_kitchen: Start
 def test_more_computing_workers_than_cores_stretch_each_order_as_the_model_says() -> None:
     """A 0.5 s CPU order for each of four async workers, 10 ms apart (each loop is held by its
     own before the next arrives): on C cores the model says about 0.5 x 4 / C each (a process
-    computes on one core at most); measured, never much less (a busy machine stretches more)."""
+    computes on one core at most). Measured, the last ends no sooner (2 s of CPU on C cores;
+    a busy machine stretches it more); the kernel shares less evenly than the model."""
     cores = os.cpu_count() or 1
     orders = [Order(f"C{i}", "half", 0.01 * i) for i in range(4)]
     run = run_scenario(
@@ -470,6 +471,5 @@ def test_more_computing_workers_than_cores_stretch_each_order_as_the_model_says(
     assert {o.ticket.worker for o in run.orders if o.ticket} == {1, 2, 3, 4}
     worst = max(o.predicted.latency or 0.0 for o in run.orders)
     assert worst == pytest.approx(0.5 * max(1.0, 4 / cores), abs=0.04)
-    for order in run.orders:
-        assert order.predicted.latency is not None and order.latency_s is not None
-        assert order.latency_s >= 0.9 * order.predicted.latency, (order.id, order.latency_s)
+    measured = [o.latency_s or 0.0 for o in run.orders]
+    assert max(measured) >= 0.9 * worst, measured

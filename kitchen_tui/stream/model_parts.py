@@ -196,6 +196,7 @@ class Gil:
     """
 
     cores: CoreShare | None = None
+    _joined = False  # one of the cores' members: it has a step computing
 
     def __init__(self, clock: Clock, done: Callable[[Ticket], None]) -> None:
         self._clock = clock
@@ -214,7 +215,8 @@ class Gil:
         self._advance()
         idle = not self._jobs
         heapq.heappush(self._jobs, (self._virtual + seconds, next(self._seq), ticket))
-        if idle and self.cores is not None:
+        if idle and self.cores is not None and not self._joined:
+            self._joined = True
             self.cores.join(self)  # replans every member, this one too
         else:
             self._reschedule()
@@ -234,7 +236,8 @@ class Gil:
         self._reschedule()
 
     def _leave_when_idle(self) -> None:
-        if not self._jobs and self.cores is not None:
+        if not self._jobs and self.cores is not None and self._joined:
+            self._joined = False
             self.cores.leave(self)
 
     @property
