@@ -45,7 +45,7 @@ GIVING_UP_STATES = ("timed_out", "uneaten")
 WALKED_OUT_NOTE = "for nobody"  # its customer left; the kitchen cooks on, it cannot tell
 CANCEL_PENDING_NOTE = "cancel pending"  # its deadline passed; a step holds the cancel back
 RUNS_ON_NOTE = "thread runs on"  # its deadline passed on a thread, which cannot be stopped
-TOKEN_NOTE = "waits for a token"  # its to_thread call waits for one of the limiter's 40
+TOKEN_NOTE = "no token"  # its to_thread call waits for one of the limiter's 40 tokens
 
 PART_LOOKS: dict[Part, Look] = {
     "front_desk": Look("░", ".", "front-desk", PART_NAMES["front_desk"][0]),

@@ -6,7 +6,10 @@ from kitchen_tui.protocol.settings import remedy_problem
 
 TRADES: dict[tuple[str, str], str] = {
     ("fix_blocking", "inline"): "the call holds the loop; every order waits until it returns",
-    ("fix_blocking", "to_thread"): "a worker thread waits instead; 40 at most, the next queue",
+    (
+        "fix_blocking",
+        "to_thread",
+    ): "a worker thread waits instead; 40 at once, the 41st waits for a token",
     ("fix_blocking", "await"): "an async client: the loop stays free and no thread is used",
     ("fix_cpu", "inline"): "the work holds the loop; every order waits until it is done",
     ("fix_cpu", "checkpoints"): "others run between slices; this order ends a little later",

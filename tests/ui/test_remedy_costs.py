@@ -106,5 +106,11 @@ async def test_calls_waiting_for_a_token_say_so_and_match_the_limiter(tmp_path: 
         on_threads = [t for t in app.scene.board.ledger.tickets.values() if t.state == "thread"]
         waiting = [t for t in on_threads if t.thread_step != t.step_index]
         assert len(on_threads) == len(orders) and len(waiting) == beat["token_waiting"] == 5
-        assert _rail_text(app)[1] == f"{len(orders)} on threads"
+        chips, subtitle = _rail_text(app)
+        assert subtitle == f"{len(orders)} on threads"
+        drawn = {t.id: t in waiting for t in on_threads if f" {t.id} " in chips}
+        assert drawn and any(drawn.values()), chips  # some waiting ones are on screen
+        for line in chips.splitlines():
+            shown = [key for key in drawn if f" {key} " in line]
+            assert all((TOKEN_NOTE in line) == drawn[key] for key in shown), line
         assert app.scene.board.ledger.remedies.tokens == (THREAD_TOKENS, THREAD_TOKENS, 5)
