@@ -21,7 +21,11 @@ StartKitchen = Callable[..., tuple[KitchenProcess, Watcher]]
 
 pytestmark = pytest.mark.timeout(60)
 
-TOLERANCE_S = 0.005  # the lesson's figures, each within 5 ms
+# The lesson's figures, each within 20 ms: they stand 30 ms or more apart, and the served
+# order is checked too. A sleep on a busy 2-core machine wakes several ms late, and sync's C
+# sums three of them (2.137 s seen at load 4.7); the tight 5 ms figures are bench_engine.py's
+# (docs/performance.md). Each latency is also the model's fed the measured durations.
+TOLERANCE_S = 0.02
 
 LESSON = {
     "sync": {"A": 2.00, "B": 2.05, "C": 2.13},
@@ -93,6 +97,7 @@ def test_three_tables_reproduce_the_lesson(mode: Mode, backend: str) -> None:
         for order_id, expected in LESSON[mode].items():
             assert got[order_id] == pytest.approx(expected, abs=TOLERANCE_S), (order_id, got)
         assert served_order(result) == list(LESSON[mode])
+        assert_matches_model(result)
         assert_splits_add_up(result.events)
 
     once_more_if_noisy(check)
@@ -109,6 +114,7 @@ def test_three_tables_with_threads_match_the_model(backend: str) -> None:
             assert order.predicted.latency is not None
             assert got[order.id] == pytest.approx(order.predicted.latency, abs=TOLERANCE_S)
         assert served_order(result) == ["B", "C", "A"]
+        assert_matches_model(result)
         assert_splits_add_up(result.events)
 
     once_more_if_noisy(check)
@@ -235,9 +241,13 @@ def test_prep_shelf_keeps_a_redis_order_fast_in_async() -> None:
     def check() -> None:
         result = shelf_scenario_result(prep_shelf=True)
         got = latencies(result)
+        # The redis orders are not held by the 300 ms of CPU (inline, they wait past 0.25 s);
+        # a 50 ms sleep may wake up to 25 ms late on a busy machine (67 ms seen at load 3.9).
         for order_id in ("R1", "R2"):
-            assert close_enough(got[order_id], 0.05), (order_id, got)
-        assert close_enough(got["P"], 0.3, rel=0.1), got  # the worker shares 2 cores
+            assert close_enough(got[order_id], 0.05, abs_s=SCHEDULING_TOLERANCE_S), got
+        # The CPU really ran, on a worker that shares 2 cores with everything else (353 ms
+        # seen at load 3.9); the model, fed what the worker measured, has it exactly.
+        assert 0.3 <= got["P"] < 0.6, got
         assert not [e for e in result.events if e["type"] == "stall"]
         (started,) = [e for e in result.events if e["type"] == "step_started" and e["id"] == "P"]
         assert started["where"] == "shelf"
@@ -257,7 +267,9 @@ def test_inline_cpu_stalls_the_loop_and_a_stall_names_the_order() -> None:
         assert got["R1"] > 0.25 + 0.05, got
         (stall,) = [e for e in result.events if e["type"] == "stall"]
         assert (stall["id"], stall["kind"], stall["i"]) == ("P", "cpu", 0)
-        assert stall["seconds"] == pytest.approx(0.3, abs=0.05)
+        # 300 ms of this thread's CPU time: on a busy machine the wall clock runs on while
+        # other processes have the core (0.61 s seen at load 4), never the other way.
+        assert 0.3 - 0.005 <= stall["seconds"] < 1.0, stall
         assert stall["level"] == stall_level(stall["seconds"]) == 2  # 250 ms to 1 s
         assert result.summary()["loop_stall_s"] == pytest.approx(stall["seconds"])
         assert_matches_model(result)
