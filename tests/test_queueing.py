@@ -103,6 +103,65 @@ def test_slow_motion_keeps_rates_in_story_seconds() -> None:
     assert figures.p50_s == pytest.approx(0.5)  # the kitchen's story latency
 
 
+def test_a_customer_who_walked_out_has_left_and_their_ticket_cooks_for_nobody() -> None:
+    """Arrived at 0, walked out at 2 (patience 2 s), the ticket ended uneaten at 5: over the
+    window [0, 10] the customer was inside 2 s (L = 0.2), left after W = 2 s (X x W = 0.1 x 2),
+    and the ticket cooked 3 s for nobody (0.3 on average)."""
+    ids = {"id": "L1", "n": 1, "dish": "llm"}
+    events = [
+        _hello(),
+        _event("arrived", 0.0, front_desk=0, **ids),
+        _event("seated", 0.0, mode="threads", cook=0, prep_shelf=False, id="L1", n=1),
+        _event("walked_out", 2.0, patience_s=2.0, where="rail", **ids),
+        _event("uneaten", 5.0, response="served", latency_s=5.0, wasted_s=3.0, **ids),
+    ]
+    figures = queue_figures(_ledger(events), T0 + 10.0, window_s=10.0)
+    assert figures is not None
+    assert figures.in_kitchen == pytest.approx(0.2)
+    assert figures.answered_x_latency == pytest.approx(0.2)
+    assert figures.little_gap == pytest.approx(0.0)
+    assert figures.for_nobody == pytest.approx(0.3)
+    assert figures.walked_out_per_s == pytest.approx(0.1)
+    assert figures.throughput_per_s == 0.0  # nobody was served
+    assert figures.cooks_busy == pytest.approx((0.5, 0.0))  # the cook worked on for nobody
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+def test_live_figures_with_walk_outs_agree_with_the_run_and_littles_law() -> None:
+    """A sync kitchen offered an LLM order a story second (it serves one every 2 s), customers
+    who wait 3 s: most walk out while their tickets wait or cook for nobody. Over the whole run
+    the live L is the customers' own time inside (arrival to answer or walk-out), X x W agrees,
+    and the walk-outs counted are the run's."""
+    stream = LoadSpec(rate=1.0, seconds=30.0, mix={"llm": 1}, seed=4, arrivals="even")
+    run = run_scenario(
+        Scenario("impatient", "impatient", orders=stream.orders()),
+        KitchenSettings(mode="sync", speed=10.0, patience=3.0),
+    )
+    ledger = Ledger()
+    for event in run.events:
+        ledger.apply(event)
+    assert ledger.first_t is not None and ledger.last_t is not None
+    end = ledger.last_t + 0.01
+    figures = queue_figures(ledger, end, window_s=end - ledger.first_t + 1.0)
+    assert figures is not None
+    story = ledger.story
+    tickets = [o.ticket for o in run.orders if o.ticket is not None]
+    walked = [t for t in tickets if t.walked_out_t is not None]
+    assert len(walked) > 10
+    stays: list[tuple[float, float | None]] = [
+        (story.at(t.arrived), story.at(t.walked_out_t if t.walked_out_t is not None else t.done))
+        for t in tickets
+        if t.done is not None
+    ]
+    in_kitchen, x_w = littles_law(stays, story.at(ledger.first_t), story.at(end))
+    assert figures.in_kitchen == pytest.approx(in_kitchen, rel=0.03)
+    assert figures.answered_x_latency == pytest.approx(x_w, rel=0.03)
+    assert figures.answered_x_latency == pytest.approx(figures.in_kitchen, rel=0.05)
+    assert figures.walked_out_per_s * figures.window_s == pytest.approx(len(walked))
+    assert figures.for_nobody > 0  # the one cook kept cooking for customers who had left
+
+
 def test_an_86d_customer_is_offered_load_but_never_inside() -> None:
     events = [
         _hello(),
@@ -115,7 +174,7 @@ def test_an_86d_customer_is_offered_load_but_never_inside() -> None:
 
 
 def test_every_figure_has_one_line_of_help() -> None:
-    assert len(FIGURE_HELP) == 6
+    assert len(FIGURE_HELP) == 7
     assert all(name and 20 < len(text) < 90 for name, text in FIGURE_HELP)
 
 

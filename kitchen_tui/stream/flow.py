@@ -21,12 +21,14 @@ KEEP_S = 60.0  # real seconds of flow kept: the longest window a figure may ask 
 
 @dataclass(frozen=True)
 class Stay:
-    """One order's time in the kitchen: from its arrival to its answer (served or failed)."""
+    """One customer's time in the kitchen: from their arrival to their answer (served or
+    failed), or to the moment they walked out, whichever came first."""
 
     arrived: float
     left: float
-    latency_s: float  # story seconds, as the kitchen measured them
+    latency_s: float  # story seconds, as the kitchen measured them (or their patience)
     served: bool
+    walked: bool = False  # they walked out (their ticket may cook on, for nobody)
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,10 @@ class Flow:
         self.arrivals: deque[float] = deque()  # every customer who came, 86'd ones too
         self.stays: deque[Stay] = deque()  # in the order they left
         self.inside: dict[int, float] = {}  # ticket number -> arrival, not yet answered
+        # Tickets still cooking whose customer walked out: ticket -> when they left. Not
+        # inside any more (L counts customers present); their cooking is work for nobody.
+        self.for_nobody: dict[int, float] = {}
+        self.nobody: deque[tuple[float, float]] = deque()  # (left, ended) of such tickets
         self.cooks: deque[Busy] = deque()
         self.cooking: dict[int, tuple[int, float]] = {}  # ticket -> (cook, since)
         self.shelf: deque[Busy] = deque()
@@ -83,10 +89,21 @@ class Flow:
         if slot >= 0:
             self.shelf.append(Busy(slot, since, t))
 
+    def walked_out(self, n: int, t: float, patience_s: float) -> None:
+        """The customer left at `t`, their ticket cooks on: their stay ends here, after their
+        patience (W of a customer who left is how long they stayed)."""
+        arrived = self.inside.pop(n, None)
+        if arrived is not None:
+            self.stays.append(Stay(arrived, t, patience_s, False, walked=True))
+            self.for_nobody[n] = t
+
     def left(self, n: int, t: float, latency_s: float, served: bool) -> None:
         arrived = self.inside.pop(n, None)
         if arrived is not None:
             self.stays.append(Stay(arrived, t, latency_s, served))
+        gone = self.for_nobody.pop(n, None)
+        if gone is not None:
+            self.nobody.append((gone, t))
         cooking = self.cooking.pop(n, None)
         if cooking is not None:
             self.cooks.append(Busy(cooking[0], cooking[1], t))
@@ -100,6 +117,9 @@ class Flow:
     def forget_open(self, t: float) -> None:
         """A reset cancelled everything in flight: those orders left with no answer."""
         self.inside.clear()
+        for gone in self.for_nobody.values():
+            self.nobody.append((gone, t))
+        self.for_nobody.clear()
         for n in list(self.cooking):
             cook, since = self.cooking.pop(n)
             self.cooks.append(Busy(cook, since, t))
@@ -115,6 +135,8 @@ class Flow:
             samples.popleft()
         while self.stays and self.stays[0].left < horizon:
             self.stays.popleft()
+        while self.nobody and self.nobody[0][1] < horizon:
+            self.nobody.popleft()
         for done in (self.cooks, self.shelf):
             while done and done[0].end < horizon:
                 done.popleft()
@@ -137,6 +159,7 @@ _FEEDS: dict[str, Callable[[Flow, Event], None]] = {
     ),
     "shelf_in": lambda flow, e: flow.shelf_in(e["n"], e["slot"], e["t"]),
     "shelf_out": lambda flow, e: flow.shelf_out(e["n"], e["t"]),
+    "walked_out": lambda flow, e: flow.walked_out(e["n"], e["t"], e["patience_s"]),
     "served": _left,
     "failed": _left,
     "uneaten": _left,

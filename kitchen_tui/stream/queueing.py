@@ -6,8 +6,10 @@ the units), so the TUI, its chart, the tests and the bench read one account:
 - offered load: customers who came a second, 86'd ones too;
 - throughput: orders served a second;
 - utilisation: the share of the window each cook, the loop and the shelf's workers were busy;
-- Little's law: L, the time-average number in the kitchen, beside X x W, the orders answered a
-  second times their mean time in the kitchen; in a stable kitchen the two agree;
+- Little's law: L, the time-average number of customers in the kitchen, beside X x W, the
+  customers who left a second (answered, or walked out) times their mean time in it; in a
+  stable kitchen the two agree. A customer who walked out has left: their ticket, still
+  cooking, counts apart, as work for nobody;
 - latency p50, p95 and p99 of the orders served in the window.
 """
 
@@ -33,8 +35,9 @@ FIGURE_HELP: tuple[tuple[str, str], ...] = (
     ("offered/s", "customers who came a second over the window, 86'd ones too (arrivals)"),
     ("served/s", "orders served a second over the window (throughput)"),
     ("util / busy", "share of the window the cooks, the loop or the shelf's workers worked"),
-    ("L inside", "time-average number of orders inside (front desk to answer)"),
-    ("X x W", "orders answered a second x their mean time inside: Little's law says = L"),
+    ("L inside", "time-average number of customers inside (arrival to answer or walk-out)"),
+    ("X x W", "customers who left a second x their mean time inside: Little's law says = L"),
+    ("L nobody", "tickets still cooking for customers who walked out (walkouts/s: how many left)"),
     ("p50 p95 p99", "latency of the orders served in the window, 50th/95th/99th percentile"),
 )
 
@@ -44,8 +47,9 @@ FIGURE_SHORT_HELP: tuple[tuple[str, str], ...] = (
     ("offered/s", "customers who came a second (86'd too)"),
     ("served/s", "orders served a second (throughput)"),
     ("util busy", "share of time the cooks, loop, shelf worked"),
-    ("L inside", "mean number of orders inside the kitchen"),
-    ("X x W", "answered a second x mean time inside (= L)"),
+    ("L inside", "mean number of customers inside"),
+    ("X x W", "left a second x mean time inside (= L)"),
+    ("L nobody", "tickets cooking for customers who left"),
     ("p50..p99", "latency percentiles of the window's orders"),
 )
 
@@ -57,14 +61,16 @@ class QueueFigures:
     window_s: float  # story seconds the window covers
     offered_per_s: float
     throughput_per_s: float
-    in_kitchen: float  # L
-    answered_x_latency: float  # X x W (orders served or failed)
+    in_kitchen: float  # L: customers present
+    answered_x_latency: float  # X x W (customers answered, or who walked out)
     p50_s: float | None
     p95_s: float | None
     p99_s: float | None
     cooks_busy: tuple[float, ...]  # each cook's share, cook 0 first (sync and threads)
     loop_busy: float | None  # async: the share the loop ran handler code
     shelf_busy: float | None  # the shelf's workers, on average (None: no shelf in use)
+    for_nobody: float = 0.0  # time-average tickets cooking on after their customer left
+    walked_out_per_s: float = 0.0  # customers who walked out a second
 
     @property
     def little_gap(self) -> float | None:
@@ -102,6 +108,8 @@ def queue_figures(ledger: Ledger, now: float, window_s: float = WINDOW_S) -> Que
         cooks_busy=_cooks_busy(flow, mode, int(settings.get("cooks", 1)), start, now),
         loop_busy=_loop_busy(ledger, start, now) if mode == "async" else None,
         shelf_busy=_shelf_busy(flow, _shelf_workers(ledger), start, now),
+        for_nobody=_time_for_nobody(flow, story, start, now) / span,
+        walked_out_per_s=sum(1 for s in stays if s.walked) / span,
     )
 
 
@@ -114,6 +122,12 @@ def _time_inside(flow: Flow, story: StoryClock, start: float, end: float) -> flo
     for arrived in flow.inside.values():
         inside += _overlap(story, arrived, end, start, end)
     return inside
+
+
+def _time_for_nobody(flow: Flow, story: StoryClock, start: float, end: float) -> float:
+    """Story seconds tickets spent cooking for customers who had walked out, in [start, end]."""
+    stretches = [*flow.nobody, *((gone, end) for gone in flow.for_nobody.values())]
+    return sum(_overlap(story, a, b, start, end) for a, b in stretches)
 
 
 def _overlap(story: StoryClock, a: float, b: float, start: float, end: float) -> float:

@@ -72,6 +72,7 @@ STREAM_KEYS = (
         "greater_than_sign", ">", "stream_rate(1)", "Rate up", "more customers a second", "Rate", 3
     ),
     Key("less_than_sign", "<", "stream_rate(-1)", "Rate down", "fewer customers a second"),
+    Key("L", "L", "stream_mix", "Stream dish", "the stream's next dish or mix", "Dish", 3),
     Key("g", "g", "toggle_queueing", "Queueing", "queueing figures and chart: show / hide"),
 )
 

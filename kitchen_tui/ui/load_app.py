@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from kitchen_tui.ui.keys import KEY_BY_ACTION
 from kitchen_tui.ui.queueing_view import QueueingView
 from kitchen_tui.ui.screenshots import ScreenshotApp
-from kitchen_tui.ui.stream_dial import toggled, turned
+from kitchen_tui.ui.stream_dial import Dial, mix_words, next_mix, remixed, toggled, turned
 
 if TYPE_CHECKING:
     from kitchen_tui.ui.dispatcher import Dispatcher
@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 
 class LoadApp(ScreenshotApp):
-    """l, > and < turn the rate dial; g shows the queueing figures; a talk shows its chart."""
+    """l, > and < turn the rate dial, L chooses its dish; g shows the queueing figures; a talk
+    shows its chart."""
 
     scene: Scene
     session: Session
@@ -43,11 +44,27 @@ class LoadApp(ScreenshotApp):
         echo = f"> queueing figures {'shown' if shown else 'hidden'}"
         self.dispatcher.report(echo, KEY_BY_ACTION["toggle_queueing"])
 
-    def action_stream(self) -> None:
+    def _dial(self) -> Dial:
         ledger = self.scene.board.ledger
-        self.dispatcher.run(toggled(self.session.stream, ledger.menu, ledger.settings))
+        running, speed = self.session.stream, self.session.speed()
+        return Dial(running, self.scene.stream_mix, ledger.menu, ledger.settings, speed)
+
+    def action_stream(self) -> None:
+        running = self.session.stream
+        if running is not None:  # stopped: l starts the same customers again (a talk's too)
+            self.scene.stream_mix = dict(running.mix)
+        self.dispatcher.run(toggled(self._dial()))
 
     def action_stream_rate(self, direction: int) -> None:
-        ledger, speed = self.scene.board.ledger, self.session.speed()
-        command = turned(self.session.stream, direction, ledger.menu, ledger.settings, speed)
-        self.dispatcher.run(command)
+        self.dispatcher.run(turned(self._dial(), direction))
+
+    def action_stream_mix(self) -> None:
+        """L: the customers' next dish or mix; a running stream switches to it at once."""
+        running = self.session.stream
+        mix = next_mix(running.mix if running else self.scene.stream_mix)
+        self.scene.stream_mix = mix
+        if running is not None:
+            self.dispatcher.run(remixed(self._dial(), running))
+        else:
+            echo = f"> the stream's dish: {mix_words(mix)} (l starts it)"
+            self.dispatcher.report(echo, KEY_BY_ACTION["stream_mix"])

@@ -27,6 +27,8 @@ class Scene:
     paused: bool = False  # tests step frames by hand: nothing is throttled
     # The queueing figures and their past: they outlive a reset (the chart spans resets).
     history: FigureHistory = field(default_factory=FigureHistory)
+    # What the rate dial's customers order: the running stream's mix, or the next one's.
+    stream_mix: dict[str, int] = field(default_factory=lambda: {"message": 1})
 
     def age(self, since: float) -> float:
         """Story seconds from a real instant to this frame: slow motion keeps figures true."""

@@ -100,3 +100,36 @@ async def test_the_queueing_panel_shows_the_ledgers_figures_and_littles_law_hold
         ):
             assert shown in text, (shown, text)
         assert now >= app.scene.history.read_at
+
+
+async def test_the_dish_key_chooses_what_the_customers_order_and_the_panel_says_it() -> None:
+    """L before a stream: the next stream's dish (the panel says what l will send); L while one
+    runs: the customers order the new mix at once, at the same share of what the kitchen can
+    serve. Async, one loop: the chat pipeline has 40 ms of CPU, 25 a second, so l starts 12.5;
+    the mix of nine messages and a PDF has 0.9 x 40 ms + 0.1 x 15 s = 1.536 s of CPU an order,
+    0.65 a second, and half of that is 0.33, the dial's step 0.32."""
+    app = KitchenApp(KitchenSettings(mode="async"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: bool(app.scene.board.settings))
+        panel = app.query_one(QueuePanel)
+
+        def panel_text() -> str:
+            return " ".join(panel.render_line(y).text for y in range(panel.size.height))
+
+        await pilot.press("L")
+        assert app.scene.stream_mix == {"chat": 1}
+        await until(pilot, lambda: "l sends" in panel_text() and "chat" in panel_text())
+        await pilot.press("l")
+        ledger = app.scene.board.ledger
+        await until(pilot, lambda: stream_rate(ledger) == 12.5)
+        assert ledger.flow.stream is not None and ledger.flow.stream["mix"] == {"chat": 1}
+        assert "stream 12.5/s chat" in _header(app)
+        await pilot.press("L")
+        await until(pilot, lambda: stream_rate(ledger) == 0.32)
+        assert ledger.flow.stream is not None
+        assert ledger.flow.stream["mix"] == {"message": 9, "pdf": 1}
+        await until(pilot, lambda: "message:9 pdf:1" in panel_text())
+        assert "stream 0.32/s message:9 pdf:1" in _header(app)
+        await pilot.press("l")  # stopped; l again starts the same customers
+        await until(pilot, lambda: ledger.flow.stream is None)
+        assert app.scene.stream_mix == {"message": 9, "pdf": 1}

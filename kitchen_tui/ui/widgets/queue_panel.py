@@ -10,6 +10,7 @@ from textual.strip import Strip
 from kitchen_tui.stream.queueing import FIGURE_HELP, QueueFigures
 from kitchen_tui.ui.glyphs import seconds_text
 from kitchen_tui.ui.scene import Scene
+from kitchen_tui.ui.stream_dial import mix_words
 from kitchen_tui.ui.strips import fit
 from kitchen_tui.ui.widgets.kitchen_view import KitchenView
 from kitchen_tui.ui.widgets.stats_panel import rate_text
@@ -26,7 +27,10 @@ class QueuePanel(KitchenView):
         self.tooltip = TOOLTIP
 
     def view_key(self) -> Hashable:
-        return id(self.scene.history.latest), id(self.scene.board)
+        stream = self.scene.board.ledger.flow.stream
+        running = None if stream is None else (stream["rate"], tuple(stream["mix"].items()))
+        mix = tuple(self.scene.stream_mix.items())
+        return id(self.scene.history.latest), id(self.scene.board), running, mix
 
     def titles(self) -> tuple[str, str]:
         history = self.scene.history
@@ -34,10 +38,12 @@ class QueuePanel(KitchenView):
 
     def build(self, width: int, height: int) -> list[Strip]:
         f = self.scene.history.latest
+        stream = self.pair(width, *self._stream())
         if f is None:
-            hint = "no figures yet"
-            return [self.line(width).add(fit(hint, width), self.style("kitchen--dim")).strip()]
+            hint = self.line(width).add(fit("no figures yet", width), self.style("kitchen--dim"))
+            return [stream, hint.strip()]
         lines = [
+            stream,
             self.pair(
                 width,
                 ("offered/s", rate_text(f.offered_per_s)),
@@ -51,10 +57,20 @@ class QueuePanel(KitchenView):
             self.pair(width, ("p50", seconds_text(f.p50_s)), ("p95", seconds_text(f.p95_s))),
             self.pair(width, ("p99", seconds_text(f.p99_s)), busy_pair(f)),
         ]
+        if f.for_nobody > 0 or f.walked_out_per_s > 0:
+            walked = ("walkouts/s", rate_text(f.walked_out_per_s))
+            lines.append(self.pair(width, walked, ("L nobody", f"{f.for_nobody:.1f}")))
         extra = shelf_and_cooks(f)
         if extra is not None:
             lines.append(self.pair(width, *extra))
         return lines[:height]
+
+    def _stream(self) -> tuple[tuple[str, str], tuple[str, str]]:
+        """The rate dial: the stream's rate and dish, or off and the dish l would start."""
+        stream = self.scene.board.ledger.flow.stream
+        if stream is None:
+            return ("stream", "off"), ("l sends", mix_words(self.scene.stream_mix))
+        return ("stream", f"{stream['rate']:g}/s"), ("dish", mix_words(stream["mix"]))
 
 
 def busy_pair(f: QueueFigures) -> tuple[str, str]:
