@@ -25,6 +25,9 @@ def measured_durations(events: list[Event]) -> Mapping[str, list[float]]:
     jobs = _job_seconds(events)
     # Checkpointed work: the slices' own time; the gaps between them belong to the others.
     sliced = {(e["id"], e["i"]): e["held_s"] for e in events if e["type"] == "slices"}
+    # ...and from its last slice's end to the step's: still the ticket's, on the loop's thread
+    # (a busy machine, or the GIL's switch interval, can make that milliseconds).
+    sliced_end = {(e["id"], e["i"]): e["t"] for e in events if e["type"] == "slices"}
     # A to_thread step: the worker's own time, not the loop's delay in hearing it is done.
     threads = _thread_seconds(events)
     held = _loop_held(events)
@@ -38,7 +41,8 @@ def measured_durations(events: list[Event]) -> Mapping[str, list[float]]:
                 own = threads[key]
             elif event["where"] == "slices" and key in sliced:
                 scale = event["story_s"] / event["measured_s"] if event["measured_s"] > 0 else 1.0
-                own = sliced[key] * scale
+                tail = max(0.0, event["t"] - sliced_end[key])
+                own = (sliced[key] + tail) * scale
             elif event["where"] == "rail" and not _during(held, _io_done(event)):
                 # The loop was free when the I/O was due: resuming late was the timer's own
                 # slack (epoll counts whole milliseconds), part of the step.
