@@ -174,7 +174,7 @@ def test_an_86d_customer_is_offered_load_but_never_inside() -> None:
 
 
 def test_every_figure_has_one_line_of_help() -> None:
-    assert len(FIGURE_HELP) == 7
+    assert len(FIGURE_HELP) == 6
     assert all(name and 20 < len(text) < 90 for name, text in FIGURE_HELP)
 
 

@@ -35,9 +35,8 @@ FIGURE_HELP: tuple[tuple[str, str], ...] = (
     ("offered/s", "customers who came a second over the window, 86'd ones too (arrivals)"),
     ("served/s", "orders served a second over the window (throughput)"),
     ("util / busy", "share of the window the cooks, the loop or the shelf's workers worked"),
-    ("L inside", "time-average number of customers inside (arrival to answer or walk-out)"),
+    ("L inside", "mean customers inside, arrival to answer or walk-out (L nobody: cooking after)"),
     ("X x W", "customers who left a second x their mean time inside: Little's law says = L"),
-    ("L nobody", "tickets still cooking for customers who walked out (walkouts/s: how many left)"),
     ("p50 p95 p99", "latency of the orders served in the window, 50th/95th/99th percentile"),
 )
 
@@ -49,7 +48,6 @@ FIGURE_SHORT_HELP: tuple[tuple[str, str], ...] = (
     ("util busy", "share of time the cooks, loop, shelf worked"),
     ("L inside", "mean number of customers inside"),
     ("X x W", "left a second x mean time inside (= L)"),
-    ("L nobody", "tickets cooking for customers who left"),
     ("p50..p99", "latency percentiles of the window's orders"),
 )
 

@@ -157,7 +157,7 @@ _PAIRS = {
     ("plus", "minus"): "faster / slower story clock (0.1x to 10x)",
     ("w", "W"): "a worker process more / fewer (as --workers N)",
     ("greater_than_sign", "less_than_sign"): "more / fewer customers a second (> starts some)",
-    ("l", "L"): "a steady stream of customers: start / stop; L: its dish",
+    ("l", "L"): "start / stop a steady stream; L: its dish or mix",
 }
 
 

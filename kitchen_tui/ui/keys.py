@@ -55,7 +55,7 @@ KITCHEN_KEYS = (
     ),
     Key("plus", "+", "speed(1)", "Faster", "faster story clock (up to 10x)"),
     Key("minus", "-", "speed(-1)", "Slower", "slower story clock (down to 0.1x)"),
-    Key("x", "x", "reset", "Reset", "reset (a talk: the scene again; a replay: rewind)"),
+    Key("x", "x", "reset", "Reset", "reset (talk: the scene again; replay: rewind)"),
     Key("w", "w", "workers(1)", "Add worker", "one more worker process (uvicorn --workers N)"),
     Key(
         "W",
