@@ -49,7 +49,7 @@ from kitchen_tui.ui.load_app import LoadApp
 from kitchen_tui.ui.palette import StylePalette
 from kitchen_tui.ui.pictures import Pictures
 from kitchen_tui.ui.queueing_view import QueueingView
-from kitchen_tui.ui.remedy_words import remedy_trade
+from kitchen_tui.ui.remedy_words import remedy_trade, served_remedies
 from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.session import TalkOptions, director_for, session_for
 from kitchen_tui.ui.startup import register_themes
@@ -287,10 +287,11 @@ class KitchenApp(LoadApp):
             return
         blocking = str(self.session.setting("fix_blocking") or "inline")
         cpu = str(self.session.setting("fix_cpu") or "inline")
-        trade = remedy_trade(blocking, cpu, str(self.session.setting("mode")))
+        mode = str(self.session.setting("mode"))
+        trade = remedy_trade(blocking, cpu, mode)
         board = self.scene.board
-        account = board.ledger.remedies
-        costs = account.costs(blocking, cpu, board.shelf.values(), board.shelf_workers)
+        served = served_remedies(blocking, cpu, mode)  # no costs for a remedy served inline
+        costs = board.ledger.remedies.costs(*served, board.shelf.values(), board.shelf_workers)
         costs = costs if trade else ""
         self.caption.show(f"{trade} ({costs})" if costs else trade)
 

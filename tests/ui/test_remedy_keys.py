@@ -49,6 +49,22 @@ async def test_a_loop_remedy_in_sync_mode_says_it_is_served_inline(tmp_path: Pat
         assert rig.app.caption.text == (
             "fix_cpu checkpoints: no event loop in sync mode, served inline"
         )
+        await rig.pilot.press("B")  # to_thread: both served inline, and no thread's costs
+        await rig.frame()
+        assert rig.app.caption.text == (
+            "fix_cpu checkpoints, fix_blocking to_thread: no event loop in sync mode, served inline"
+        )
+        for _ in range(4):  # checkpoints -> to_thread -> prep_shelf: one that sync serves
+            await rig.pilot.press("P")
+            await rig.frame()
+            if rig.kitchen.settings.fix_cpu == "prep_shelf":
+                break
+        caption = str(rig.app.caption.text)
+        assert caption.startswith(
+            "fix_blocking to_thread: no event loop in sync mode, served inline;"
+            f" prep_shelf: {TRADES[('fix_cpu', 'prep_shelf')]}"
+        ), caption
+        assert "token" not in caption.split(";", 1)[1], caption  # the shelf's costs only
 
 
 def _step(kind: str, t: float, n: int, ticket: str, where: str) -> dict[str, object]:
