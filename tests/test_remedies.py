@@ -171,10 +171,11 @@ def test_a_failing_job_fails_the_job_not_its_answer() -> None:
     assert done["error"] == "cpu 0: out of memory"
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_switching_remedies_with_orders_in_flight_loses_none(
-    start_kitchen: Callable[..., tuple[KitchenProcess, Watcher]],
+    start_kitchen: Callable[..., tuple[KitchenProcess, Watcher]], backend: str
 ) -> None:
-    kitchen, watch = start_kitchen(KitchenSettings(fix_blocking="to_thread"))
+    kitchen, watch = start_kitchen(KitchenSettings(fix_blocking="to_thread"), backend=backend)
     kitchen.define_dishes([CRUNCH])
     kitchen.order([Order(f"a{i}", "sneaky") for i in range(3)])
     watch.wait_type("thread_in", timeout=10)
