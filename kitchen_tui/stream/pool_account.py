@@ -98,6 +98,9 @@ class PoolAccount:
         state.alive = False
         state.beat = None
         state.deaths.append(e["message"])
+        holds = self.worker_holds.get(slot)
+        if holds is not None:  # the step that held it ended with it: no line says it goes on
+            holds.now = None
 
     @property
     def deaths(self) -> list[str]:

@@ -155,7 +155,7 @@ Row = tuple[str | Text, str | Text]
 # Keys that go two ways, each pair on one row of the help page (so that it fits 120x36).
 _PAIRS = {
     ("plus", "minus"): "faster / slower story clock (0.1x to 10x)",
-    ("w", "W"): "a worker process more / fewer (as --workers N)",
+    ("w", "W"): "a worker more / fewer (1 <-> 2: a new kitchen)",
     ("greater_than_sign", "less_than_sign"): "more / fewer customers a second (> starts some)",
     ("l", "L"): "start / stop a steady stream; L: its dish or mix",
 }

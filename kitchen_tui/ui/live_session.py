@@ -207,7 +207,8 @@ class LiveSession:
             gone = "" if count > current else ": the newest serves its tickets, then goes"
             return f"> {counted(count, 'worker')}{gone}"
         self.restart(self._current_settings().changed({"workers": count}))
-        return f"> {counted(count, 'worker')}: a new kitchen (what was in flight is cancelled)"
+        why = "one kitchen has no master" if current == 1 else "one worker runs without a master"
+        return f"> {counted(count, 'worker')}, a new kitchen: in flight cancelled ({why})"
 
     def setting(self, name: str) -> object:
         """The value last asked for, else what the kitchen last confirmed."""

@@ -75,3 +75,11 @@ async def test_each_worker_has_its_line_and_a_held_loop_names_its_worker(
         await pilot.pause()
         assert "w1  DOWN" in _text(app, "line-cook")
         assert "w1 DOWN, served 0, failed 0" in _text(app, "stats")
+        # The worker whose loop A held dies and is started again: its line is free, not held.
+        died = {**died, "worker": 2, "pid": 12, "message": "worker 2 (pid 12) was killed"}
+        again = {"type": "worker_up", "t": clock(), "worker": 2, "pid": 13}
+        kitchen.push([{"v": 1, "seq": 100 + i, **e} for i, e in enumerate([died, again])])
+        clock.advance(0.1)
+        app.step_frame()
+        await pilot.pause()
+        assert "w2 loop free" in _text(app, "line-cook"), _text(app, "line-cook")
