@@ -46,7 +46,7 @@ def test_report_json_is_the_documented_object() -> None:
 )
 def test_report_json_counts_the_cooks_that_served(args: list[str], cooks: int) -> None:
     """Sync has one cook whatever `cooks` says (it is kept for a switch to threads)."""
-    run = kitchen_tui("report", "--scenario", "three-tables", *args, "--json")
+    run = kitchen_tui("report", "--scenario", "three-tables", *args, "--json", "--speed", "10")
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["settings"]["cooks"] == cooks
 
@@ -177,7 +177,8 @@ def test_version() -> None:
 
 
 def test_report_counts_a_remedy_s_single_call_in_the_singular() -> None:
-    run = kitchen_tui("report", "--scenario", "hidden-blocker", "--fix-blocking", "to_thread")
+    args = ("--scenario", "hidden-blocker", "--fix-blocking", "to_thread", "--speed", "10")
+    run = kitchen_tui("report", *args)
     assert run.returncode == 0, run.stderr
     costs = [line for line in run.stdout.splitlines() if line.startswith("to_thread:")]
     assert len(costs) == 1 and costs[0].startswith("to_thread: 1 call, "), run.stdout

@@ -77,7 +77,7 @@ def test_a_still_on_a_full_disk_stops_the_talk_and_leaves_no_half_picture(
     terminal: Terminal, tmp_path: Path
 ) -> None:
     """Every still is larger than the limit: the first fails, at the end of scene 1."""
-    args = ["play", "three-tables", "--no-hold", "--stills", "stills"]
+    args = ["play", "three-tables", "--no-hold", "--speed", "5", "--stills", "stills"]
     terminal.start(args, tmp_path, wrapper=file_size_limit(4096))
     still = "01-sync--one-cook--three-tables.svg"
     ended_cleanly(
@@ -153,7 +153,8 @@ FULL_STDOUT = f"kitchen-tui: stdout: {FULL}; {KEPT}"
 SWEEP = ["sweep", "--dish", "redis", "--modes", "async", "--rates", "5,10", "--seconds", "2"]
 
 
-REPORT = ["report", "--scenario", "three-tables", "--mode", "async", "--trace", "t.trace"]
+REPORT = ["report", "--scenario", "three-tables", "--mode", "async", "--speed", "10"]
+REPORT += ["--trace", "t.trace"]
 
 
 @pytest.mark.parametrize(

@@ -141,7 +141,8 @@ def _read_until_it_ends(
 def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """What each run's folder starts with: a scenario, a real trace and a real take."""
     folder = tmp_path_factory.mktemp("fuzzed-files")
-    run = kitchen_tui("report", "--scenario", "three-tables", "--trace", "run.trace", cwd=folder)
+    args = ("--scenario", "three-tables", "--speed", "10", "--trace", "run.trace")
+    run = kitchen_tui("report", *args, cwd=folder)
     assert run.returncode == 0, run.stderr
     take = kitchen_tui("record", "--out", "take.cast", "--seconds", "1", cwd=folder)
     assert take.returncode == 0, take.stderr

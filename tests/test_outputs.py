@@ -75,7 +75,8 @@ def test_an_output_that_must_not_be_written_is_refused_first(
 def test_force_lets_a_trace_be_overwritten(tmp_path: Path) -> None:
     old = tmp_path / "old.trace"
     old.write_text(KEPT)
-    args = ["report", "--scenario", "three-tables", "--mode", "async", "--trace", "old.trace"]
+    args = ["report", "--scenario", "three-tables", "--mode", "async", "--speed", "10"]
+    args += ["--trace", "old.trace"]
     run = kitchen_tui(*args, "--force", cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert load_trace(old).events[0]["type"] == "hello"
@@ -87,7 +88,8 @@ def test_a_trace_into_a_fifo_with_a_reader_is_written_whole(tmp_path: Path) -> N
     got: list[bytes] = []
     reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
     reader.start()
-    args = ["report", "--scenario", "three-tables", "--mode", "async", "--trace", "fifo"]
+    args = ["report", "--scenario", "three-tables", "--mode", "async", "--speed", "10"]
+    args += ["--trace", "fifo"]
     run = kitchen_tui(*args, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     reader.join(timeout=10)

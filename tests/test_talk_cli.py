@@ -65,6 +65,8 @@ def test_report_writes_a_trace_that_replays(tmp_path: Path) -> None:
         "three-tables",
         "--mode",
         "async",
+        "--speed",
+        "10",
         "--trace",
         "run.trace",
         cwd=tmp_path,

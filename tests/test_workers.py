@@ -150,7 +150,8 @@ def test_a_pool_refuses_past_its_front_desk_not_counting_a_free_worker() -> None
 
 
 def test_report_names_each_orders_worker_and_refuses_too_many_workers() -> None:
-    run = kitchen_tui("report", "--scenario", "three-tables", "--workers", "2", "--json")
+    args = ("--scenario", "three-tables", "--workers", "2", "--json", "--speed", "10")
+    run = kitchen_tui("report", *args)
     assert run.returncode == 0, run.stderr
     orders = json.loads(run.stdout)["orders"]
     assert {order["worker"] for order in orders} <= {1, 2}

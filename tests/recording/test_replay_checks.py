@@ -35,7 +35,8 @@ TITLE_AND_CLEAR = "\x1b]0;PWNED\x07\x1b[2J"
 def real_trace(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, object]]:
     """The events of a real run: three tables served in async."""
     folder = tmp_path_factory.mktemp("trace")
-    args = ["report", "--scenario", "three-tables", "--mode", "async", "--trace", "run.trace"]
+    args = ["report", "--scenario", "three-tables", "--mode", "async", "--speed", "10"]
+    args += ["--trace", "run.trace"]
     run = kitchen_tui(*args, cwd=folder)
     assert run.returncode == 0, run.stderr
     return [json.loads(line) for line in (folder / "run.trace").read_text().splitlines()]
