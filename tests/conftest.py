@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from kitchen_tui.errors import UsageError
+from kitchen_tui.kitchen.cpu import burn_cpu
 from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.menu import Dish, Step, StepKind
 from kitchen_tui.protocol.orders import Order
@@ -23,6 +24,23 @@ from kitchen_tui.talk.scenario import Scenario
 # The agreed tolerance between a measured latency and the model's: 5 ms plus 1 %.
 ABS_TOLERANCE_S = 0.005
 REL_TOLERANCE = 0.01
+
+
+# How much a retry on a busy machine may widen the tolerance: 5 ms at most three times.
+MOST_STRETCH = 3.0
+
+
+def machine_stretch(burns: int = 3, cpu_s: float = 0.02) -> float:
+    """Wall seconds a CPU second takes here right now (the worst of a few short burns, at
+    least 1, at most MOST_STRETCH): about 1 when a core is free, 2 to 3 while other work
+    shares the two cores. A kitchen's hops (a thread waking the loop, a worker's answer read)
+    stretch alike, so a retry of a timing check on a busy machine may scale its 5 ms by it."""
+    worst = 1.0
+    for _ in range(burns):
+        start = time.perf_counter()
+        burn_cpu(cpu_s)
+        worst = max(worst, (time.perf_counter() - start) / cpu_s)
+    return min(worst, MOST_STRETCH)
 
 
 # Tests of who waits for whom (not of the lesson's precision): a busy moment on the shared
