@@ -62,8 +62,8 @@ async def test_each_worker_has_its_line_and_a_held_loop_names_its_worker(
         assert "w2  LOOP HELD" in cooks and "A crunch" in cooks
         assert "workers 2" in _text(app, "kitchen-header")
         stats = _text(app, "stats")
-        assert "w1 served 0, failed 0, holds 0" in stats
-        assert "w2 served 0, failed 0, holds 1" in stats
+        assert "w1 served 0, failed 0, open 0" in stats
+        assert "w2 served 0, failed 0, open 1" in stats
         if size == (120, 36):  # room for the hand-out rule beside the tickets
             assert "takes all it can while its loop runs" in " ".join(
                 _text(app, "front-desk").split()

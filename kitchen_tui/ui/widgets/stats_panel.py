@@ -96,7 +96,8 @@ class StatsPanel(KitchenView):
         return lines + self._worker_lines(width)
 
     def _worker_lines(self, width: int) -> list[Strip]:
-        """With several workers, a line each: what it served and failed, and what it holds."""
+        """With several workers, a line each: what it served and failed, and its tickets open
+        (in flight: not "holds", which a learner read as its stalls)."""
         board = self.scene.board
         lines = []
         lanes = (board.working, board.ready, board.rail, board.shelf)
@@ -104,7 +105,7 @@ class StatsPanel(KitchenView):
             holding = sum(1 for lane in lanes for t in lane.values() if t.worker == worker)
             counts = f"served {state.served}, failed {state.failed}"
             if state.alive:
-                words, style = f"w{worker} {counts}, holds {holding}", "kitchen--strong"
+                words, style = f"w{worker} {counts}, open {holding}", "kitchen--strong"
             else:
                 words, style = f"w{worker} DOWN, {counts}", "alarm--3"
             lines.append(self._text(fit(words, width), width, style))
