@@ -12,7 +12,7 @@ import pytest
 
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.stream.client import KitchenProcess
-from kitchen_tui.stream.figure_history import stream_rate
+from kitchen_tui.stream.figure_history import FigureHistory, stream_rate
 from kitchen_tui.stream.ledger import Ledger
 from kitchen_tui.stream.queueing import queue_figures
 from kitchen_tui.ui.app import KitchenApp
@@ -24,6 +24,8 @@ from tests.ui.test_restart import anyio_backend, until
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow, pytest.mark.timeout(120)]
 __all__ = ["anyio_backend"]  # the fixture: asyncio, as the app runs
+
+WINDOW_REAL_S = 5.0  # the queueing figures' window in the Little's law test
 
 
 def _header(app: KitchenApp) -> str:
@@ -63,8 +65,11 @@ async def test_the_dial_starts_turns_and_stops_a_stream_that_outlives_a_new_kitc
 
 async def test_the_queueing_panel_shows_the_ledgers_figures_and_littles_law_holds() -> None:
     """LLM orders (2 s of waiting, no CPU) at 10 a story second, at 10x: a steady kitchen of
-    about 20 orders, whose live L and X x W agree within 5 % once the window is full."""
+    about 20 orders, whose live L and X x W agree within 5 % once the window is full. The
+    window is 5 real seconds here, not 10: 50 story seconds, some 500 orders, still many
+    times the 2 s each one stays, in half the wait."""
     app = KitchenApp(KitchenSettings(mode="async", speed=10.0))
+    app.scene.history = FigureHistory(window_s=WINDOW_REAL_S)
     async with app.run_test(size=(120, 36)) as pilot:
         await until(pilot, lambda: bool(app.scene.board.settings))
         session = app.session
@@ -73,11 +78,11 @@ async def test_the_queueing_panel_shows_the_ledgers_figures_and_littles_law_hold
 
         app.dispatcher.run(RunStream(10.0, {"llm": 1}))
         started = time.monotonic()
-        await until(pilot, lambda: time.monotonic() - started > 11.0, timeout=30)
+        await until(pilot, lambda: time.monotonic() - started > WINDOW_REAL_S + 1, timeout=30)
         await pilot.press("space")  # freeze the picture: no new reading from here on
         await pilot.pause(0.3)
         figures = app.scene.history.latest
-        assert figures is not None and figures.window_s == pytest.approx(100.0, rel=0.05)
+        assert figures is not None and figures.window_s == pytest.approx(50.0, rel=0.05)
         assert figures.in_kitchen == pytest.approx(20.0, rel=0.2)
         assert figures.answered_x_latency == pytest.approx(figures.in_kitchen, rel=0.05)
         # The panel prints the figures the history read off the ledger, which `queue_figures`
