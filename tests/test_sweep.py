@@ -54,8 +54,10 @@ def test_sweep_json_is_the_documented_object_and_the_chart_is_drawn(tmp_path: Pa
         "label", "settings", "capacity_per_s", "capacity_reached", "predicted_capacity_per_s",
         "points",
     }  # fmt: skip
+    outcomes = ("served", "refused", "walked_out", "timed_out", "failed")
     assert set(sync["points"][0]) == {
         "rate_per_s", "throughput_per_s", "p50_s", "p99_s", "predicted_p50_s", "predicted_p99_s",
+        "orders", *outcomes, *(f"predicted_{name}" for name in outcomes),
     }  # fmt: skip
     assert sync["settings"]["mode"] == "sync"
     assert sync["predicted_capacity_per_s"] == pytest.approx(20.0)  # 1 / 50 ms
@@ -69,6 +71,41 @@ def test_sweep_json_is_the_documented_object_and_the_chart_is_drawn(tmp_path: Pa
     assert "[4/4] async at 12/s" in run.stderr  # progress, a line a point
     with Image.open(chart) as image:
         assert image.size[0] > 1000
+
+
+@pytest.mark.slow
+def test_a_sweep_with_patience_counts_who_walked_out_and_serves_only_who_stayed(
+    tmp_path: Path,
+) -> None:
+    """A sync kitchen (one LLM order every 2 s) offered 2 a second, customers who wait 3 s:
+    most walk out, and the cook spends its time on their tickets, for nobody. Each point counts
+    every customer once (served, walked out, ...), the model's too; served/s counts only those
+    served while they were there, far below the cook's 0.5 a second; the table gets a
+    walked-out column and the chart a panel of the customers lost."""
+    chart = tmp_path / "lost.svg"
+    run = kitchen_tui(
+        "sweep", "--dish", "llm", "--modes", "sync,patience=3", "--rates", "0.25,2",
+        "--seconds", "10", "--speed", "10", "--json", "--out", str(chart),
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    low, high = json.loads(run.stdout)["kitchens"][0]["points"]
+    outcomes = ("served", "refused", "walked_out", "timed_out", "failed")
+    for point in (low, high):
+        assert sum(point[name] for name in outcomes) == point["orders"]
+        assert sum(point[f"predicted_{name}"] for name in outcomes) == point["orders"]
+    assert high["walked_out"] > high["orders"] / 2  # four times what one cook can serve
+    assert high["predicted_walked_out"] > high["orders"] / 2
+    assert high["served"] < high["orders"] / 4
+    assert high["throughput_per_s"] is None or high["throughput_per_s"] < 0.3
+    assert "walked out" in run.stderr  # the progress line says so
+    assert "customers lost" in chart.read_text()
+    table = kitchen_tui(
+        "sweep", "--dish", "llm", "--modes", "sync,patience=3", "--rates", "0.25,2",
+        "--seconds", "10", "--speed", "10",
+    )  # fmt: skip
+    assert table.returncode == 0, table.stderr
+    assert "┃ walked out ┃" in table.stdout  # a column of the table's header
+    assert f"/{high['orders']} │" in table.stdout  # walked out of all who came
 
 
 def test_a_chart_without_matplotlib_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -86,23 +86,12 @@ def _order_json(order: OrderResult, menu: dict[str, Dish]) -> dict[str, object]:
         "remedy": served_by(order, menu),  # the table's column: what served its problem steps
         "job_latency_s": order.job_latency_s,
         "predicted_job_s": order.predicted.job_latency,
-        "predicted_outcome": _predicted_outcome(order),
+        "predicted_outcome": order.predicted.outcome,
         "split": ticket.split if ticket else {},
         "error": ticket.error if ticket else None,
         "wasted_s": ticket.wasted_s if ticket else None,
         "predicted_wasted_s": order.predicted.wasted,
     }
-
-
-def _predicted_outcome(order: OrderResult) -> str:
-    predicted = order.predicted
-    if predicted.refused:
-        return "refused"
-    if predicted.walked_out:
-        return "walked_out"
-    if predicted.timed_out:
-        return "timed_out"
-    return "failed" if predicted.failed else "served"
 
 
 def print_report(result: RunResult, console: Console) -> None:

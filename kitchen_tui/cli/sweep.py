@@ -28,13 +28,14 @@ from kitchen_tui.protocol.settings import (
     KitchenSettings,
 )
 from kitchen_tui.stream.capacity import capacity
-from kitchen_tui.stream.sweep import KitchenCurve, Point, Progress, SweepPlan, sweep
+from kitchen_tui.stream.sweep import LOST, KitchenCurve, Point, Progress, SweepPlan, sweep
 from kitchen_tui.talk.load import ARRIVALS, check_rate, parse_mix
 
 DEFAULT_MODES = ("sync", "threads", "async")
 # Multiples of each kitchen's predicted capacity: the knee sits in the middle of the chart.
 DEFAULT_RATES = "0.25x,0.5x,0.75x,0.9x,1x,1.1x,1.25x,1.5x"
 CHART_SUFFIXES = (".svg", ".png")
+LOST_WORDS = {"refused": "86'd", "walked_out": "walked out", "timed_out": "timed out"}
 
 
 def add_sweep_command(commands: Any) -> None:
@@ -222,7 +223,7 @@ def _progress_line(plan: SweepPlan, kitchens: int) -> Progress:
         print(
             f"[{done[0]}/{total}] {curve.label} at {point.rate_per_s:.3g}/s:"
             f" served {_rate(point.throughput_per_s)}, p99 {_seconds(point.p99_s)}"
-            f" ({point.orders} orders, {point.wall_s:.1f} s)",
+            f"{_lost_words(point)} ({point.orders} orders, {point.wall_s:.1f} s)",
             file=sys.stderr,
             flush=True,
         )
@@ -231,6 +232,8 @@ def _progress_line(plan: SweepPlan, kitchens: int) -> Progress:
 
 
 def print_sweep(curves: list[KitchenCurve], console: Console) -> None:
+    # The customers lost, a column each, once any point of any kitchen lost some that way.
+    lost = [name for name in LOST if any(p.outcomes.get(name) for c in curves for p in c.points)]
     for curve in curves:
         table = Table(
             title=f"{curve.label}: {capacity_words(curve)}",
@@ -238,13 +241,27 @@ def print_sweep(curves: list[KitchenCurve], console: Console) -> None:
         )
         for header in ("offered/s", "served/s", "p50", "p99", "model p50", "model p99"):
             table.add_column(header, justify="right")
+        for name in lost:
+            table.add_column(LOST_WORDS[name], justify="right")
         for p in curve.points:
             table.add_row(
                 f"{p.rate_per_s:.3g}",
                 _rate(p.throughput_per_s),
                 *(_seconds(v) for v in (p.p50_s, p.p99_s, p.predicted_p50_s, p.predicted_p99_s)),
+                *(f"{p.outcomes.get(name, 0)}/{p.orders}" for name in lost),
             )
         console.print(table)
+    if lost:
+        console.print(
+            "served/s and the latencies count only customers served while still there;"
+            " the last columns count the point's customers lost, of all who came."
+        )
+
+
+def _lost_words(point: Point) -> str:
+    """`, 12 walked out, 3 86'd` for a point that lost customers; nothing for one that lost none."""
+    parts = [f"{point.outcomes[n]} {LOST_WORDS[n]}" for n in LOST if point.outcomes.get(n)]
+    return "".join(f", {part}" for part in parts)
 
 
 def capacity_words(curve: KitchenCurve) -> str:

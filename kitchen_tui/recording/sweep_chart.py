@@ -1,5 +1,6 @@
 """The sweep's chart for slides, drawn by matplotlib (the `charts` extra): latency p50 and p99
-against offered load, a colour per kitchen, the model dashed beside it, capacities marked."""
+against offered load, a colour per kitchen, the model dashed beside it, capacities marked; when
+customers were lost (86'd, walked out, timed out), a second panel below: the share of them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from kitchen_tui.errors import UsageError
 from kitchen_tui.outputs import write_failed
-from kitchen_tui.stream.sweep import KitchenCurve, SweepPlan
+from kitchen_tui.stream.sweep import LOST, KitchenCurve, SweepPlan
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -31,16 +32,31 @@ def write_chart(curves: list[KitchenCurve], path: Path, plan: SweepPlan) -> None
     matplotlib.use("Agg")  # files only: never a window, never a display
     from matplotlib import pyplot, ticker
 
-    figure, axes = pyplot.subplots(figsize=(10, 5.6), dpi=150)
+    losses = any(point.lost for curve in curves for point in curve.points)
+    if losses:
+        figure, (axes, lost_axes) = pyplot.subplots(
+            2, 1, figsize=(10, 7.4), dpi=150, sharex=True, height_ratios=(3, 1.3)
+        )
+    else:
+        figure, axes = pyplot.subplots(figsize=(10, 5.6), dpi=150)
     for curve, colour in zip(curves, COLOURS * len(curves), strict=False):
         _draw_kitchen(axes, curve, colour)
+        if losses:
+            _draw_lost(lost_axes, curve, colour)
     mix = ", ".join(f"{dish} x{weight}" for dish, weight in plan.mix.items())
     axes.set_title(f"Latency against offered load: {mix}, {plan.arrivals} arrivals")
-    axes.set_xlabel("offered load (orders a second, log scale)")
+    (lost_axes if losses else axes).set_xlabel("offered load (orders a second, log scale)")
+    if losses:
+        lost_axes.set_ylabel("customers lost (share)")
+        lost_axes.set_ylim(-0.03, 1.03)
+        lost_axes.grid(True, which="both", alpha=0.25)
+        lost_axes.set_title("86'd, walked out or timed out, of all who came", fontsize=8)
     axes.set_ylabel("latency (seconds, log scale)")
     axes.set_xscale("log")
     axes.set_yscale("log")
     for axis in (axes.xaxis, axes.yaxis):  # 2 and 20, not 2 x 10^0 and 2 x 10^1
+        # 1, 2 and 5 a decade: a curve within one decade (2 to 4 s) still has labelled ticks.
+        axis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
         axis.set_major_formatter(ticker.FormatStrFormatter("%g"))
         axis.set_minor_formatter(ticker.NullFormatter())
     axes.grid(True, which="both", alpha=0.25)
@@ -84,3 +100,15 @@ def _draw_kitchen(axes: Axes, curve: KitchenCurve, colour: str) -> None:
             fontsize=7,
             color=colour,
         )
+
+
+def _draw_lost(axes: Axes, curve: KitchenCurve, colour: str) -> None:
+    """The share of each point's customers who got no answer, measured and (dashed) modelled."""
+    rates = [p.rate_per_s for p in curve.points]
+    shares = [p.lost / p.orders if p.orders else 0.0 for p in curve.points]
+    modelled = [
+        sum(p.predicted_outcomes.get(name, 0) for name in LOST) / p.orders if p.orders else 0.0
+        for p in curve.points
+    ]
+    axes.plot(rates, shares, "-", marker="o", color=colour, linewidth=1.5)
+    axes.plot(rates, modelled, "--", color=colour, linewidth=1.0)

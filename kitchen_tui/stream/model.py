@@ -59,6 +59,17 @@ class Prediction:
         return None if self.served is None else self.served - self.arrived
 
     @property
+    def outcome(self) -> str:
+        """As `report` names an order's outcome: refused, walked_out, timed_out, failed, served."""
+        if self.refused:
+            return "refused"
+        if self.walked_out:
+            return "walked_out"
+        if self.timed_out:
+            return "timed_out"
+        return "failed" if self.failed else "served"
+
+    @property
     def job_latency(self) -> float | None:
         """Arrival to the order's last job done: what a job's customer waits for the result."""
         return None if self.job_done is None else self.job_done - self.arrived

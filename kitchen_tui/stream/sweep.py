@@ -6,7 +6,7 @@ model's run of the very same arrivals. Rates, throughputs and latencies are in s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from kitchen_tui.protocol.menu import MENU, Dish
@@ -22,6 +22,9 @@ MIN_ORDERS = 20  # a point's stream lasts long enough for this many customers at
 # A kitchen has shown its capacity once it serves clearly less than is offered: a seeded
 # Poisson stream offers within a few per cent of its rate, so 10 % short is the knee, not luck.
 SHORT_OF_OFFERED = 0.9
+# What became of each customer, as `report` names it: a point counts them all.
+OUTCOMES = ("served", "refused", "walked_out", "timed_out", "failed")
+LOST = ("refused", "walked_out", "timed_out")  # customers who came and got no answer
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,15 @@ class Point:
     predicted_p99_s: float | None
     orders: int
     wall_s: float
+    # What became of the point's customers (of `orders`): throughput counts only the served,
+    # answered while their customer was still there; the model's counts of the same arrivals.
+    outcomes: Mapping[str, int] = field(default_factory=dict)
+    predicted_outcomes: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def lost(self) -> int:
+        """Customers who came and got no answer: 86'd, walked out or timed out."""
+        return sum(self.outcomes.get(name, 0) for name in LOST)
 
     def to_json(self) -> dict[str, object]:
         keys = ("rate_per_s", "throughput_per_s", "p50_s", "p99_s")
@@ -44,6 +56,9 @@ class Point:
             **{key: getattr(self, key) for key in keys},
             "predicted_p50_s": self.predicted_p50_s,
             "predicted_p99_s": self.predicted_p99_s,
+            "orders": self.orders,
+            **{name: self.outcomes.get(name, 0) for name in OUTCOMES},
+            **{f"predicted_{name}": self.predicted_outcomes.get(name, 0) for name in OUTCOMES},
         }
 
 
@@ -134,7 +149,8 @@ def measure(plan: SweepPlan, settings: KitchenSettings, rate: float) -> Point:
     served = [o for o in run.orders if o.outcome == "served" and o.served_s is not None]
     latencies = [o.latency_s for o in served if o.latency_s is not None]
     done = [o.served_s for o in served if o.served_s is not None]
-    model = [p for p in predict(orders, plan.dishes, settings) if p.served is not None]
+    predict_all = predict(orders, plan.dishes, settings)
+    model = [p for p in predict_all if p.served is not None and p.outcome == "served"]
     model_latencies = [p.latency for p in model if p.latency is not None]
     return Point(
         rate_per_s=rate,
@@ -148,7 +164,17 @@ def measure(plan: SweepPlan, settings: KitchenSettings, rate: float) -> Point:
         predicted_p99_s=percentile(model_latencies, 99),
         orders=len(orders),
         wall_s=run.wall_s / settings.speed,
+        outcomes=_counted(o.outcome for o in run.orders),
+        predicted_outcomes=_counted(p.outcome for p in predict_all),
     )
+
+
+def _counted(outcomes: Iterable[str]) -> dict[str, int]:
+    counts = dict.fromkeys(OUTCOMES, 0)
+    for outcome in outcomes:
+        if outcome in counts:
+            counts[outcome] += 1
+    return counts
 
 
 def _own(dishes: Mapping[str, Dish]) -> dict[str, Dish]:
