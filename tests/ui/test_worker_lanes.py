@@ -83,3 +83,50 @@ async def test_each_worker_has_its_line_and_a_held_loop_names_its_worker(
         app.step_frame()
         await pilot.pause()
         assert "w2 loop free" in _text(app, "line-cook"), _text(app, "line-cook")
+
+
+async def test_each_workers_prep_shelf_shows_its_own_busy_slot(tmp_path: Path) -> None:
+    """Two workers, each with a shelf of its own: both have a step on their shelf worker 0;
+    the lane shows both (it showed one: the slots were keyed by number alone)."""
+    clock = FakeClock()
+    kitchen = FakeKitchen(clock, answer=False)
+    app = KitchenApp(
+        KitchenSettings(), kitchen=kitchen, clock=clock, paused=True, screenshot_dir=tmp_path
+    )
+    t = clock()
+    settings = KitchenSettings(mode="async", workers=2, prep_shelf=True, shelf_size=2).to_json()
+    events: list[dict[str, Any]] = [
+        {"type": "hello", "t": t, "pid": 1, "backend": "asyncio", "settings": settings, "menu": {}},
+        {"type": "worker_up", "t": t, "worker": 1, "pid": 11},
+        {"type": "worker_up", "t": t, "worker": 2, "pid": 12},
+    ]
+    for n, worker in ((1, 1), (2, 2)):
+        about = {"id": f"C{n}", "n": n}
+        seated = {"mode": "async", "cook": None, "prep_shelf": True}
+        fixes = {"fix_blocking": "inline", "fix_cpu": "prep_shelf"}
+        step = {**about, "i": 0, "kind": "cpu", "label": "embed", "where": "shelf"}
+        events += [
+            {"type": "arrived", "t": t, **about, "dish": "pdf", "front_desk": 1},
+            {"type": "accepted", "t": t, **about, "worker": worker},
+            {"type": "seated", "t": t, **about, **seated, **fixes, "worker": worker},
+            {"type": "step_started", "t": t, **step, "nominal_s": 15.0, "worker": worker},
+            {
+                "type": "shelf_in",
+                "t": t,
+                **about,
+                "i": 0,
+                "slot": 0,
+                "pid": 20 + n,
+                "waited_s": 0.0,
+                "worker": worker,
+            },
+        ]
+    async with app.run_test(size=(120, 36)) as pilot:
+        kitchen.push([{"v": 1, "seq": i, **e} for i, e in enumerate(events)])
+        clock.advance(0.3)
+        app.step_frame()
+        await pilot.pause()
+        shelf = _text(app, "prep-shelf")
+        assert "w1.1" in shelf and "C1" in shelf, shelf
+        assert "w2.1" in shelf and "C2" in shelf, shelf
+        assert "2 of 4 idle" in shelf, shelf

@@ -29,7 +29,8 @@ class PrepShelf(KitchenView):
 
     def titles(self) -> tuple[str, str]:
         on = self._on()
-        return "prep shelf", f"on, {counted(self._workers(), 'worker')}" if on else "off"
+        each = " each" if self.scene.board.workers > 1 else ""  # a shelf per worker process
+        return "prep shelf", f"on, {counted(self._workers(), 'worker')}{each}" if on else "off"
 
     def _on(self) -> bool:
         """Open for the prep shelf, or for jobs (fix_cpu = "job" hands its work to it)."""
@@ -50,22 +51,57 @@ class PrepShelf(KitchenView):
             hint = "off: CPU steps run on the cook or the loop. Press p to open it."
             dim = self.style("kitchen--dim")
             return [self.line(width).add(text, dim).strip() for text in wrap(hint, width)][:height]
-        slots: dict[int, Ticket] = {}
-        waiting: list[Ticket] = []
-        for ticket in board.shelf.values():
-            if ticket.shelf_slot is None:
-                waiting.append(ticket)
-            else:
-                slots[ticket.shelf_slot] = ticket
-        running = {job.slot: job for job in jobs if job.slot is not None}
-        numbers = sorted(set(self._slot_numbers(slots)) | set(running))
-        lines = [self._slot(slot, slots.get(slot), width, running.get(slot)) for slot in numbers]
+        waiting = [ticket for ticket in board.shelf.values() if ticket.shelf_slot is None]
+        if board.workers > 1:
+            lines = self._pool_slots(width, jobs)
+        else:
+            lines = self._kitchen_slots(width, jobs)
         lines += self._job_lines([job for job in jobs if job.slot is None], width)
         if waiting and len(lines) < height:
             text = f"{len(waiting)} waiting for a worker"
             lines.append(self.line(width).add(fit(text, width), self.style("kitchen--dim")).strip())
             lines += self.chip_grid(waiting, len(waiting), width, height - len(lines))
         return lines[:height]
+
+    def _kitchen_slots(self, width: int, jobs: list[Job]) -> list[Strip]:
+        """One kitchen's shelf: a line per shelf worker, idle or with its ticket or job."""
+        slots: dict[int, Ticket] = {}
+        for ticket in self.scene.board.shelf.values():
+            if ticket.shelf_slot is not None:
+                slots[ticket.shelf_slot] = ticket
+        running = {job.slot: job for job in jobs if job.slot is not None}
+        numbers = sorted(set(self._slot_numbers(slots)) | set(running))
+        return [self._slot(slot, slots.get(slot), width, running.get(slot)) for slot in numbers]
+
+    def _pool_slots(self, width: int, jobs: list[Job]) -> list[Strip]:
+        """Several workers, each with a shelf of its own: the busy shelf workers, named by
+        their worker (w2.1), the jobs at work (a job does not say whose), then how many stand
+        idle."""
+        board = self.scene.board
+        busy = sorted(
+            (
+                (t.worker or 0, t.shelf_slot, t)
+                for t in board.shelf.values()
+                if t.shelf_slot is not None
+            ),
+            key=lambda item: (item[0], item[1]),
+        )
+        lines = []
+        for worker, slot, ticket in busy:
+            line = self.line(width).add(f"w{worker}.{slot + 1} ", self.style("kitchen--dim"))
+            age = self.scene.age(ticket.segments[-1].start if ticket.segments else ticket.arrived)
+            self.add_chip(line, ticket, age, width - 5, live=True)
+            lines.append(line.strip())
+        at_work = [job for job in jobs if job.slot is not None and job.started is not None]
+        for job in at_work:
+            text = f"{job.job} for {job.order} {self.scene.age(job.started or 0.0):.1f}s"
+            lines.append(
+                self.line(width).add(fit(text, width), self.style("kitchen--strong")).strip()
+            )
+        total = self._workers() * len(board.worker_slots)
+        idle = f"{max(0, total - len(busy) - len(at_work))} of {total} idle"
+        lines.append(self.line(width).add(fit(idle, width), self.style("kitchen--dim")).strip())
+        return lines
 
     def _job_lines(self, jobs: list[Job], width: int) -> list[Strip]:
         """Jobs waiting for a worker: their orders were answered already."""
