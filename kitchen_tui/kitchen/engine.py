@@ -24,7 +24,7 @@ from kitchen_tui.kitchen.customers import Customers
 from kitchen_tui.kitchen.deadline import deadline_after, loop_time, within
 from kitchen_tui.kitchen.doorman import Doorman
 from kitchen_tui.kitchen.events import Emitter
-from kitchen_tui.kitchen.frontdesk import FrontDesk, Ticket
+from kitchen_tui.kitchen.frontdesk import FrontDesk, Ticket, arrived_event
 from kitchen_tui.kitchen.prepshelf import PrepShelf
 from kitchen_tui.kitchen.rail import Rail
 from kitchen_tui.kitchen.responses import Responses
@@ -278,16 +278,7 @@ class Kitchen(KitchenChores):
         it arrives, takes no place, and fails."""
         try:
             await self.timers.sleep_until(ticket.arrival)
-            self.emitter.put(
-                {
-                    "type": "arrived",
-                    "t": ticket.arrival,
-                    "id": ticket.id,
-                    "n": ticket.n,
-                    "dish": ticket.dish,
-                    "front_desk": self.desk.waiting,
-                }
-            )
+            self.emitter.put(arrived_event(ticket, self.desk.waiting))
             error = ticket.problem or f"unknown dish {ticket.dish!r}"
             self.responses.finish(ticket, "failed", error=error)
         finally:

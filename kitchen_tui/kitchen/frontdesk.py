@@ -71,6 +71,18 @@ class Ticket:
     )
 
 
+def arrived_event(ticket: Ticket, waiting: int) -> dict[str, object]:
+    """The ticket's `arrived` event, stamped at its arrival, with the desk's count after it."""
+    return {
+        "type": "arrived",
+        "t": ticket.arrival,
+        "id": ticket.id,
+        "n": ticket.n,
+        "dish": ticket.dish,
+        "front_desk": waiting,
+    }
+
+
 class FrontDesk:
     """The accept queue: tickets that arrived and wait to be seated; full means 86'd.
 
@@ -133,16 +145,7 @@ class FrontDesk:
         return self.waiting - free_cooks < self.capacity
 
     def _emit_arrived(self, ticket: Ticket) -> None:
-        self._emitter.put(
-            {
-                "type": "arrived",
-                "t": ticket.arrival,
-                "id": ticket.id,
-                "n": ticket.n,
-                "dish": ticket.dish,
-                "front_desk": self.waiting,
-            }
-        )
+        self._emitter.put(arrived_event(ticket, self.waiting))
 
     def leave(self, ticket: Ticket) -> None:
         """The ticket was seated or cancelled: it no longer waits at the desk (idempotent)."""

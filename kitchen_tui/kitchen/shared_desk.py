@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import orjson
 
 from kitchen_tui.kitchen.accept_board import AcceptBoard
-from kitchen_tui.kitchen.frontdesk import Ticket
+from kitchen_tui.kitchen.frontdesk import Ticket, arrived_event
 from kitchen_tui.kitchen.responses import Responses
 
 if TYPE_CHECKING:
@@ -66,16 +66,7 @@ class SharedDesk:
             known = ticket.dish in self.menu
             room = known and waiting - ready < self.capacity
             self.sent += room
-            self._emitter.put(
-                {
-                    "type": "arrived",
-                    "t": ticket.arrival,
-                    "id": ticket.id,
-                    "n": ticket.n,
-                    "dish": ticket.dish,
-                    "front_desk": waiting + room,
-                }
-            )
+            self._emitter.put(arrived_event(ticket, waiting + room))
             if room:
                 self.in_socket[ticket.n] = ticket
                 order = {
