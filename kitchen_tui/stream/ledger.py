@@ -233,7 +233,7 @@ class Ledger:
 
     def _on_served(self, e: ServedEvent) -> None:
         ticket = self._finish(e, "served")
-        self.pool.on_outcome(e)
+        self.pool.on_outcome(e, ticket)
         ticket.split = dict(e["split"])
         self.latencies[ticket.dish].add(e["latency_s"])
         setting = setting_name(ticket.mode, ticket.prep_shelf)
@@ -246,7 +246,7 @@ class Ledger:
 
     def _on_failed(self, e: FailedEvent) -> None:
         ticket = self._finish(e, "failed")
-        self.pool.on_outcome(e)
+        self.pool.on_outcome(e, ticket)
         ticket.error = e["error"]
         self.failed += 1
 

@@ -73,7 +73,11 @@ class PoolAccount:
         if state is not None:
             state.accepted += 1
 
-    def on_outcome(self, e: ServedEvent | FailedEvent) -> None:
+    def on_outcome(self, e: ServedEvent | FailedEvent, ticket: Ticket) -> None:
+        """Counted for its worker; a ticket lost with a dead worker (it never said it took
+        it) learns whose it was from its failure."""
+        if ticket.worker is None and e.get("worker") is not None:
+            ticket.worker = int(e.get("worker", 0))
         state = self.workers.get(int(e.get("worker", 0)))
         if state is not None:
             if e["type"] == "served":
