@@ -267,7 +267,8 @@ def test_every_builtin_tells_short_scenes(name: str) -> None:
     talk = load_scene_file(name)
     assert talk.name == name
     # Two scenes: the problem and its cure; the remedy talks show each cure in turn.
-    assert len(talk.scenes) == {"hidden-blocker": 3, "pdf-embed": 4, "capacity": 5}.get(name, 2)
+    scenes = {"hidden-blocker": 3, "pdf-embed": 4, "capacity": 5, "giving-up": 3}
+    assert len(talk.scenes) == scenes.get(name, 2)
     for scene in talk.scenes:
         assert scene.length < 25
         assert any(isinstance(step, Caption) for step in scene.steps)

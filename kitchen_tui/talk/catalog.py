@@ -21,4 +21,5 @@ BUILTIN_SCENES: tuple[str, ...] = (
     "pdf-embed",
     "ten-chats",
     "capacity",
+    "giving-up",
 )

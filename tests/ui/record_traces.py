@@ -85,6 +85,19 @@ RECORDINGS = (
         3.0,
     ),
     Recording(
+        "walk-outs",
+        KitchenSettings(mode="sync", patience=1.5),
+        _orders(
+            ("S1", "llm", 0.0),
+            ("S2", "llm", 0.0),
+            ("F1", "redis", 0.2),
+            ("S3", "llm", 0.4),
+            ("D1", "postgres", 0.6),
+            ("F2", "redis", 2.2),
+        ),
+        5.0,
+    ),
+    Recording(
         "threads",
         KitchenSettings(mode="threads", cooks=4),
         _orders(

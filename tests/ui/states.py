@@ -65,6 +65,12 @@ STATES: dict[str, State] = {
         notes="PDF jobs on the prep shelf; small orders stay fast",
     ),
     "threads": State("threads", ("arrived", "S1"), 1.0, notes="threads: four cooks, all busy"),
+    "walk-outs": State(
+        "walk-outs",
+        ("walked_out", "S3"),
+        0.6,
+        notes="sync, customers who wait 1.5 s: they walk out; the cook cooks on for nobody",
+    ),
     "help": State("empty", ("hello", None), 0.5, keys=("question_mark",), notes="the help page"),
     "theme-dark": State("async-stall", ("step_started", "B1"), 0.7, theme="dark"),
     "theme-light": State("async-stall", ("step_started", "B1"), 0.7, theme="light"),

@@ -123,7 +123,7 @@ async def test_the_dish_key_chooses_what_the_customers_order_and_the_panel_says_
 
         await pilot.press("L")
         assert app.scene.stream_mix == {"chat": 1}
-        await until(pilot, lambda: "l sends" in panel_text() and "chat" in panel_text())
+        await until(pilot, lambda: "off" in panel_text() and "chat" in panel_text())
         await pilot.press("l")
         ledger = app.scene.board.ledger
         await until(pilot, lambda: stream_rate(ledger) == 12.5)

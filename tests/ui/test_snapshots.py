@@ -20,6 +20,7 @@ SNAPSHOT_STATES = [
     "async-stall-after",
     "prep-shelf",
     "threads",
+    "walk-outs",
     "help",
     "theme-dark",
     "theme-light",

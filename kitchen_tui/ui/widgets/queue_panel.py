@@ -66,10 +66,10 @@ class QueuePanel(KitchenView):
         return lines[:height]
 
     def _stream(self) -> tuple[tuple[str, str], tuple[str, str]]:
-        """The rate dial: the stream's rate and dish, or off and the dish l would start."""
+        """The rate dial: the stream's rate and dish, or off and the dish l would send."""
         stream = self.scene.board.ledger.flow.stream
         if stream is None:
-            return ("stream", "off"), ("l sends", mix_words(self.scene.stream_mix))
+            return ("stream", "off"), ("dish", mix_words(self.scene.stream_mix))
         return ("stream", f"{stream['rate']:g}/s"), ("dish", mix_words(stream["mix"]))
 
 
