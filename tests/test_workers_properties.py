@@ -56,15 +56,16 @@ def test_async_workers_overlap_every_wait_as_one_loop_does(
 
 
 @settings(max_examples=150, deadline=None)
-@given(data=st.data(), workers=st.integers(2, 4), mode=st.sampled_from(MODES))
+@given(data=st.data(), workers=st.integers(2, 4), mode=st.sampled_from(MODES), shelf=st.booleans())
 def test_workers_compute_on_the_machines_cores(
-    data: st.DataObject, workers: int, mode: Mode
+    data: st.DataObject, workers: int, mode: Mode, shelf: bool
 ) -> None:
-    """A core for every worker changes nothing (each computes on one core at most, its GIL);
-    fewer stretch the computing: on one core, all of it takes one after another."""
+    """A core for every computing process changes nothing (a worker computes on one core at
+    most, its GIL; a prep shelf's worker is a process of its own); fewer stretch the
+    computing: on one core, all of it takes one after another."""
     plan = data.draw(scenarios(CPU), label="plan")
     menu = full_menu(plan)
-    kitchen = KitchenSettings(mode, workers=workers)
+    kitchen = KitchenSettings(mode, workers=workers, prep_shelf=shelf, shelf_size=1)
 
     def run(cores: int) -> list[tuple[float | None, float | None, bool]]:
         return [(p.seated, p.served, p.refused) for p in predict_on(cores)]
@@ -72,7 +73,7 @@ def test_workers_compute_on_the_machines_cores(
     def predict_on(cores: int) -> list[Prediction]:
         return predict(plan.orders, menu, kitchen, cores=cores)
 
-    assert run(workers) == pytest.approx(run(64))
+    assert run(workers * (2 if shelf else 1)) == pytest.approx(run(64))
     one = predict_on(1)
     computing = sum(
         step.seconds

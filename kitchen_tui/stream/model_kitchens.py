@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import partial
 
 from kitchen_tui.protocol.settings import KitchenSettings
-from kitchen_tui.stream.model_parts import Clock, CoreShare, Gil, Shelf, Ticket
+from kitchen_tui.stream.model_parts import Clock, Compute, CoreShare, Gil, Shelf, Ticket
 
 
 class Cooks:
@@ -31,9 +31,11 @@ class Cooks:
         self._kills = settings.mode == "sync"
         self.on_free: Callable[[], None] | None = None  # a worker of several: it accepts more
 
-    def share_cores(self, cores: CoreShare) -> None:
-        """A worker of several: its threads compute on the share of a core it gets."""
+    def share_cores(self, cores: CoreShare, compute: Compute) -> None:
+        """A worker of several: its threads and its prep shelf's processes compute on the
+        share of a core they get."""
         self._gil.cores = cores
+        self._shelf.compute = compute
 
     def arrive(self, ticket: Ticket) -> None:
         if self._waiting >= self._capacity:

@@ -19,7 +19,7 @@ from kitchen_tui.protocol.settings import (
     THREAD_TOKENS,
     KitchenSettings,
 )
-from kitchen_tui.stream.model_parts import Action, Clock, Gil, Limiter, Shelf, Ticket
+from kitchen_tui.stream.model_parts import Action, Clock, Compute, Gil, Limiter, Shelf, Ticket
 
 _LEFT_OVER = 1e-12  # a slice's remainder below this is rounding, not work
 _CANCELLABLE = ("rail", "token", "shelf")  # awaits a cancel ends at once
@@ -110,9 +110,7 @@ class Loop:
         self._starting: list[tuple[Ticket, str, float]] = []  # calls handed to a thread
         self._jobs_heard: list[Ticket] = []  # jobs done while the loop was held
         self.on_free: Callable[[], None] | None = None  # a worker of several: it accepts more
-        # A worker of several: a hold's computing takes the share of a core it gets
-        # (held, computing, then); None: a core to itself, always.
-        self.hold: Callable[[float, float, Action], None] | None = None
+        self.hold: Compute | None = None  # a worker of several's (share_cores); None: a core
 
     def arrive(self, ticket: Ticket) -> None:
         # The front desk fills only while a step holds the loop: a free loop takes every
@@ -122,6 +120,10 @@ class Loop:
             return
         self._unseated += 1
         self._timer_due(_Due(ticket))  # the ticket's task sleeps until its arrival, on a timer
+
+    def share_cores(self, hold: Compute, compute: Compute) -> None:
+        """A worker of several: its holds' computing and its shelf's get a share of a core."""
+        self.hold, self._shelf.compute = hold, compute
 
     @property
     def ready(self) -> bool:

@@ -122,8 +122,14 @@ class Clock:
             action()
 
 
+Compute = Callable[[float, float, Action], None]  # (seconds, of them computing, then)
+
+
 class Shelf:
-    """The prep shelf: P worker processes running cpu steps, FIFO by submission."""
+    """The prep shelf: P worker processes running cpu steps, FIFO by submission. With
+    `compute` (a worker of several), each job computes on the share of a core it gets."""
+
+    compute: Compute | None = None
 
     def __init__(self, clock: Clock, workers: int) -> None:
         self._clock = clock
@@ -157,7 +163,10 @@ class Shelf:
             if awaited:
                 self._running[number] = ticket
             finish = partial(self._finish, number, awaited, ticket, done)
-            self._clock.at(self._clock.now + seconds, finish)
+            if self.compute is None:
+                self._clock.at(self._clock.now + seconds, finish)
+            else:
+                self.compute(seconds, seconds, finish)
 
     def _finish(
         self, number: int, awaited: bool, ticket: Ticket, done: Callable[[Ticket], None]

@@ -95,12 +95,17 @@ class Pool:
         self._desk: deque[Ticket] = deque()
         self.worker_of: dict[int, int] = {}  # id(ticket) -> worker number (from 1)
         machine = Cores(cores)
+
+        def compute(seconds: float, computing: float, then: Action) -> None:
+            """A shelf job: a process of its own, computing on its share of a core."""
+            LoopHold(clock, machine)(seconds, computing, then)
+
         for index, worker in enumerate(workers):
             worker.on_free = partial(self._free, index)
             if isinstance(worker, Loop):
-                worker.hold = LoopHold(clock, machine)
+                worker.share_cores(LoopHold(clock, machine), compute)
             else:
-                worker.share_cores(machine)
+                worker.share_cores(machine, compute)
 
     def arrive(self, ticket: Ticket) -> None:
         ready = [i for i, worker in enumerate(self._workers) if worker.ready]
