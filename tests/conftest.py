@@ -20,6 +20,7 @@ from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.recording.trace_file import Trace
 from kitchen_tui.stream.client import KitchenProcess
 from kitchen_tui.talk.scenario import Scenario
+from tests.untimed import UNTIMED
 
 # The agreed tolerance between a measured latency and the model's: 5 ms plus 1 %.
 ABS_TOLERANCE_S = 0.005
@@ -247,3 +248,10 @@ def trace_seconds(trace: Trace) -> float:
     """Real seconds from a trace's first stamped event to its last."""
     stamps = [float(e["t"]) for e in trace.events if "t" in e]
     return max(stamps) - min(stamps) if stamps else 0.0
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the tests of the files read for timing asserts and found with none (untimed.py)."""
+    for item in items:
+        if item.path.relative_to(config.rootpath).as_posix() in UNTIMED:
+            item.add_marker(pytest.mark.untimed)
