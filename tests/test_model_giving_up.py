@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kitchen_tui.protocol.menu import Dish
+from kitchen_tui.protocol.menu import Dish, Step
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import KitchenSettings, Mode
 from kitchen_tui.stream.model import Prediction, predict
@@ -121,12 +121,23 @@ def test_no_deadline_and_no_patience_is_the_model_as_before(
         assert not p.timed_out and not p.walked_out and p.wasted == 0.0
 
 
+ELEVEN_SECONDS_ON_ONE_LOOP = (  # found by hypothesis: the eleventh was seated at 10.0 s
+    [Order(id=f"o{i}", dish="d0", at=0.0) for i in range(11)],
+    {"d0": Dish("d0", "d0", (Step("cpu", 0.5, "cpu"), Step("cpu", 0.5, "cpu")))},
+)
+
+
 @settings(max_examples=100, deadline=None)
 @given(workloads(), LIMITS)
+@example(ELEVEN_SECONDS_ON_ONE_LOOP, 0.0)
 def test_an_orders_own_patience_wins_over_the_kitchens(
     work: tuple[list[Order], dict[str, Dish]], patience: float
 ) -> None:
     orders, menu = work
-    own = [replace(order, patience=10.0) for order in orders]
+    # Longer than every order's work end to end on the one loop (eleven 1 s orders took 11 s).
+    every_step = sum(step.seconds for order in orders for step in menu[order.dish].steps)
+    own = [
+        replace(order, patience=every_step + max(o.at for o in orders) + 1.0) for order in orders
+    ]
     for p in _one(own, menu, mode="async", patience=patience or 0.01):
-        assert not p.walked_out  # nothing here takes 10 s
+        assert not p.walked_out
