@@ -3,8 +3,9 @@ shows as the rate dial turns; or, for a talk's last slide, the capacity curves: 
 throughput against the offered load, a line per kitchen, from the runs measured so far.
 
 Drawn by textual-plot (the `plot` extra), a Textual widget made for live plots: braille lines,
-nice ticks, redrawn only when the figures' history has a new sample (twice a second), never at
-the frame rate. Without the extra the panel says how to get it.
+nice ticks, redrawn only while shown, when the figures' history has a new sample, at most once
+a second (two minutes on some 60 braille dots is two seconds a dot: a finer redraw would show
+nothing new), never at the frame rate. Without the extra the panel says how to get it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ SPAN_S = 120.0  # real seconds of history on the live chart
 LIVE_TITLE, LIVE_SUBTITLE = "latency and throughput, last 2 min", "x: seconds ago"
 NO_PLOT = "The live chart needs textual-plot:  pip install 'kitchen-tui[plot]'"
 TALL_ENOUGH = 12  # rows: below this only the latency plot is shown
+REDRAW_S = 1.0  # real seconds at least between the samples of two redraws (new samples alone)
 # Each series' colour: a theme variable (the same as the tickets' and the timeline's).
 SERIES = {
     "p50": "ticket-served",
@@ -52,7 +54,9 @@ class LiveChart(Vertical):
         self.border_title = LIVE_TITLE
         self.border_subtitle = LIVE_SUBTITLE
         self.capacity: list[CapacityPoint] | None = None  # the capacity slide, once shown
-        self._drawn: object = None
+        self._drawn: tuple[int, tuple[bool, str]] | None = None
+        self._drawn_at = -math.inf  # the latest sample's stamp at the last redraw
+        self.redraws = 0  # how often it has drawn (tests and the bench count them)
         # What each line shows, by name: (x, y) as drawn (tests compare it with the figures).
         self.series: dict[str, tuple[list[float], list[float | None]]] = {}
         self._plots: tuple[PlotWidget, PlotWidget] | None = None
@@ -76,10 +80,17 @@ class LiveChart(Vertical):
         """Redraw only on a new sample, and only while shown: a hidden chart costs nothing."""
         if self._plots is None or not self.display:
             return
-        key = (self.scene.history.version, self.capacity is None, self.app.theme)
-        if key != self._drawn:
-            self._drawn = key
-            self._draw()
+        version, look = self.scene.history.version, (self.capacity is None, self.app.theme)
+        if (version, look) == self._drawn:
+            return
+        samples = self.scene.history.samples
+        latest = samples[-1].t if samples else self.scene.now
+        only_new_samples = self._drawn is not None and self._drawn[1] == look
+        if only_new_samples and latest - self._drawn_at < REDRAW_S - 1e-6:
+            return  # drawn on the frame of the first sample a second later, with all since
+        self._drawn, self._drawn_at = (version, look), latest
+        self.redraws += 1
+        self._draw()
 
     def redraw_now(self) -> None:
         self._drawn = None
