@@ -65,7 +65,8 @@ def test_a_load_table_in_a_scenario_stamps_its_orders_beside_the_files_own() -> 
     ("table", "words"),
     [
         ("rate = 0.0", "load.rate: must be above 0"),
-        ("rate = -1.0", "load.rate: expected a number from 0"),
+        ("rate = -1.0", "load.rate: must be above 0 customers a second, got -1"),
+        ("rate = 'fast'", "load.rate: expected a number"),
         ("rate = 5000.0", "past the 1000 the doorman can seat"),
         ("rate = 1.0\nmix = {}", "load.mix: empty"),
         ("rate = 1.0\nmix = { mesage = 1 }", "unknown dish; did you mean 'message'?"),

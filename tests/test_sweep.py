@@ -21,6 +21,8 @@ from tests.conftest import kitchen_tui, usage_error
     [
         (["--rates", "1"], "two rates or more"),
         (["--rates", "0,1"], "above 0"),
+        (["--rates", "-1,1"], "every rate must be above 0, got -1"),  # not "expected one argument"
+        (["--modes", "async,patience=0"], "patience must be above 0"),
         (["--rates", "1,2x"], "not both"),
         (["--rates", "5:1:0"], "step must be above 0"),
         (["--mix", ""], "empty"),

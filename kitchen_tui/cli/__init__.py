@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
             from kitchen_tui.cli.serve import run_serve
 
             return run_serve(args[1:])
-        options = build_parser().parse_args(args)
+        options = build_parser().parse_args(_negatives_joined(args))
         command = options.command or "app"
         if command == "report":
             from kitchen_tui.cli.report import run_report
@@ -50,6 +50,23 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(error, 1)
     except KeyboardInterrupt:
         return 130
+
+
+def _negatives_joined(args: list[str]) -> list[str]:
+    """`--rates -1,2` as `--rates=-1,2`: argparse takes a value that starts with a dash for an
+    option unless it is one plain negative number, and said "expected one argument" instead of
+    what is wrong with the value. A dash and a digit never starts an option of ours."""
+    joined: list[str] = []
+    for arg in args:
+        if joined and joined[-1].startswith("--") and "=" not in joined[-1] and _negative(arg):
+            joined[-1] = f"{joined[-1]}={arg}"
+        else:
+            joined.append(arg)
+    return joined
+
+
+def _negative(arg: str) -> bool:
+    return len(arg) > 1 and arg[0] == "-" and (arg[1].isdigit() or arg[1] == ".")
 
 
 def _closed(app: App[Any]) -> int:

@@ -77,6 +77,12 @@ def check_rate(rate: float, speed: float, where: str = "rate") -> None:
         )
 
 
+def check_positive(checker: TomlChecker, rate: float) -> None:
+    """A rate of 0 or below says so as check_rate does (not "expected a number from 0")."""
+    if not rate > 0:
+        raise checker.fail("load.rate", f"must be above 0 customers a second, got {rate:g}")
+
+
 def check_mix(mix: Mapping[str, int], menu: tuple[str, ...], where: str = "mix") -> None:
     """UsageError unless `mix` names at least one dish of `menu`, each with a weight >= 1."""
     if not mix:
@@ -112,6 +118,8 @@ def check_load(
     checker.check_keys(table, "load.", _LOAD_KEYS)
     if "rate" not in table:
         raise checker.fail("load.rate", "missing: customers a second, e.g. rate = 20.0")
+    if isinstance(table["rate"], int | float) and not isinstance(table["rate"], bool):
+        check_positive(checker, table["rate"])
     rate = checker.number(table, "rate", "load.", 0, float("inf"), 0)
     seconds = checker.number(table, "seconds", "load.", 0, MAX_LOAD_SECONDS, 10.0)
     spec = LoadSpec(
