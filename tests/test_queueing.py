@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from kitchen_tui.protocol.events import Event
+from kitchen_tui.protocol.menu import Dish, Step
+from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import KitchenSettings, Mode
 from kitchen_tui.recording.trace_file import load_trace
 from kitchen_tui.stream.capacity import littles_law
@@ -243,3 +245,22 @@ def test_over_a_whole_run_the_figures_are_what_report_prints(tmp_path: Path) -> 
     assert figures.throughput_per_s * figures.window_s == pytest.approx(summary["served"])
     assert figures.p50_s == summary["p50_s"]
     assert figures.p95_s == summary["p95_s"]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_loop_held_now_counts_in_loop_busy_with_one_worker_or_several(workers: int) -> None:
+    """Mid-way through 1.5 s of CPU on one loop, loop busy counts the hold so far: a held loop
+    sends no beat, and with workers the master goes on summing that worker's last one (the
+    panel said 0 % through an 11 s hold with three workers)."""
+    crunch = Dish("crunch", "1.5 s of CPU", (Step("cpu", 1.5, "crunch"),))
+    orders = (Order(id="C1", dish="crunch", at=0.3),)
+    scenario = Scenario("hold", "hold", dishes={"crunch": crunch}, orders=orders)
+    run = run_scenario(scenario, KitchenSettings(mode="async", workers=workers))
+    starts = [e["t"] for e in run.events if e["type"] == "step_started" and e.get("kind") == "cpu"]
+    assert starts, "the CPU step's start is in the stream"
+    mid = starts[0] + 1.0
+    ledger = _ledger([e for e in run.events if e["t"] <= mid])
+    figures = queue_figures(ledger, mid, window_s=10.0)
+    assert figures is not None and figures.loop_busy is not None
+    held_so_far = 1.0 / (mid - ledger.flow.loop_samples[0][0]) / workers
+    assert figures.loop_busy == pytest.approx(held_so_far, abs=0.15)

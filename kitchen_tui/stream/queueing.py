@@ -165,22 +165,41 @@ def _loop_busy(ledger: Ledger, start: float, end: float) -> float | None:
         return None
     # With several workers the heartbeat sums their loops: the share of them all.
     workers = max(1, int(ledger.settings.get("workers") or 1))
-    return loop_share(first, samples[-1], ledger.holds.now, end, workers)
+    return loop_share(first, samples[-1], _holding_now(ledger, samples[-1][0]), end, workers)
+
+
+def _holding_now(ledger: Ledger, last_beat: float) -> list[tuple[HeldStep, float]]:
+    """Each loop held now, and since when its busy time is not yet in the heartbeat: a held
+    loop sends no beat, so the kitchen's (or, with workers, that worker's) last one."""
+    pool = ledger.pool
+    if not pool.workers:
+        held = ledger.holds.now
+        return [] if held is None else [(held, last_beat)]
+    holding = []
+    for slot, holds in pool.worker_holds.items():
+        state = pool.workers.get(slot)
+        if holds.now is not None and state is not None and state.alive:
+            beat = state.beat["t"] if state.beat is not None else holds.now.started
+            holding.append((holds.now, beat))
+    return holding
 
 
 def loop_share(
     first: tuple[float, float],
     last: tuple[float, float],
-    held: HeldStep | None,
+    holding: list[tuple[HeldStep, float]],
     end: float,
     loops: int = 1,
 ) -> float | None:
-    """The share of time the loop ran handler code between two heartbeats (t, loop busy s so
-    far), and the hold going on now until `end` (a held loop sends no heartbeat)."""
+    """The share of time the loops ran handler code between two heartbeats (t, loop busy s so
+    far, summed over the loops), with each hold going on now counted until `end` from its
+    loop's last beat (or its start, if later)."""
     (t0, busy0), (t1, busy1) = first, last
-    if held is not None and held.where == "loop" and end > t1:
-        busy1 += end - max(t1, held.started)
-        t1 = end
+    for held, beat in holding:
+        if held.where == "loop" and end > beat:
+            busy1 += end - max(beat, held.started)
+    if holding:
+        t1 = max(t1, end)
     if t1 <= t0:
         return None
     return max(0.0, min(1.0, (busy1 - busy0) / (t1 - t0) / loops))

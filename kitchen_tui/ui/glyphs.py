@@ -99,10 +99,11 @@ LIVE_HZ = 10  # how often a live age can change on screen
 
 
 def ms_text(seconds: float) -> str:
-    """Short durations read better in milliseconds: 50 ms, 1.00 s."""
+    """Short durations read better in milliseconds: 50 ms, 1.00 s, 11.4 s, 125 s (never wider
+    than six cells, so a panel's label beside it is not cut)."""
     if seconds < 1:
         return f"{seconds * 1000:.0f} ms"
-    return f"{seconds:.2f} s"
+    return f"{seconds:.{2 if seconds < 10 else 1 if seconds < 100 else 0}f} s"
 
 
 ALL_STYLE_NAMES: tuple[str, ...] = tuple(dict.fromkeys(look.name for look in STATE_LOOKS.values()))
