@@ -157,6 +157,17 @@ def model_throughput(dish: Dish, kitchen: KitchenSettings, rate: float, limit: f
     return measured
 
 
+def test_a_kitchen_that_served_only_late_is_read_over_the_whole_run() -> None:
+    """Steady: one a second over a 10 s stream. Far behind: forty answers bunched in the last
+    0.3 s of the stream, then one every 0.04 s to the end of the drain: read over the whole
+    run, 25 a second, not forty in 0.3 s."""
+    assert steady_throughput([float(t) for t in range(1, 11)], 10.0) == pytest.approx(1.0)
+    bunch = [9.7 + 0.3 * i / 39 for i in range(40)]
+    drain = [10.0 + 0.04 * i for i in range(1, 461)]
+    assert steady_throughput(bunch + drain, 10.0) == pytest.approx(499 / (drain[-1] - 9.7))
+    assert steady_throughput([5.0], 10.0) is None
+
+
 @settings(max_examples=60, deadline=None)
 @given(kitchens(), st.floats(0.2, 0.9))
 def test_below_capacity_the_model_keeps_up_with_the_stream(
