@@ -32,7 +32,7 @@ CASES = [
     (["race", "--trace", "nodir/race.trace"], "no such directory"),
     (["race", "--trace", "/dev/full"], "must name a file in a folder"),  # no /dev/full.sync
     (["race", "--trace", "."], "must name a file in a folder"),  # a traceback once
-    (["race", "--trace", "newdir/"], "must name a file in a folder"),
+    (["race", "--trace", "newdir/"], "names a folder"),
     (["--trace", "nodir/x.trace"], "no such directory"),
     (["report", "--scenario", "three-tables", "--trace", "newdir/"], "names a folder"),
     (["record", "--out", "newdir/"], "names a folder"),  # it wrote a cast named newdir

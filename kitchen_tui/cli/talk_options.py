@@ -205,9 +205,9 @@ def race_trace_paths(text: str | None, names: list[str]) -> list[Path | None]:
     """One trace per kitchen of a race: the kitchen's name goes before the file's suffix."""
     if text is None:
         return [None for _ in names]
-    path = Path(text)
+    path = file_path(text, "--trace", "race.jsonl")
     # /dev/full, a fifo, a folder: no file of the two can go beside it
-    if not path.name or text.endswith("/") or (path.exists() and not path.is_file()):
+    if not path.name or (path.exists() and not path.is_file()):
         raise UsageError(
             f"--trace {text}: a race writes a trace a kitchen beside the name (race.sync.jsonl"
             " for race.jsonl), so it must name a file in a folder, e.g. --trace race.jsonl"

@@ -195,10 +195,9 @@ def loop_share(
     far, summed over the loops), with each hold going on now counted until `end` from its
     loop's last beat (or its start, if later)."""
     (t0, busy0), (t1, busy1) = first, last
-    for held, beat in holding:
-        if held.where == "loop" and end > beat:
-            busy1 += end - max(beat, held.started)
-    if holding:
+    ongoing = [end - max(beat, held.started) for held, beat in holding if held.where == "loop"]
+    if any(seconds > 0 for seconds in ongoing):
+        busy1 += sum(seconds for seconds in ongoing if seconds > 0)
         t1 = max(t1, end)
     if t1 <= t0:
         return None
