@@ -13,7 +13,12 @@ from hypothesis import strategies as st
 
 from kitchen_tui.protocol.menu import MENU, Dish, Step, StepKind
 from kitchen_tui.protocol.settings import KitchenSettings, Mode
-from kitchen_tui.stream.capacity import capacity, littles_law, steady_throughput
+from kitchen_tui.stream.capacity import (
+    capacity,
+    littles_law,
+    served_against_offered,
+    steady_throughput,
+)
 from kitchen_tui.stream.headless import run_scenario
 from kitchen_tui.stream.model import predict
 from kitchen_tui.talk.load import LoadSpec, check_rate, parse_mix
@@ -21,6 +26,7 @@ from kitchen_tui.talk.scenario import Scenario, parse_scenario
 from tests.conftest import SCHEDULING_TOLERANCE_S, kitchen_tui, usage_error
 
 MENU_NAMES = tuple(MENU)
+POISSON_SEED = 7  # its 4 s at 5 a second hold 27 arrivals, not 20 (found by trying seeds)
 
 
 def test_poisson_arrivals_repeat_for_a_seed_and_differ_for_another() -> None:
@@ -166,6 +172,41 @@ def test_a_kitchen_that_served_only_late_is_read_over_the_whole_run() -> None:
     drain = [10.0 + 0.04 * i for i in range(1, 461)]
     assert steady_throughput(bunch + drain, 10.0) == pytest.approx(499 / (drain[-1] - 9.7))
     assert steady_throughput([5.0], 10.0) is None
+
+
+def test_a_kitchen_is_never_read_as_serving_more_than_it_was_offered() -> None:
+    """One a second for 10 s, the first order 1 s late (a cold start): served over [2, 10],
+    nine answers in 8 s read 1.125 a second, faster than anyone came; held against the
+    arrivals of the same orders, 1 a second. A kitchen that falls behind (each order 0.5 s
+    later than the one before) reads what it served, below what came."""
+    arrivals = [float(t) for t in range(10)]
+    cold = [(a, a + (2.0 if a == 0 else 1.0)) for a in arrivals]
+    assert (steady_throughput([done for _, done in cold], 10.0) or 0.0) > 1.1
+    read = served_against_offered(list(cold), 10.0)
+    assert read is not None
+    assert read.served_per_s == pytest.approx(1.0) and read.offered_per_s == pytest.approx(1.0)
+    behind = [(a, a + 1.0 + 0.5 * a) for a in arrivals[:7]]
+    read = served_against_offered([*behind, (7.0, None), (8.0, None)], 10.0)
+    assert read is not None
+    assert read.served_per_s == pytest.approx(6 / 9.0)  # served from 1.0 to 10.0
+    assert read.offered_per_s == pytest.approx(1.0)  # all who came from 0 to 6, served or not
+    assert served_against_offered([(0.0, None), (1.0, 2.0)], 10.0) is None  # one answer
+
+
+def test_a_poisson_window_that_held_more_customers_reads_them_and_no_more() -> None:
+    """A seeded Poisson stream whose arrivals came faster than its rate: a kitchen far below
+    its capacity (the model's async loop, 5 chats a second against 25) serves what came, so
+    the served rate of that window reads above the rate; held against the same arrivals, it
+    reads what was offered, never more."""
+    rate, seconds = 5.0, 4.0
+    spec = LoadSpec(rate, seconds, {"message": 1}, "poisson", POISSON_SEED)
+    predicted = predict(spec.orders(), MENU, KitchenSettings(mode="async"))
+    served = [p.served for p in predicted if p.served is not None]
+    assert (steady_throughput(served, seconds) or 0.0) > 1.1 * rate  # the window's luck
+    read = served_against_offered([(p.arrived, p.served) for p in predicted], seconds)
+    assert read is not None
+    assert read.served_per_s <= read.offered_per_s
+    assert read.served_per_s == pytest.approx(read.offered_per_s, rel=0.05)  # it kept up
 
 
 @settings(max_examples=60, deadline=None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -58,8 +59,8 @@ def test_sweep_json_is_the_documented_object_and_the_chart_is_drawn(tmp_path: Pa
     }  # fmt: skip
     outcomes = ("served", "refused", "walked_out", "timed_out", "failed")
     assert set(sync["points"][0]) == {
-        "rate_per_s", "throughput_per_s", "p50_s", "p99_s", "predicted_p50_s", "predicted_p99_s",
-        "orders", *outcomes, *(f"predicted_{name}" for name in outcomes),
+        "rate_per_s", "offered_per_s", "throughput_per_s", "p50_s", "p99_s", "predicted_p50_s",
+        "predicted_p99_s", "orders", *outcomes, *(f"predicted_{name}" for name in outcomes),
     }  # fmt: skip
     assert sync["settings"]["mode"] == "sync"
     assert sync["predicted_capacity_per_s"] == pytest.approx(20.0)  # 1 / 50 ms
@@ -68,6 +69,7 @@ def test_sweep_json_is_the_documented_object_and_the_chart_is_drawn(tmp_path: Pa
         for point, rate in zip(kitchen["points"], (4.0, 12.0), strict=True):
             assert point["rate_per_s"] == rate
             assert point["throughput_per_s"] == pytest.approx(rate, rel=0.35)
+            assert point["throughput_per_s"] <= point["offered_per_s"]  # never more than came
             assert point["p50_s"] >= 0.05
         assert kitchen["capacity_reached"] is False  # what it served is a floor, not a knee
     assert "[4/4] async at 12/s" in run.stderr  # progress, a line a point
@@ -140,5 +142,9 @@ def test_a_capacity_is_claimed_only_where_a_rate_asked_more_than_was_served() ->
     past = curve((10.0, 10.1), (40.0, 19.1))
     assert past.capacity_reached and past.capacity_per_s == 19.1
     assert capacity_words(past) == "capacity 19.1/s measured, 20/s predicted (cook)"
+    # Held against what its customers really offered (a Poisson stream's differ from the
+    # rate): 11.5 of 12.9 offered is short of it, though above the 10 a second asked for.
+    short = replace(below.points[1], throughput_per_s=11.5, offered_per_s=12.9)
+    assert KitchenCurve("k", KitchenSettings(), 20.0, "cook", [short]).capacity_reached
     waits = curve((40.0, 40.2), predicted=math.inf)
     assert capacity_words(waits).endswith("no limit predicted (every step waits off the loop)")

@@ -239,13 +239,17 @@ def print_sweep(curves: list[KitchenCurve], console: Console) -> None:
             title=f"{curve.label}: {capacity_words(curve)}",
             title_justify="left",
         )
-        for header in ("offered/s", "served/s", "p50", "p99", "model p50", "model p99"):
+        # rate/s: what the point asked for; offered/s: the arrivals a second that came while
+        # the orders served/s counts arrived (a Poisson stream's differ from its rate).
+        headers = ("rate/s", "offered/s", "served/s", "p50", "p99", "model p50", "model p99")
+        for header in headers:
             table.add_column(header, justify="right")
         for name in lost:
             table.add_column(LOST_WORDS[name], justify="right")
         for p in curve.points:
             table.add_row(
                 f"{p.rate_per_s:.3g}",
+                _rate(p.offered_per_s),
                 _rate(p.throughput_per_s),
                 *(_seconds(v) for v in (p.p50_s, p.p99_s, p.predicted_p50_s, p.predicted_p99_s)),
                 *(f"{p.outcomes.get(name, 0)}/{p.orders}" for name in lost),

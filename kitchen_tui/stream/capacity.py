@@ -125,13 +125,53 @@ def steady_throughput(done_at: list[float], until: float) -> float | None:
     turn of the loop ends) is read over the whole run instead, drain included, in which it was
     busy throughout: a bunch of forty answers in 0.3 s read 141 a second for a loop that serves
     25. None without two instants."""
-    times = sorted(done_at)
+    window = _steady_window(sorted(done_at), until)
+    return None if window is None else (len(window) - 1) / (window[-1] - window[0])
+
+
+def _steady_window(times: list[float], until: float) -> list[float] | None:
+    """The instants (sorted) steady_throughput reads its rate over."""
     steady = [t for t in times if t <= until]
     if len(steady) >= 2 and steady[-1] - steady[0] >= until / 2:
-        return (len(steady) - 1) / (steady[-1] - steady[0])
+        return steady
     if len(times) < 2 or times[-1] <= times[0]:
         return None
-    return (len(times) - 1) / (times[-1] - times[0])
+    return times
+
+
+@dataclass(frozen=True)
+class Throughput:
+    """What a kitchen served a second in steady state, and what it was offered meanwhile."""
+
+    served_per_s: float  # never above offered_per_s
+    offered_per_s: float  # arrivals a second while the orders it served arrived
+
+
+def served_against_offered(
+    stays: list[tuple[float, float | None]], until: float
+) -> Throughput | None:
+    """steady_throughput of the (arrived, served or None) story times, held against the
+    arrivals actually offered meanwhile: every arrival (served or not) from the first to the
+    last arrival of the orders it counted, a second. A Poisson stream's arrivals bunch: a
+    window of 20 of them at 1 a second may hold 25, and a kitchen that keeps up serves those 25
+    in that window, faster than the rate it was asked for. Read over the arrivals of the same
+    orders, a kitchen that keeps up serves what it is offered, and one that falls behind (its
+    orders take longer to serve than they took to come) less. It cannot serve for good more
+    than arrives: more reads a window's luck (its latencies shorter at the end than at the
+    start, N cooks' rounds), not capacity, so the served rate is capped at the offered one.
+    None without two instants served."""
+    served = sorted((done, arrived) for arrived, done in stays if done is not None)
+    window = _steady_window([done for done, _ in served], until)
+    if window is None:
+        return None
+    rate = (len(window) - 1) / (window[-1] - window[0])
+    counted = [arrived for done, arrived in served if window[0] <= done <= window[-1]]
+    first, last = min(counted), max(counted)
+    came = sum(1 for arrived, _ in stays if first <= arrived <= last)
+    if last <= first:  # one burst, all at once: no rate of arrivals to hold it against
+        return Throughput(rate, rate)
+    offered = (came - 1) / (last - first)
+    return Throughput(min(rate, offered), offered)
 
 
 def littles_law(

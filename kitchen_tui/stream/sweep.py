@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 from kitchen_tui.protocol.menu import MENU, Dish
 from kitchen_tui.protocol.settings import KitchenSettings
-from kitchen_tui.stream.capacity import capacity, steady_throughput
+from kitchen_tui.stream.capacity import capacity, served_against_offered
 from kitchen_tui.stream.headless import run_scenario
-from kitchen_tui.stream.model import predict
+from kitchen_tui.stream.model import loop_turns, predict
 from kitchen_tui.stream.sketch import percentile
 from kitchen_tui.talk.load import Arrivals, LoadSpec
 from kitchen_tui.talk.scenario import Scenario
@@ -44,6 +44,14 @@ class Point:
     # answered while their customer was still there; the model's counts of the same arrivals.
     outcomes: Mapping[str, int] = field(default_factory=dict)
     predicted_outcomes: Mapping[str, int] = field(default_factory=dict)
+    # The arrivals a second actually offered while the orders throughput counts arrived (a
+    # Poisson stream's differ from its rate); throughput is never above it. None: unknown.
+    offered_per_s: float | None = None
+
+    @property
+    def asked_per_s(self) -> float:
+        """What the point's customers asked for: as they came, or its rate when not known."""
+        return self.rate_per_s if self.offered_per_s is None else self.offered_per_s
 
     @property
     def lost(self) -> int:
@@ -51,7 +59,7 @@ class Point:
         return sum(self.outcomes.get(name, 0) for name in LOST)
 
     def to_json(self) -> dict[str, object]:
-        keys = ("rate_per_s", "throughput_per_s", "p50_s", "p99_s")
+        keys = ("rate_per_s", "offered_per_s", "throughput_per_s", "p50_s", "p99_s")
         return {
             **{key: getattr(self, key) for key in keys},
             "predicted_p50_s": self.predicted_p50_s,
@@ -74,6 +82,8 @@ class KitchenCurve:
 
     @property
     def capacity_per_s(self) -> float | None:
+        """The most it served at any rate (each point's throughput is capped at the arrivals
+        it was offered, so a lucky Poisson window does not read as capacity)."""
         served = [p.throughput_per_s for p in self.points if p.throughput_per_s is not None]
         return max(served) if served else None
 
@@ -82,7 +92,7 @@ class KitchenCurve:
         """Whether some rate asked more than the kitchen served; if none did, the most it
         served is only a floor under its capacity."""
         return any(
-            p.throughput_per_s is not None and p.throughput_per_s < SHORT_OF_OFFERED * p.rate_per_s
+            p.throughput_per_s is not None and p.throughput_per_s < SHORT_OF_OFFERED * p.asked_per_s
             for p in self.points
         )
 
@@ -148,24 +158,30 @@ def measure(plan: SweepPlan, settings: KitchenSettings, rate: float) -> Point:
     run = run_scenario(scenario, settings, backend=plan.backend, keep_events=False)
     served = [o for o in run.orders if o.outcome == "served" and o.served_s is not None]
     latencies = [o.latency_s for o in served if o.latency_s is not None]
-    done = [o.served_s for o in served if o.served_s is not None]
-    predict_all = predict(orders, plan.dishes, settings)
+    # Each customer's intended arrival (the stamp the kitchen put on it) and when it was
+    # served, if it was: the same arrivals for the kitchen and for the model.
+    kitchen_stays = [(o.at, o.served_s if o.outcome == "served" else None) for o in run.orders]
+    # The model with the loop's own turns between checkpointed slices, as this run measured
+    # them (as `report` feeds it; the events kept without keep_events are those).
+    predict_all = predict(orders, plan.dishes, settings, turns=loop_turns(run.events))
     model = [p for p in predict_all if p.served is not None and p.outcome == "served"]
     model_latencies = [p.latency for p in model if p.latency is not None]
+    model_stays = [(p.arrived, p.served if p.outcome == "served" else None) for p in predict_all]
+    measured = served_against_offered(kitchen_stays, stream.seconds)
+    predicted = served_against_offered(model_stays, stream.seconds)
     return Point(
         rate_per_s=rate,
-        throughput_per_s=steady_throughput(done, stream.seconds),
+        throughput_per_s=None if measured is None else measured.served_per_s,
         p50_s=percentile(latencies, 50),
         p99_s=percentile(latencies, 99),
-        predicted_throughput_per_s=steady_throughput(
-            [p.served for p in model if p.served is not None], stream.seconds
-        ),
+        predicted_throughput_per_s=None if predicted is None else predicted.served_per_s,
         predicted_p50_s=percentile(model_latencies, 50),
         predicted_p99_s=percentile(model_latencies, 99),
         orders=len(orders),
         wall_s=run.wall_s / settings.speed,
         outcomes=_counted(o.outcome for o in run.orders),
         predicted_outcomes=_counted(p.outcome for p in predict_all),
+        offered_per_s=None if measured is None else measured.offered_per_s,
     )
 
 
