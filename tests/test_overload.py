@@ -15,6 +15,7 @@ from kitchen_tui.stream.overload import overload, overload_scenario, recovery
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 NOMINAL_S = 1.84  # the chat message on an idle kitchen
+SNEAKY_S = 1.0  # the sneaky blocker (one blocking call) on an idle kitchen
 
 
 def _report(tmp_path: Path, text: str) -> dict[str, object]:
@@ -67,3 +68,32 @@ def test_recovery_is_the_first_newcomer_from_whom_on_all_are_prompt() -> None:
     orders += [order(13.0, 2.0), order(14.0, 1.0, "timed_out"), order(15.0, 1.9)]
     assert recovery(orders, 10.0, 1.84) == 5.0
     assert recovery(orders[:4], 10.0, 1.84) is None
+
+
+def test_async_with_to_thread_sheds_its_queue_at_the_deadline(tmp_path: Path) -> None:
+    """The blocking calls wait for one of the limiter's 40 tokens inside the handler's
+    fail_after: the deadline cancels them there (never at the desk), and newcomers after the
+    overload are served within about one deadline."""
+    settings = {"mode": "async", "fix_blocking": "to_thread", "deadline": 5.0}
+    result = _report(tmp_path, overload_scenario("sneaky", 80.0, 10.0, 0.25, 30.0, settings))
+    figures = overload(result, 10.0, SNEAKY_S)
+    assert figures.timed_out > 0
+    summary = result["summary"]
+    assert isinstance(summary, dict) and "desk" not in summary["timed_out_at"]
+    assert figures.recovery_s is not None and figures.recovery_s < 5.0 + 3.0
+
+
+def test_a_loop_bound_async_kitchen_is_rescued_by_a_bounded_desk_not_a_deadline(
+    tmp_path: Path,
+) -> None:
+    """The chat message's CPU is its handler's first step: the backlog waits for the loop in
+    front of the handlers, where no fail_after runs yet, so a deadline cancels nothing and the
+    backlog is cooked in full; a front desk of 8 86s the excess and the kitchen recovers at
+    once."""
+    scenario = overload_scenario("message", 50.0, 10.0, 0.25, 30.0, {"mode": "async"})
+    deadline = overload(_report(tmp_path, "deadline = 5.0\n" + scenario), 10.0, NOMINAL_S)
+    assert deadline.timed_out == 0
+    assert deadline.recovery_s is None or deadline.recovery_s > 5.0  # 12 s measured, quiet
+    bounded = overload(_report(tmp_path, "front_desk = 8\n" + scenario), 10.0, NOMINAL_S)
+    assert bounded.refused > 0
+    assert bounded.recovery_s is not None and bounded.recovery_s < 2.0  # 0.0 s measured
