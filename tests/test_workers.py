@@ -423,6 +423,8 @@ def test_a_ticket_taken_by_a_worker_killed_before_it_said_so_fails_and_report_en
     assert lost["outcome"] == "failed", lost
     assert "killed by signal 9 just after taking it off the front desk" in lost["error"], lost
     assert lost["error"].startswith(f"lost: worker {lost['worker']} "), lost
+    (death,) = json.loads(run.stdout)["deaths"]  # the death cost that ticket: it says so
+    assert (death["worker"], death["failed"], death["lost"]) == (lost["worker"], 1, 1), death
     # L2 waited for L1's worker: the dead one took nothing more, and the desk serves on.
     assert orders["L2"]["worker"] == orders["L1"]["worker"] != lost["worker"]
     assert orders["L2"]["latency_s"] > 1.5

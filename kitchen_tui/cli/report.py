@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -67,6 +68,11 @@ def report_json(result: RunResult) -> dict[str, object]:
         "settings": result.settings.served_json(),
         "orders": [_order_json(order, full_menu(result.scenario)) for order in result.orders],
         "summary": result.summary(),
+        # With several workers, each death and the tickets it cost, as the banner says.
+        "deaths": [
+            {"worker": worker, **dataclasses.asdict(death)}
+            for worker, death in result.ledger.pool.deaths
+        ],
     }
 
 
@@ -216,7 +222,8 @@ def _notes(result: RunResult) -> list[str]:
         elif order.outcome != "served":
             why = ticket.error if ticket is not None and ticket.error else "no reason given"
             notes.append(f"{order.id} {_outcome(order)}: {why}")
-    return notes + result.ledger.pool.deaths + _stream_notes(result)
+    deaths = [death.words for _worker, death in result.ledger.pool.deaths]
+    return notes + deaths + _stream_notes(result)
 
 
 def _stream_notes(result: RunResult) -> list[str]:

@@ -75,6 +75,8 @@ class Master:
         self._lock = threading.Lock()
         self._tickets: dict[int, Ticket] = {}  # sent out and not yet done
         self._taken: dict[int, dict[int, Ticket]] = {}  # slot -> tickets it accepted, not done
+        # slot -> its last death: pid, message, tickets it failed, of those lost (roll calls)
+        self._deaths: dict[int, tuple[int, str, int, int]] = {}
         # While a reset is under way: each live worker's cancelled count, None until it is in.
         self._resets: dict[int, int | None] = {}
         self._reset_drained: int | None = None
@@ -317,14 +319,15 @@ class Master:
             self.roll.gone(worker.pid or 0)
             return
         self._retiring.discard(slot)
+        how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
+        message = f"worker {slot} (pid {worker.pid}) {how}"
         with self._lock:
             victims = list(self._taken[slot].values())
             self._taken[slot] = {}
             for ticket in victims:
                 self._tickets.pop(ticket.n, None)
             self._resets.pop(slot, None)
-        how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
-        message = f"worker {slot} (pid {worker.pid}) {how}"
+            self._deaths[slot] = (worker.pid or 0, message, len(victims), 0)
         self.emitter.emit(
             "worker_died",
             worker=slot,
@@ -339,11 +342,22 @@ class Master:
         self.roll.after_death(slot, message, counted - worker.heard_accepted, living)
         self._maybe_reset_done()
 
-    def _lose(self, ticket: Ticket, slot: int, error: str) -> None:
-        """The roll call found a ticket lost with a dead worker (not one a reset ended)."""
+    def _lose(self, tickets: list[Ticket], slot: int, error: str) -> None:
+        """The roll call found tickets lost with a dead worker (not one a reset ended):
+        `worker_lost` says what the death has cost now, in all, then each fails (as
+        `worker_died` comes before its tickets' failures: a reader that stops at the last
+        outcome has heard the count)."""
         with self._lock:
-            known = self._tickets.pop(ticket.n, None) is not None
-        if known:
+            known = [t for t in tickets if self._tickets.pop(t.n, None) is not None]
+            if not known:
+                return
+            pid, message, failed, lost = self._deaths[slot]
+            failed, lost = failed + len(known), lost + len(known)
+            self._deaths[slot] = (pid, message, failed, lost)
+        self.emitter.emit(
+            "worker_lost", worker=slot, pid=pid, message=message, failed=failed, lost=lost
+        )
+        for ticket in known:
             self._fail(ticket, slot, error)
 
     def _fail(self, ticket: Ticket, slot: int, error: str) -> None:

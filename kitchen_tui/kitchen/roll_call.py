@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from kitchen_tui.kitchen.shared_desk import SharedDesk
     from kitchen_tui.kitchen.worker_process import WorkerProcess
 
-Lose = Callable[["Ticket", int, str], None]
+Lose = Callable[[list["Ticket"], int, str], None]
 
 
 @dataclass
@@ -34,7 +34,8 @@ class RollCaller:
     no answer. After a death the master empties the socket and fills it again (what is in it
     is waiting, not lost), and asks every living worker to answer from its loop; once all
     have, a ticket sent, not in the socket and still said by nobody was lost with the dead.
-    One call at a time: a death during one widens it and asks again."""
+    One call at a time: a death during one widens it and asks again; what it finds is the
+    first dead worker's (with several, no one can tell which took it)."""
 
     def __init__(self, desk: SharedDesk, lose: Lose) -> None:
         self._desk = desk
@@ -80,5 +81,4 @@ class RollCaller:
         else:
             hows = "; ".join(how for _slot, how in call.dead)
             error = f"lost with one of the workers that died ({hows}) as it took it"
-        for ticket in self._desk.lost(call.candidates, call.unheard):
-            self._lose(ticket, slot, error)
+        self._lose(self._desk.lost(call.candidates, call.unheard), slot, error)

@@ -222,6 +222,14 @@ class WorkerDiedEvent(Stamped):
     failed: int
 
 
+class WorkerLostEvent(Stamped):
+    type: Literal["worker_lost"]
+    pid: int
+    message: str
+    lost: int
+    failed: int
+
+
 class ThreadInEvent(AboutStep):
     type: Literal["thread_in"]
     waited_s: float
@@ -350,6 +358,7 @@ EVENT_TYPES: dict[str, type] = {
     "worker_up": WorkerUpEvent,
     "worker_beat": WorkerBeatEvent,
     "worker_died": WorkerDiedEvent,
+    "worker_lost": WorkerLostEvent,
     "worker_retired": WorkerRetiredEvent,
     "dropped": DroppedEvent,
     "stream": StreamEvent,

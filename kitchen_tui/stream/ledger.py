@@ -375,6 +375,7 @@ _HANDLERS: dict[str, Callable[[Ledger, Any], None]] = {
     "worker_up": lambda ledger, e: ledger.pool.on_up(e),
     "worker_beat": lambda ledger, e: ledger.pool.on_beat(e),
     "worker_died": lambda ledger, e: ledger.pool.on_died(e),
+    "worker_lost": lambda ledger, e: ledger.pool.on_lost(e),
     "worker_retired": lambda ledger, e: ledger.pool.on_retired(e),
     "dropped": Ledger._on_dropped,
     "reset": Ledger._on_reset,

@@ -10,11 +10,28 @@ from kitchen_tui.protocol.events import (
     ServedEvent,
     WorkerBeatEvent,
     WorkerDiedEvent,
+    WorkerLostEvent,
     WorkerRetiredEvent,
     WorkerUpEvent,
 )
 from kitchen_tui.stream.holds import Holds
 from kitchen_tui.stream.tickets import Ticket
+
+
+@dataclass
+class Death:
+    """A worker's death, as the stream told it: what ended it and how many tickets it cost."""
+
+    message: str
+    failed: int  # those it had said it took, then those a roll call found lost with it
+    lost: int = 0  # of those, taken off the front desk as it died, never said
+
+    @property
+    def words(self) -> str:
+        """What the banner and the report say of it, the one count for both."""
+        tickets = "1 ticket" if self.failed == 1 else f"{self.failed} tickets"
+        lost = f" ({self.lost} taken off the front desk as it died)" if self.lost else ""
+        return f"{self.message}: {tickets} failed{lost}"
 
 
 @dataclass
@@ -28,7 +45,7 @@ class WorkerState:
     served: int = 0
     failed: int = 0  # its dying fails its tickets too
     beat: WorkerBeatEvent | None = None
-    deaths: list[str] = field(default_factory=list)  # each death's message, oldest first
+    deaths: list[Death] = field(default_factory=list)  # oldest first
 
 
 class PoolAccount:
@@ -101,11 +118,19 @@ class PoolAccount:
         state = self.workers.setdefault(slot, WorkerState(slot, e["pid"]))
         state.alive = False
         state.beat = None
-        state.deaths.append(e["message"])
+        state.deaths.append(Death(e["message"], int(e.get("failed", 0))))
         holds = self.worker_holds.get(slot)
         if holds is not None:  # the step that held it ended with it: no line says it goes on
             holds.now = None
 
+    def on_lost(self, e: WorkerLostEvent) -> None:
+        """The roll call after a death found tickets it had taken: the death cost more."""
+        state = self.workers.get(int(e.get("worker", 0)))
+        if state is not None and state.deaths:
+            death = state.deaths[-1]
+            death.failed, death.lost = e["failed"], e["lost"]
+
     @property
-    def deaths(self) -> list[str]:
-        return [message for state in self.workers.values() for message in state.deaths]
+    def deaths(self) -> list[tuple[int, Death]]:
+        """Every worker's deaths: (worker, death)."""
+        return [(slot, death) for slot, state in self.workers.items() for death in state.deaths]

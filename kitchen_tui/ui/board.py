@@ -52,6 +52,7 @@ _TOUCHES: dict[str, tuple[str, ...]] = {
     "died": ("banner", "header"),
     "worker_up": ("cook", "stats"),
     "worker_died": ("cook", "stats", "banner"),
+    "worker_lost": ("stats", "banner"),
 }
 
 

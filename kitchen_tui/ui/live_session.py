@@ -14,6 +14,7 @@ from kitchen_tui.protocol.menu import Dish
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.stream.headless import LEAD_S
+from kitchen_tui.stream.pool_account import Death
 from kitchen_tui.talk.scenario import Scenario
 from kitchen_tui.ui.commands import (
     Again,
@@ -112,7 +113,7 @@ class LiveSession:
             if kind == "died":
                 self.died = str(event.get("message", "it ended unexpectedly"))
                 self.frame.show_death(self.died)
-            elif kind in ("worker_died", "worker_up"):
+            elif kind in ("worker_died", "worker_lost", "worker_up"):
                 self._worker_news(event)
             elif kind == "hello":
                 self._ready = True
@@ -126,13 +127,18 @@ class LiveSession:
         return events
 
     def _worker_news(self, event: Event) -> None:
-        """A worker died (its banner stays until it is back) or is up again."""
+        """A worker died (its banner stays until it is back), its death cost more than it
+        first said (a roll call's `worker_lost`, while its banner is up), or it is up again."""
         worker = int(event.get("worker", 0))
         if event["type"] == "worker_up":
             self.dead_workers.pop(worker, None)
+        elif event["type"] == "worker_died" or worker in self.dead_workers:
+            death = Death(
+                str(event["message"]), int(event.get("failed", 0)), int(event.get("lost", 0))
+            )
+            self.dead_workers[worker] = death.words
         else:
-            failed = int(event.get("failed", 0))
-            self.dead_workers[worker] = f"{event['message']}: {counted(failed, 'ticket')} failed"
+            return
         if self.died is None:
             news = "; ".join(self.dead_workers.values()) or None
             self.frame.show_death(news, worker=True)

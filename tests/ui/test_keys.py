@@ -236,10 +236,20 @@ async def test_a_dead_worker_shows_a_banner_and_x_restarts_it_not_the_kitchen(ri
     said = str(banner.render())
     assert banner.display and message in said.lower() and "3 tickets failed" in said
     assert "serves on with the other workers" in said
+    # The roll call found one more it had taken as it died: the banner counts it in.
+    lost = {**died, "type": "worker_lost", "seq": 6, "message": message, "failed": 4, "lost": 1}
+    rig.kitchen.push([lost])
+    await rig.frame()
+    said = " ".join(str(banner.render()).split())
+    assert "4 tickets failed (1 taken off the front desk as it died)" in said, said
     await rig.pilot.press("x")
     assert rig.kitchen.sent("restart_worker") == [2]
     assert rig.kitchen.sent("reset") == [] and rig.kitchen.started == 1
-    rig.kitchen.push([{"type": "worker_up", "seq": 6, "t": 2.0, "worker": 2, "pid": 4444}])
+    rig.kitchen.push([{"type": "worker_up", "seq": 7, "t": 2.0, "worker": 2, "pid": 4444}])
+    await rig.frame()
+    assert not banner.display
+    # A roll call's count that comes after the worker is back shows no banner again.
+    rig.kitchen.push([{**lost, "seq": 8, "failed": 5, "lost": 2}])
     await rig.frame()
     assert not banner.display
 
