@@ -282,11 +282,14 @@ def test_more_workers_start_and_one_too_many_serves_its_tickets_then_goes(
     taken = {e["id"]: e["worker"] for e in watch.of_type("accepted")}
     assert sorted(taken.values()) == [1, 2, 3]
     kitchen.set_workers(2)  # the newest, 3, holds a ticket: it serves it, then goes
+    watch.wait_for(lambda e: e["type"] == "settings" and e["settings"]["workers"] == 2, 5)
+    # Fewer starts none (it started a worker in every free slot but one: 14 of them).
+    assert kitchen.pid is not None and len(processes_in_group(kitchen.pid)) == 1 + 3
     done = watch.wait_done({"L0", "L1", "L2"}, timeout=10)
     assert all(event["type"] == "served" for event in done.values())
     retired = watch.wait_type("worker_retired", timeout=10)
     assert retired["worker"] == 3
-    assert not watch.of_type("worker_died")
+    assert not watch.of_type("worker_died") and len(processes_in_group(kitchen.pid)) == 1 + 2
     kitchen.order([Order("L3", "nap"), Order("L4", "nap")])
     done = watch.wait_done({"L3", "L4"}, timeout=10)
     assert {event["worker"] for event in done.values()} == {1, 2}

@@ -233,7 +233,7 @@ class Master:
         """Start workers up to `count`, or retire the newest ones past it (gracefully)."""
         live = sorted(s for s, w in self.workers.items() if w.alive and s not in self._retiring)
         free = [s for s in range(1, MAX_WORKERS + 1) if s not in self.workers or self._gone(s)]
-        for slot in free[: count - len(live)]:
+        for slot in free[: max(0, count - len(live))]:  # fewer: free[:-1] would start 14
             self._spawn(slot)
         for slot in live[count:]:
             self._retiring.add(slot)
