@@ -130,3 +130,48 @@ async def test_each_workers_prep_shelf_shows_its_own_busy_slot(tmp_path: Path) -
         assert "w1.1" in shelf and "C1" in shelf, shelf
         assert "w2.1" in shelf and "C2" in shelf, shelf
         assert "2 of 4 idle" in shelf, shelf
+
+
+@pytest.mark.parametrize("size", [(120, 36), (80, 24)])
+async def test_more_workers_than_the_stats_have_room_for_end_on_a_line_for_the_rest(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """Eight workers: the stats panel had room for four lines and cut the rest off without a
+    word (w5 to w8 were not on screen, nor that they were missing). A down worker keeps its
+    line; the last line counts the others, together."""
+    clock = FakeClock()
+    kitchen = FakeKitchen(clock, answer=False)
+    app = KitchenApp(
+        KitchenSettings(), kitchen=kitchen, clock=clock, paused=True, screenshot_dir=tmp_path
+    )
+    async with app.run_test(size=size) as pilot:
+        t = clock()
+        settings = KitchenSettings(mode="async", workers=8).to_json()
+        events: list[dict[str, Any]] = [
+            {
+                "type": "hello",
+                "t": t,
+                "pid": 1,
+                "backend": "asyncio",
+                "settings": settings,
+                "menu": {},
+            },
+            *({"type": "worker_up", "t": t, "worker": w, "pid": 10 + w} for w in range(1, 9)),
+            {"type": "arrived", "t": t, "id": "F1", "n": 1, "dish": "redis", "front_desk": 1},
+            {"type": "accepted", "t": t, "id": "F1", "n": 1, "worker": 8},
+            {"type": "worker_died", "t": t, "worker": 8, "pid": 18, "code": -9, "failed": 1},
+            {"type": "failed", "t": t, "id": "F1", "n": 1, "dish": "redis", "worker": 8},
+        ]
+        events[-2]["message"] = "worker 8 (pid 18) was killed by signal 9"
+        events[-1].update(error="killed while serving it", latency_s=0.01)
+        kitchen.push([{"v": 1, "seq": i, **e} for i, e in enumerate(events)])
+        clock.advance(0.3)
+        app.step_frame()
+        await pilot.pause()
+        lines = [line.strip(" │") for line in _text(app, "stats").splitlines()]
+        workers = [line for line in lines if line.startswith(("w", "+"))]
+        assert "w8 DOWN, served 0, failed 1" in workers, lines
+        shown = [line.split()[0] for line in workers[:-1]]
+        assert shown[-1] == "w8" and len(shown) == len(set(shown)) < 8, lines
+        rest = 8 - len(shown)
+        assert workers[-1].startswith(f"+{rest} more: served 0, failed 0"), lines

@@ -11,6 +11,7 @@ from collections.abc import Hashable
 from textual.strip import Strip
 
 from kitchen_tui.stream.ledger import Ledger
+from kitchen_tui.stream.pool_account import WorkerState
 from kitchen_tui.ui.glyphs import counted, ms_text, seconds_text
 from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.strips import fit
@@ -46,7 +47,8 @@ class StatsPanel(KitchenView):
         return self._seen, counts, held, id(board), id(loop) if board.mode == "async" else None
 
     def build(self, width: int, height: int) -> list[Strip]:
-        lines = self._counts(width) + self._kitchen_lines(width)
+        lines = self._counts(width)
+        lines += self._kitchen_lines(width, height - len(lines))
         lines.append(self.line(width).strip())
         lines += self._dish_table(width, height - len(lines))
         return lines[:height]
@@ -72,7 +74,7 @@ class StatsPanel(KitchenView):
             lines += [self.pair(width, walked, timed), self.pair(width, wasted, ran_on)]
         return lines
 
-    def _kitchen_lines(self, width: int) -> list[Strip]:
+    def _kitchen_lines(self, width: int, room: int) -> list[Strip]:
         board = self.scene.board
         ledger = board.ledger
         now = self.scene.now
@@ -93,21 +95,37 @@ class StatsPanel(KitchenView):
         if ledger.malformed:
             text = f"{counted(ledger.malformed, 'unreadable line')} skipped"
             lines.append(self._text(fit(text, width), width, "alarm--2"))
-        return lines + self._worker_lines(width)
+        return lines + self._worker_lines(width, room - len(lines))
 
-    def _worker_lines(self, width: int) -> list[Strip]:
+    def _worker_lines(self, width: int, room: int) -> list[Strip]:
         """With several workers, a line each: what it served and failed, and its tickets open
-        (in flight: not "holds", which a learner read as its stalls)."""
+        (in flight: not "holds", which a learner read as its stalls). Past the room, a down
+        worker keeps its line and the last says what the others hidden did, together."""
         board = self.scene.board
         lines = []
         lanes = (board.working, board.ready, board.rail, board.shelf)
-        for worker, state in sorted(board.ledger.pool.workers.items()):
+        workers = sorted(board.ledger.pool.workers.items())
+        hidden: list[WorkerState] = []
+        if len(workers) > room:  # the down ones first, then by number
+            first = sorted(workers, key=lambda item: item[1].alive)[: max(0, room - 1)]
+            shown = {worker for worker, _state in first}
+            hidden = [state for worker, state in workers if worker not in shown]
+            workers = [(worker, state) for worker, state in workers if worker in shown]
+        for worker, state in workers:
             holding = sum(1 for lane in lanes for t in lane.values() if t.worker == worker)
             counts = f"served {state.served}, failed {state.failed}"
             if state.alive:
                 words, style = f"w{worker} {counts}, open {holding}", "kitchen--strong"
             else:
                 words, style = f"w{worker} DOWN, {counts}", "alarm--3"
+            lines.append(self._text(fit(words, width), width, style))
+        if hidden and room > 0:
+            others = f"+{len(hidden)} more" if lines else counted(len(hidden), "worker")
+            served, failed = sum(s.served for s in hidden), sum(s.failed for s in hidden)
+            down = sum(not state.alive for state in hidden)
+            words = f"{others}: served {served}, failed {failed}"
+            words += f", {down} DOWN" if down else ""
+            style = "alarm--3" if down else "kitchen--dim"
             lines.append(self._text(fit(words, width), width, style))
         return lines
 
