@@ -41,7 +41,8 @@ _TOUCHES: dict[str, tuple[str, ...]] = {
     "stall": ("cook", "stats", "timeline"),
     "served": ("stats", "timeline"),
     "failed": ("stats", "timeline"),
-    "walked_out": ("stats", "timeline"),
+    # The served strip's title counts walk-outs: one still cooking finishes no ticket.
+    "walked_out": ("served", "stats", "timeline"),
     "uneaten": ("stats", "timeline"),
     "timed_out": ("stats", "timeline"),
     "heartbeat": ("stats",),

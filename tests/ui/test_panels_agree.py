@@ -257,3 +257,20 @@ def test_a_ticket_past_its_deadline_or_its_customer_says_so_on_its_chip() -> Non
     assert giving_up_note(ticket, T0 + 0.6) == "cancel pending"  # the deadline says more
     ticket.deadline_t = None
     assert giving_up_note(ticket, T0 + 0.8) == "for nobody"
+
+
+def test_a_walk_out_of_a_ticket_still_cooking_is_counted_in_the_served_strips_title() -> None:
+    """The strip redraws when a ticket is done; a customer who leaves while their ticket
+    cooks ends none, and its title said 113 walked out while the stats said 300 (giving-up)."""
+    from kitchen_tui.ui.widgets.served_strip import ServedStrip
+
+    board = Board()
+    board.apply(_hello())
+    hog = {"id": "H", "n": 1}
+    board.apply(_event("arrived", 0.0, dish="sneaky", front_desk=1, **hog))
+    board.apply(_event("seated", 0.0, mode="async", cook=None, prep_shelf=False, **hog))
+    strip = ServedStrip(Scene(board, T0))
+    before = strip.view_key()
+    board.apply(_event("walked_out", 0.7, dish="sneaky", patience_s=0.7, where="loop", **hog))
+    assert strip.view_key() != before, "the strip would keep its old title"
+    assert "walked out 1" in strip.titles()[0]
