@@ -463,3 +463,23 @@ def test_a_held_marker_sets_its_scene_up_before_it_waits() -> None:
     player.resume()
     clock.advance(0.5)
     assert labels(player.poll()) == ["OrderAction"] * 3
+
+
+@pytest.mark.parametrize("name", BUILTIN_SCENES)
+def test_no_builtin_talk_overloads_its_kitchen_while_it_waits_at_a_marker(name: str) -> None:
+    """A held marker hands out its scene's setup (a stream at the marker's own instant too),
+    then waits for the speaker: a stream past the kitchen's capacity would run all that time,
+    its backlog growing with every word (giving-up's rushes did)."""
+    from kitchen_tui.stream.capacity import capacity
+
+    talk = load_scene_file(name)
+    menu = full_menu(talk.scenario)
+    for scene in talk.scenes:
+        settings = scene.settings
+        for step in scene.steps:
+            if step.at > scene.start:
+                break
+            settings = settings_after(settings, step)
+            if isinstance(step, StreamAction) and step.rate > 0:
+                limit = capacity(step.mix, menu, settings).per_s
+                assert step.rate < limit, (scene.title, step.rate, limit)

@@ -26,6 +26,7 @@ from kitchen_tui.stream.ledger import Ledger
 from kitchen_tui.stream.tickets import Ticket
 from kitchen_tui.talk.scenario import Scenario
 from kitchen_tui.talk.scene_file import parse_scene_file
+from kitchen_tui.talk.script import Caption, SceneFile, StreamAction
 from kitchen_tui.ui.app import KitchenApp
 from kitchen_tui.ui.director import TalkDirector
 from kitchen_tui.ui.live_session import LiveSession
@@ -90,7 +91,13 @@ async def test_the_giving_up_talk_shows_what_its_captions_say(tmp_path: Path) ->
 
     sync, threads, loop = ledgers
     _sync_scene(sync, _drops(scenes[0][0]))
-    _to_thread_scene(threads, _drops(scenes[1][0]), scenes[1][0][-1]["t"])
+    # The captions come once what they say is on screen (the script's story seconds, counted
+    # from the scene's first stream step and its first stream event).
+    started = _stream_starts(scenes[0][0])[0]
+    walked = min(e["t"] for e in scenes[0][0] if e["type"] == "walked_out")
+    assert (walked - started) * SPEED < _caption_at(talk, "lose patience") - _stream_at(talk, 0)
+    prompt_after = (_caption_at(talk, "served promptly") - _stream_at(talk, 3)) / SPEED
+    _to_thread_scene(threads, _drops(scenes[1][0]), prompt_after, scenes[1][0][-1]["t"])
     _loop_scene(loop, _drops(scenes[2][0]))
 
 
@@ -109,7 +116,7 @@ def _sync_scene(ledger: Ledger, drops: list[float]) -> None:
     assert any(t.walked_out_t is not None and t.state == "uneaten" for t in behind)
 
 
-def _to_thread_scene(ledger: Ledger, drops: list[float], end: float) -> None:
+def _to_thread_scene(ledger: Ledger, drops: list[float], prompt_after: float, end: float) -> None:
     """The blocking calls queue for the thread limiter's tokens inside their handlers; the
     deadline cancels them there; a deadline after the rush, newcomers are served in their
     dish's own time."""
@@ -118,11 +125,7 @@ def _to_thread_scene(ledger: Ledger, drops: list[float], end: float) -> None:
     assert "desk" not in lost.by_where  # they waited inside the handler, not at the door
     (drop,) = drops  # 80 a second, then 4
     served_by = end - 1.5 * SNEAKY_S / SPEED  # those still cooking at the next reset aside
-    after = [
-        t
-        for t in _tickets(ledger, "sneaky")
-        if drop + DEADLINE / SPEED + 0.5 < t.arrived < served_by
-    ]
+    after = [t for t in _tickets(ledger, "sneaky") if drop + prompt_after < t.arrived < served_by]
     assert len(after) >= 10
     assert all(t.state == "served" for t in after), {t.state for t in after}
     assert max(t.latency_s or 0.0 for t in after) < 1.5 * SNEAKY_S
@@ -195,6 +198,20 @@ def _drops(events: list[Event]) -> list[float]:
     return [
         t for (t, rate), (_, before) in zip(rates[1:], rates[:-1], strict=True) if rate < before
     ]
+
+
+def _stream_starts(events: list[Event]) -> list[float]:
+    return [e["t"] for e in events if e["type"] == "stream" and e["rate"]]
+
+
+def _caption_at(talk: SceneFile, words: str) -> float:
+    """The story second the script shows its caption with `words`."""
+    return next(s.at for s in talk.steps() if isinstance(s, Caption) and words in s.text)
+
+
+def _stream_at(talk: SceneFile, index: int) -> float:
+    """The story second of the script's `index`th stream step (0: the first)."""
+    return [s.at for s in talk.steps() if isinstance(s, StreamAction) and s.rate][index]
 
 
 def _tickets(ledger: Ledger, dish: str) -> list[Ticket]:
