@@ -175,3 +175,46 @@ async def test_more_workers_than_the_stats_have_room_for_end_on_a_line_for_the_r
         assert shown[-1] == "w8" and len(shown) == len(set(shown)) < 8, lines
         rest = 8 - len(shown)
         assert workers[-1].startswith(f"+{rest} more: served 0, failed 0"), lines
+
+
+async def test_at_80x24_every_worker_and_the_loop_held_now_come_before_the_last_stall(
+    tmp_path: Path,
+) -> None:
+    """Four workers at 80x24, a stall over on w1 and B1 holding w2's loop now: the lane showed
+    w1 and the last stall's report, and not w2 to w4, nor that B1 held a loop."""
+    clock = FakeClock()
+    kitchen = FakeKitchen(clock, answer=False)
+    app = KitchenApp(
+        KitchenSettings(), kitchen=kitchen, clock=clock, paused=True, screenshot_dir=tmp_path
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        t = clock()
+        settings = KitchenSettings(mode="async", workers=4).to_json()
+        seated = {"mode": "async", "cook": None, "prep_shelf": False}
+        fixes = {"fix_blocking": "inline", "fix_cpu": "inline"}
+        events: list[dict[str, Any]] = [
+            {"type": "hello", "t": t, "pid": 1, "backend": "asyncio", "settings": settings},
+            *({"type": "worker_up", "t": t, "worker": w, "pid": 10 + w} for w in range(1, 5)),
+        ]
+        for n, (name, worker, kind, label) in enumerate(
+            [("R3", 1, "cpu", "tokenize + prompt"), ("B1", 2, "blocking", "requests.get")], 1
+        ):
+            about = {"id": name, "n": n, "worker": worker}
+            step = {**about, "i": 0, "kind": kind, "label": label, "where": "loop"}
+            events += [
+                {"type": "arrived", "t": t, **about, "dish": "sneaky", "front_desk": 1},
+                {"type": "accepted", "t": t, **about},
+                {"type": "seated", "t": t, **about, **seated, **fixes},
+                {"type": "step_started", "t": t, **step, "nominal_s": 0.2},
+            ]
+        finished = {"measured_s": 0.2, "story_s": 0.2, "cpu_s": 0.2, "shelf_s": None}
+        step = {"id": "R3", "n": 1, "worker": 1, "i": 0, "kind": "cpu", "where": "loop"}
+        events.append({"type": "step_finished", "t": t + 0.2, **step, **finished})
+        events[0]["menu"] = {}
+        kitchen.push([{"v": 1, "seq": i, **e} for i, e in enumerate(events)])
+        clock.advance(0.5)
+        app.step_frame()
+        await pilot.pause()
+        cooks = _text(app, "line-cook")
+        assert all(f"w{w} " in cooks for w in range(1, 5)), cooks
+        assert "LOOP HELD" in cooks and "B1 requests.get" in cooks, cooks

@@ -80,14 +80,20 @@ class LineCook(KitchenView):
     # -- several workers: a few lines each -------------------------------------------------------
 
     def _pool_lines(self, width: int, height: int) -> list[Strip]:
+        """Each worker's lines, then the last stall's report if there is room for both: each
+        worker's state comes first (at 80x24 the report hid every worker but the first, and
+        with them the loop held now and its ticket)."""
         board = self.scene.board
-        report = self._report_lines(board.last_stall, width)
-        room = max(0, height - len(report))
         slots = board.worker_slots
+        fewest = [line for worker in slots for line in self._worker_lines(worker, width, 1)]
+        report = self._report_lines(board.last_stall, width)
+        if len(fewest) + len(report) > height:
+            report = []
+        room = max(0, height - len(report))
         rows = max(1, room // len(slots))
-        lines: list[Strip] = []
-        for worker in slots:
-            lines += self._worker_lines(worker, width, rows)
+        lines = [line for worker in slots for line in self._worker_lines(worker, width, rows)]
+        if len(lines) > room:  # a held step's ticket on a line of its own took a row
+            lines = fewest
         lines = lines[:room]
         filler = [self.line(width).strip()] * (room - len(lines))
         return (lines + filler + report)[:height]
@@ -101,7 +107,7 @@ class LineCook(KitchenView):
         named: list[Strip] = []
         if state is not None and not state.alive:
             head.add(" DOWN ", self.style("alarm-badge--3"))
-            head.add(" its tickets failed; x restarts it", self.style("alarm--3"))
+            head.add(" x restarts it", self.style("alarm--3"))  # the banner says what failed
         elif held is not None:
             seconds = self.scene.age(held.started)
             level = stall_level(seconds)
