@@ -49,6 +49,8 @@ GIVING_UP_NOTES = (
     (RUNS_ON_NOTE, "past its deadline on a thread, which cannot be stopped"),
 )
 
+SCROLL_HINT = "more below: down, page down, end   "
+
 FIGURES_NOTE = (
     f"Each figure covers the last {WINDOW_S:g} real seconds, in story seconds, and comes from"
     " the kitchen's own events. In a kitchen that keeps up, L and X x W agree (Little's law);"
@@ -82,6 +84,10 @@ class HelpScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self._show_figures(False)
+        self.call_after_refresh(self._say_how_to_scroll)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._say_how_to_scroll)
 
     def action_figures(self) -> None:
         """g: the page on the queueing figures, or back to the keys."""
@@ -97,6 +103,14 @@ class HelpScreen(ModalScreen[None]):
         )
         other = "the keys" if figures else "the queueing figures"
         body.border_subtitle = f"g: {other}   escape or ? closes this page"
+        self.call_after_refresh(self._say_how_to_scroll)
+
+    def _say_how_to_scroll(self) -> None:
+        """A page taller than the screen (the giving-up letters, a small terminal) says how to
+        see the rest: a scroll bar alone was easy to miss, and the ascii page draws none."""
+        body = self.query_one("#help-body")
+        subtitle = str(body.border_subtitle or "").removeprefix(SCROLL_HINT)
+        body.border_subtitle = (SCROLL_HINT if body.max_scroll_y > 0 else "") + subtitle
 
     def _keys(self) -> Table:
         # Two columns of about the same height, so the page fits 120x36 whole.

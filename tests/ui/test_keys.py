@@ -354,10 +354,38 @@ async def test_the_help_page_fits_120x36_whole_and_explains_the_alarm_levels(rig
     await rig.pilot.pause()
     body = rig.app.screen.query_one("#help-body")
     assert body.max_scroll_y == 0, "the help page is cut off: it needs scrolling at 120x36"
+    assert "more below" not in str(body.border_subtitle)
     shown = rig.app.screen.query_one("#help-legend", Static)
     legend = " ".join(shown.render_line(y).text for y in range(shown.size.height))
     for caption in ("> 50 ms", "> 250 ms", "> 1 s"):
         assert f"{caption} a stall" in " ".join(legend.split()), legend
+
+
+async def test_with_a_patience_and_a_deadline_every_help_line_can_be_reached(
+    tmp_path: Path,
+) -> None:
+    """The giving-up letters make the page taller than 120x36: it says so, and the keys
+    scroll it down to its last line."""
+    clock = FakeClock()
+    settings = KitchenSettings(patience=5.0, deadline=3.0)
+    app = KitchenApp(settings, kitchen=FakeKitchen(clock, settings=settings), clock=clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        body = app.screen.query_one("#help-body")
+        assert body.max_scroll_y > 0
+        assert "more below" in str(body.border_subtitle)
+        await pilot.press("down")
+        await pilot.pause()
+        assert body.scroll_y > 0
+        await pilot.press("end")
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y
+        shown = app.screen.query_one("#help-legend", Static)
+        last = shown.render_line(shown.size.height - 1).text
+        assert "cannot be stopped" in last, last  # the legend's last line, on screen
+        assert shown.region.bottom <= body.region.bottom - 1, (shown.region, body.region)
 
 
 @pytest.mark.parametrize("quit_key", ["q", "ctrl+c"])
