@@ -55,6 +55,7 @@ class PoolAccount:
         self.workers: dict[int, WorkerState] = {}
         self.worker_holds: dict[int, Holds] = {}
         self._kitchen_holds = kitchen_holds  # one kitchen's, with no worker
+        self.retired: list[WorkerState] = []  # workers that left as asked, with their counts
 
     def holds_of(self, ticket: Ticket | None) -> Holds:
         """The holds of the ticket's own worker (a step holds only its own worker's tickets),
@@ -108,9 +109,13 @@ class PoolAccount:
             state.beat = e
 
     def on_retired(self, e: WorkerRetiredEvent) -> None:
-        """A worker left as asked: no line of its own any more."""
+        """A worker left as asked: no line of its own any more (its counts are kept, so the
+        workers' still add up to the kitchen's)."""
         slot = int(e.get("worker", 0))
-        self.workers.pop(slot, None)
+        state = self.workers.pop(slot, None)
+        if state is not None:
+            state.alive = False
+            self.retired.append(state)
         self.worker_holds.pop(slot, None)
 
     def on_died(self, e: WorkerDiedEvent) -> None:

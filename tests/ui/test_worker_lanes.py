@@ -218,3 +218,34 @@ async def test_at_80x24_every_worker_and_the_loop_held_now_come_before_the_last_
         cooks = _text(app, "line-cook")
         assert all(f"w{w} " in cooks for w in range(1, 5)), cooks
         assert "LOOP HELD" in cooks and "B1 requests.get" in cooks, cooks
+
+
+async def test_a_retired_workers_counts_stay_in_the_stats(tmp_path: Path) -> None:
+    """W retires the newest worker once it has served its tickets: its line went, and with it
+    what it had served, so the workers' lines no longer added up to the kitchen's served."""
+    clock = FakeClock()
+    kitchen = FakeKitchen(clock, answer=False)
+    app = KitchenApp(
+        KitchenSettings(), kitchen=kitchen, clock=clock, paused=True, screenshot_dir=tmp_path
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        t = clock()
+        settings = KitchenSettings(mode="sync", workers=3).to_json()
+        about = {"id": "F1", "n": 1, "worker": 3}
+        served = {"dish": "redis", "latency_s": 0.05, "real_latency_s": 0.05, "split": {}}
+        events: list[dict[str, Any]] = [
+            {"type": "hello", "t": t, "pid": 1, "backend": "asyncio", "settings": settings},
+            *({"type": "worker_up", "t": t, "worker": w, "pid": 10 + w} for w in range(1, 4)),
+            {"type": "arrived", "t": t, **about, "dish": "redis", "front_desk": 1},
+            {"type": "accepted", "t": t, **about},
+            {"type": "served", "t": t + 0.05, **about, **served},
+            {"type": "worker_retired", "t": t + 0.1, "worker": 3, "pid": 13},
+        ]
+        events[0]["menu"] = {}
+        kitchen.push([{"v": 1, "seq": i, **e} for i, e in enumerate(events)])
+        clock.advance(0.3)
+        app.step_frame()
+        await pilot.pause()
+        stats = _text(app, "stats")
+        assert "w3 " not in stats and "1 retired: served 1, failed 0" in stats, stats
+        assert "w1 served 0" in stats and "w2 served 0" in stats

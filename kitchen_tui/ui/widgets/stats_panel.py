@@ -105,6 +105,8 @@ class StatsPanel(KitchenView):
         lines = []
         lanes = (board.working, board.ready, board.rail, board.shelf)
         workers = sorted(board.ledger.pool.workers.items())
+        retired = board.ledger.pool.retired
+        room -= bool(retired)  # their line comes last
         hidden: list[WorkerState] = []
         if len(workers) > room:  # the down ones first, then by number
             first = sorted(workers, key=lambda item: item[1].alive)[: max(0, room - 1)]
@@ -127,6 +129,10 @@ class StatsPanel(KitchenView):
             words += f", {down} DOWN" if down else ""
             style = "alarm--3" if down else "kitchen--dim"
             lines.append(self._text(fit(words, width), width, style))
+        if retired and room >= 0:
+            served, failed = sum(s.served for s in retired), sum(s.failed for s in retired)
+            words = f"{len(retired)} retired: served {served}, failed {failed}"
+            lines.append(self._text(fit(words, width), width, "kitchen--dim"))
         return lines
 
     def _busy(self) -> tuple[str, str]:
