@@ -259,3 +259,29 @@ async def test_a_long_echo_is_cut_short_in_the_key_overlay_never_the_key() -> No
         await pilot.pause()
         lines = [overlay.render_line(y).text for y in range(overlay.size.height)]
         assert any(line.strip("│ ").startswith("x  a very long") for line in lines), lines
+
+
+LONG_TITLE = """
+title = "Long"
+mode = "sync"
+[[script]]
+at = 0.0
+marker = "Sync: more chats than one cook can answer, and more"
+[[script]]
+at = 0.5
+caption = "words"
+"""
+
+
+@pytest.mark.anyio
+async def test_at_80_columns_the_scene_bar_cuts_the_title_never_what_to_press() -> None:
+    """`play giving-up` at 80x24 showed '-- waiting: space goes' (its last word cut off)."""
+    talk = parse_scene_file(LONG_TITLE, "long.toml")
+    app, clock, _, _ = talk_app(hold=True, talk=talk)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await frames(pilot, app, clock, 0.2)
+        bar = str(app.query_one("#scene-bar").render())
+        assert bar.endswith("-- waiting: space goes on"), bar
+        assert bar.startswith("SCENE 1/1  Sync: more chats") and "…" in bar, bar
+        assert len(bar) <= 78  # the bar's width, less its padding

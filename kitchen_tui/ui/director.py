@@ -108,7 +108,7 @@ class TalkDirector:
                 return
             self._cue(cue)
         self._stage.caption.show(player.caption)
-        self._stage.scene_bar.show(self._scene_text(player))
+        self._stage.scene_bar.show(*self._scene_text(player))
         if player.finished and self._scene_served():
             self._still_of(player.scene, None)
             if self._options.quit_at_end and not self._ending:
@@ -130,14 +130,15 @@ class TalkDirector:
         done = {ticket.id for ticket in tickets if ticket.is_done}
         return not self._orders_waiting and self._scene_orders <= done
 
-    def _scene_text(self, player: ScenePlayer) -> str:
+    def _scene_text(self, player: ScenePlayer) -> tuple[str, str]:
+        """Which scene, and what the speaker may press (the bar never cuts the second)."""
         scene = player.scene
         where = f"SCENE {scene.number}/{len(player.talk.scenes)}  {scene.title}"
         if player.finished:
-            return f"{where}   -- the end: x plays it again, q quits"
+            return where, "   -- the end: x plays it again, q quits"
         if player.waiting:
-            return f"{where}   -- waiting: space goes on"
-        return f"{where}   {player.speed:g}x"
+            return where, "   -- waiting: space goes on"
+        return where, f"   {player.speed:g}x"
 
     def _cue(self, cue: Cue) -> None:
         session = self._session
