@@ -217,6 +217,21 @@ def test_stopping_a_pool_leaves_no_process(start_kitchen: StartKitchen) -> None:
     assert not [pid for pid in [pgid, *pids.values()] if pid_alive(pid)]
 
 
+def test_four_workers_start_and_stop_well_under_a_few_seconds() -> None:
+    """The issue's fourth must-show, loosely (the bench holds it to 1 s on a quiet machine:
+    docs/performance.md, "Workers"): up means every worker said hello."""
+    before = time.monotonic()
+    kitchen = KitchenProcess(KitchenSettings("async", workers=4))
+    try:
+        kitchen.start(wait=True)
+        up = time.monotonic() - before
+        assert kitchen.pid is not None and len(processes_in_group(kitchen.pid)) == 1 + 4
+    finally:
+        kitchen.stop()
+    total = time.monotonic() - before
+    assert total < 3.0, (up, total)
+
+
 PARENT = textwrap.dedent(
     """
     from kitchen_tui.stream.client import KitchenProcess

@@ -5,6 +5,7 @@ point (the real curves, measured: docs/performance.md, "Capacity with workers").
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -14,6 +15,7 @@ from kitchen_tui.protocol.settings import KitchenSettings, Mode
 from kitchen_tui.stream.capacity import capacity, steady_throughput
 from kitchen_tui.stream.model import predict
 from kitchen_tui.talk.load import LoadSpec
+from tests.conftest import kitchen_tui
 
 RATES = (0.75, 1.0, 1.25, 1.5)  # the documented sweeps': multiples of the capacity
 
@@ -60,3 +62,21 @@ def test_wait_bound_capacity_grows_with_workers_far_past_the_cores(
     limit = capacity({"llm": 1}, MENU, KitchenSettings("sync", workers=workers))
     assert limit.per_s == pytest.approx(workers / 2.0)
     assert _most_served("llm", "sync", workers, 2, 200.0) == pytest.approx(workers / 2, rel=0.02)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+def test_a_real_sweep_of_wait_bound_workers_serves_half_an_order_a_second_each() -> None:
+    """The real side, loosely, where the machine's load cannot move it: sync workers held by a
+    2 s wait compute nothing, so 1 and 4 workers serve 0.5 and 2 a second (at 10x: 2 s of
+    story a point is 0.2 s real). The CPU-bound curves, which the load moves, are benched."""
+    run = kitchen_tui(
+        "sweep", "--dish", "llm", "--modes", "sync", "--workers", "1,4",
+        "--rates", "1x,1.25x", "--seconds", "30", "--speed", "10", "--arrivals", "even",
+        "--json",
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    one, four = json.loads(run.stdout)["kitchens"]
+    assert (one["settings"]["workers"], four["settings"]["workers"]) == (1, 4)
+    assert one["capacity_per_s"] == pytest.approx(0.5, rel=0.1)
+    assert four["capacity_per_s"] == pytest.approx(2.0, rel=0.1)
