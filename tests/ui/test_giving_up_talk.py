@@ -137,6 +137,9 @@ def _loop_scene(ledger: Ledger, drops: list[float]) -> None:
     lost = ledger.giving_up
     assert lost.timed_out == 0
     assert lost.walked_out > 0 and lost.uneaten > 0
+    answered = [t for t in ledger.tickets.values() if t.state in ("served", "uneaten")]
+    late = [t for t in answered if ((t.done or 0.0) - (t.seated or 0.0)) * SPEED > DEADLINE]
+    assert late, "answered past the deadline of their handler: no cancel landed"
     (drop,) = drops  # 50 a second, then 4
     newcomers = [t for t in _tickets(ledger, "message") if drop < t.arrived < drop + 2 / SPEED]
     assert newcomers
