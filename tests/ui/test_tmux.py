@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import descendants, pid_alive, wait_until
+from tests.conftest import children_of, descendants, pid_alive, wait_until
 
 pytestmark = [pytest.mark.tmux, pytest.mark.slow]
 
@@ -36,6 +37,16 @@ def _tmux(*args: str) -> str:
 
 @pytest.fixture
 def session() -> Iterator[str]:
+    yield from _session("")
+
+
+@pytest.fixture
+def workers_session() -> Iterator[str]:
+    yield from _session("--workers 4")
+
+
+def _session(args: str) -> Iterator[str]:
+    """`kitchen-tui ARGS` in a 120x36 tmux session on a server of its own."""
     if TMUX is None:
         pytest.skip("tmux is not installed: apt-get install tmux")
     if not os.access(SCRIPT, os.X_OK):
@@ -43,7 +54,7 @@ def session() -> Iterator[str]:
     name = f"kitchen-test-{uuid.uuid4().hex[:8]}"
     SOCKET[0] = f"kitchen-tests-{name}"
     env = "env -u COLUMNS -u LINES TEXTUAL_ANIMATIONS=none COLORTERM=truecolor"
-    _tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "36", f"{env} {SCRIPT}")
+    _tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "36", f"{env} {SCRIPT} {args}")
     try:
         yield name
     finally:
@@ -97,3 +108,34 @@ def test_ctrl_c_in_a_real_terminal_quits_and_leaves_no_kitchen(session: str) -> 
     assert wait_until(lambda: not any(pid_alive(pid) for pid in kitchen), 5), (
         "a kitchen process is left"
     )
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("end", ["q", "C-c", "kill -9"])
+def test_workers_added_killed_and_restarted_leave_nothing_at_the_end(
+    workers_session: str, end: str
+) -> None:
+    """Four forked workers, one more started by w (a new interpreter), one killed and started
+    again by x: however the app ends, no process of its kitchen is left."""
+    session = workers_session
+    assert wait_until(lambda: "workers 4" in _screen(session), 30), _screen(session)
+    app_pid = int(_tmux("display-message", "-p", "-t", session, "#{pane_pid}").strip())
+    assert wait_until(lambda: len(descendants(app_pid)) == 1 + 4, 15), descendants(app_pid)
+    (master,) = [pid for pid in descendants(app_pid) if pid in children_of(app_pid)]
+    _tmux("send-keys", "-t", session, "w")
+    assert wait_until(lambda: len(descendants(app_pid)) == 1 + 5, 15), descendants(app_pid)
+    victim = min(set(children_of(master)) & descendants(app_pid))
+    os.kill(victim, signal.SIGKILL)
+    assert wait_until(lambda: "killed by signal 9" in _screen(session), 10), _screen(session)
+    _tmux("send-keys", "-t", session, "x")
+    assert wait_until(lambda: "killed by signal 9" not in _screen(session), 15), _screen(session)
+    assert wait_until(lambda: len(descendants(app_pid)) == 1 + 5, 15), descendants(app_pid)
+    kitchen = descendants(app_pid)
+    if end == "kill -9":
+        os.kill(app_pid, signal.SIGKILL)
+    else:
+        _tmux("send-keys", "-t", session, end)
+    assert wait_until(lambda: not pid_alive(app_pid), 10), f"{end} did not end the app"
+    assert wait_until(lambda: not any(pid_alive(pid) for pid in kitchen), 10), [
+        pid for pid in kitchen if pid_alive(pid)
+    ]
