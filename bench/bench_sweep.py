@@ -5,7 +5,8 @@ Run: python bench/bench_sweep.py [--speed 10] [--seconds 20]
 Sweeps the lesson's chat message (40 ms of CPU, 1.8 s of LLM wait) through sync, threads and
 async at the sweep's default rates (0.25x to 1.5x of each kitchen's predicted capacity), for
 real, and prints each kitchen's measured capacity (the most it served) beside the model's, their
-gap, and the whole sweep's wall time. FAIL when a capacity is more than 10 % off the model.
+gap, each rate's arrivals as they came and what was served of them, and the whole sweep's wall
+time. FAIL when a capacity is more than 10 % off the model.
 """
 
 from __future__ import annotations
@@ -47,6 +48,11 @@ def main() -> int:
             f"{curve.label:8} capacity {measured:6.3f}/s, model {model:6.3f}/s"
             f" ({gap:+.1%}) {verdict}"
         )
+        for point in curve.points:  # each rate: what came (a Poisson window's), what was served
+            print(
+                f"         {point.rate_per_s:7.3f}/s asked: {point.offered_per_s or 0.0:7.3f}/s"
+                f" came, {point.throughput_per_s or 0.0:7.3f}/s served"
+            )
     print(
         f"sweep of 3 kitchens x {len(RATES)} rates at --speed {options.speed:g}: {wall:.1f} s wall"
     )
