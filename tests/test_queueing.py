@@ -264,3 +264,31 @@ def test_a_loop_held_now_counts_in_loop_busy_with_one_worker_or_several(workers:
     assert figures is not None and figures.loop_busy is not None
     held_so_far = 1.0 / (mid - ledger.flow.loop_samples[0][0]) / workers
     assert figures.loop_busy == pytest.approx(held_so_far, abs=0.15)
+
+
+def _beat(t: float, loop_busy_s: float) -> Event:
+    counts = dict.fromkeys(("served", "failed", "refused", "timed_out", "uneaten", "walked_out"), 0)
+    waits = dict.fromkeys(("thread_tokens", "token_waiting", "jobs_open", "jobs_queued"), 0)
+    return _event(
+        "heartbeat", t, front_desk=0, in_flight=1, lag_s=0.0, loop_busy_s=loop_busy_s,
+        thread_limit=40, **counts, **waits,
+    )  # fmt: skip
+
+
+def test_a_loop_too_busy_to_beat_counts_the_steps_it_held_since_its_last_beat() -> None:
+    """Past capacity, new tickets' CPU crowds the heartbeat's own task off the loop for
+    seconds; the panel read 0 % loop busy beside a line cook lane that said LOOP HELD (play
+    giving-up). Nine 0.9 s CPU steps after the last beat: busy 8.1 s of the 10 s window."""
+    events = [_hello(mode="async"), _beat(0.0, 0.0), _beat(1.0, 0.5)]
+    for n in range(1, 10):
+        ids = {"id": f"M{n}", "n": n}
+        step = {**ids, "i": 0, "kind": "cpu", "label": "prompt", "where": "loop"}
+        start = 1.0 + n - 0.9
+        events += [
+            _event("arrived", 1.0, dish="message", front_desk=n, **ids),
+            _event("seated", start, mode="async", cook=None, prep_shelf=False, **ids),
+            _event("step_started", start, **step),
+            _event("step_finished", start + 0.9, measured_s=0.9, story_s=0.9, cpu_s=0.9, **step),
+        ]
+    figures = queue_figures(_ledger(events), T0 + 11.0, window_s=10.0)
+    assert figures is not None and figures.loop_busy == pytest.approx(8.1 / 10.0)

@@ -57,6 +57,9 @@ class Flow:
         self.shelf: deque[Busy] = deque()
         self.on_shelf: dict[int, tuple[int, float]] = {}  # ticket -> (slot, since)
         self.loop_samples: deque[tuple[float, float]] = deque()  # (t, loop busy s so far)
+        # (end, real seconds) of each step that held a loop, as the step events tell it: what
+        # the loop was busy with since its last heartbeat (a loop too busy to beat sends none).
+        self.loop_holds: deque[tuple[float, float]] = deque()
         self.stream: dict[str, Any] | None = None  # the customers' stream running (rate, mix)
 
     def apply(self, e: Event) -> None:
@@ -114,6 +117,10 @@ class Flow:
         self.loop_samples.append((t, loop_busy_s))
         self._forget(t)
 
+    def loop_held(self, t: float, seconds: float) -> None:
+        self.loop_holds.append((t, seconds))
+        self._forget(t)
+
     def forget_open(self, t: float) -> None:
         """A reset cancelled everything in flight: those orders left with no answer."""
         self.inside.clear()
@@ -133,6 +140,8 @@ class Flow:
         samples = self.loop_samples  # the last one before the horizon starts the window
         while len(samples) > 1 and samples[1][0] < horizon:
             samples.popleft()
+        while self.loop_holds and self.loop_holds[0][0] < horizon:
+            self.loop_holds.popleft()
         while self.stays and self.stays[0].left < horizon:
             self.stays.popleft()
         while self.nobody and self.nobody[0][1] < horizon:
@@ -144,6 +153,16 @@ class Flow:
 
 def _left(flow: Flow, e: Event) -> None:
     flow.left(e["n"], e["t"], e["latency_s"], e["type"] == "served")
+
+
+def _step_finished(flow: Flow, e: Event) -> None:
+    if e["where"] == "loop":  # as the kitchen adds it to the heartbeat's loop busy
+        flow.loop_held(e["t"], e["measured_s"])
+
+
+def _dropped(flow: Flow, e: Event) -> None:
+    if e.get("stall_s"):  # the loop holds among thinned step detail
+        flow.loop_held(e["t"], e["stall_s"])
 
 
 def _stream(flow: Flow, e: Event) -> None:
@@ -165,6 +184,8 @@ _FEEDS: dict[str, Callable[[Flow, Event], None]] = {
     "uneaten": _left,
     "timed_out": _left,
     "heartbeat": lambda flow, e: flow.heartbeat(e["t"], e["loop_busy_s"]),
+    "step_finished": _step_finished,
+    "dropped": _dropped,
     "reset": lambda flow, e: flow.forget_open(e["t"]),
     "stream": _stream,
 }

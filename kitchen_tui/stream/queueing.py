@@ -165,7 +165,13 @@ def _loop_busy(ledger: Ledger, start: float, end: float) -> float | None:
         return None
     # With several workers the heartbeat sums their loops: the share of them all.
     workers = max(1, int(ledger.settings.get("workers") or 1))
-    return loop_share(first, samples[-1], _holding_now(ledger, samples[-1][0]), end, workers)
+    last = samples[-1]
+    # A loop too busy to beat (new tickets' CPU crowding out the heartbeat's own task) read 0 %
+    # through seconds of holds: what the step events say it held since its last beat counts.
+    since = sum(s for t, s in ledger.flow.loop_holds if last[0] < t <= end)
+    if since > 0:
+        last = (end, last[1] + since)
+    return loop_share(first, last, _holding_now(ledger, samples[-1][0]), end, workers)
 
 
 def _holding_now(ledger: Ledger, last_beat: float) -> list[tuple[HeldStep, float]]:
