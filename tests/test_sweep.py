@@ -148,23 +148,3 @@ def test_a_capacity_is_claimed_only_where_a_rate_asked_more_than_was_served() ->
     assert KitchenCurve("k", KitchenSettings(), 20.0, "cook", [short]).capacity_reached
     waits = curve((40.0, 40.2), predicted=math.inf)
     assert capacity_words(waits).endswith("no limit predicted (every step waits off the loop)")
-
-
-@pytest.mark.slow
-@pytest.mark.timeout(120)
-def test_a_prep_shelf_of_two_serves_past_what_one_loop_can() -> None:
-    """The must-show, loosely (docs/performance.md measured 47.5 of the 50 a second two shelf
-    workers allow): the lesson's chat message at one and a half times the loop's 25 a second,
-    its 40 ms of CPU on two shelf workers; the loop alone falls short of that rate, the shelf
-    serves clearly more than the loop could, and no more than its two workers allow."""
-    from kitchen_tui.protocol.menu import MENU
-    from kitchen_tui.stream.sweep import SweepPlan, measure
-
-    plan = SweepPlan({"message": 1}, MENU, (37.5,), False, seconds=8.0)
-    loop = measure(plan, KitchenSettings(mode="async", speed=5.0), 37.5)
-    shelf_settings = KitchenSettings(mode="async", fix_cpu="prep_shelf", shelf_size=2, speed=5.0)
-    shelf = measure(plan, shelf_settings, 37.5)
-    assert loop.throughput_per_s is not None and shelf.throughput_per_s is not None
-    assert loop.throughput_per_s < 0.9 * (loop.offered_per_s or 0.0)  # the loop is the limit
-    assert shelf.throughput_per_s > 1.2 * 25.0
-    assert shelf.throughput_per_s <= 50.0 * 1.05
