@@ -19,6 +19,7 @@ from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.settings import default_shelf_size
 from kitchen_tui.stream.holds import HeldStep, Hold
 from kitchen_tui.stream.ledger import Ledger
+from kitchen_tui.stream.remedy_account import Job
 from kitchen_tui.stream.story import StoryClock
 from kitchen_tui.stream.tickets import Ticket
 
@@ -55,6 +56,9 @@ _TOUCHES: dict[str, tuple[str, ...]] = {
     "worker_died": ("cook", "stats", "banner"),
     "worker_lost": ("stats", "banner"),
 }
+# A job's events name its order's ticket, which its quick answer already served: they move no
+# ticket (the served strip shows that answer once), and a job done joins the strip as a job.
+_JOB_EVENTS = ("job_queued", "job_in", "job_done")
 
 
 class Board:
@@ -73,6 +77,8 @@ class Board:
         self.rail: dict[int, Ticket] = {}
         self.shelf: dict[int, Ticket] = {}
         self.done: deque[Ticket] = deque(maxlen=RECENT_DONE)
+        # What the served strip shows, newest last: done tickets, and jobs done (fix_cpu = "job").
+        self.out: deque[Ticket | Job] = deque(maxlen=RECENT_DONE)
         self.ignored = 0  # events about tickets this board never saw (from before a reset)
         self.versions: dict[str, int] = dict.fromkeys(AREAS, 0)
         self._lanes = (self.front_desk, self.ready, self.working, self.rail, self.shelf)
@@ -102,7 +108,9 @@ class Board:
         self.ledger.apply(event)
         if self.holds_now != held:
             self._touch(("cook", "stats"))
-        if isinstance(n, int):
+        if kind in _JOB_EVENTS:
+            self._job_event(event)
+        elif isinstance(n, int):
             self._place(n)
         while self.ledger.ghosts:  # closed by the kitchen's counts: off the lanes they go
             self._place(self.ledger.ghosts.pop())
@@ -183,7 +191,15 @@ class Board:
             self.versions[self._lane_names[id(home)]] += 1
         elif not self.done or self.done[-1] is not ticket:
             self.done.append(ticket)
+            self.out.append(ticket)
             self.versions["served"] += 1
+
+    def _job_event(self, event: Event) -> None:
+        """The served strip's title counts jobs; a job done joins the strip."""
+        self.versions["served"] += 1
+        job = self.ledger.remedies.jobs.get(str(event.get("job")))
+        if event.get("type") == "job_done" and job is not None and job.done is not None:
+            self.out.append(job)
 
     def _lane_for(self, ticket: Ticket) -> dict[int, Ticket] | None:
         return {
