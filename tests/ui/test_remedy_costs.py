@@ -107,7 +107,13 @@ async def test_calls_waiting_for_a_token_say_so_and_match_the_limiter(tmp_path: 
         waiting = [t for t in on_threads if t.thread_step != t.step_index]
         assert len(on_threads) == len(orders) and len(waiting) == beat["token_waiting"] == 5
         chips, subtitle = _rail_text(app)
-        assert subtitle == f"{len(orders)} on threads"
+        title = str(app.query_one("#rail", KitchenView).border_title)
+        # Only those holding a token are on threads, as the limiter (and the caption) count.
+        busy, limit, token_waiting = app.scene.board.ledger.remedies.tokens or (0, 0, 0)
+        assert subtitle == f"{busy} on threads", subtitle
+        assert title == f"rail · {token_waiting} {TOKEN_NOTE}", title
+        caption = str(app.caption.text)
+        assert f"threads {busy}/{limit}, {token_waiting} waiting for a token" in caption, caption
         drawn = {t.id: t in waiting for t in on_threads if f" {t.id} " in chips}
         assert drawn and any(drawn.values()), chips  # some waiting ones are on screen
         for line in chips.splitlines():

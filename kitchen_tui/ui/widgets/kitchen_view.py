@@ -38,9 +38,12 @@ def chip_note(ticket: Ticket, now: float) -> str | None:
     """What an open ticket's chip says instead of its dish, if anything: nobody waits for it
     any more, or its to_thread call still waits for a limiter token."""
     note = giving_up_note(ticket, now)
-    if note is None and ticket.state == "thread" and ticket.thread_step != ticket.step_index:
-        return TOKEN_NOTE
-    return note
+    return TOKEN_NOTE if note is None and waits_for_token(ticket) else note
+
+
+def waits_for_token(ticket: Ticket) -> bool:
+    """A to_thread call not on a worker thread yet: it waits for one of the limiter's tokens."""
+    return ticket.state == "thread" and ticket.thread_step != ticket.step_index
 
 
 def giving_up_note(ticket: Ticket, now: float) -> str | None:

@@ -11,17 +11,20 @@ from typing import Literal
 from textual.strip import Strip
 
 from kitchen_tui.stream.tickets import Ticket, TicketState
+from kitchen_tui.ui.glyphs import TOKEN_NOTE
 from kitchen_tui.ui.scene import Scene
 from kitchen_tui.ui.strips import wrap
-from kitchen_tui.ui.widgets.kitchen_view import KitchenView
+from kitchen_tui.ui.widgets.kitchen_view import KitchenView, waits_for_token
 
 LaneName = Literal["front_desk", "rail"]
 
 _TITLES: dict[LaneName, str] = {"front_desk": "front desk", "rail": "rail"}
-# What the rail's tickets await, by state: I/O, or a to_thread worker (one, several).
-_AWAITING: dict[TicketState, tuple[str, str]] = {
+# What the rail's tickets await, by state: I/O, or a to_thread worker (one, several), or a
+# limiter token for one.
+_AWAITING: dict[TicketState | Literal["token"], tuple[str, str]] = {
     "rail": ("awaiting I/O", "awaiting I/O"),
     "thread": ("on a thread", "on threads"),
+    "token": ("waiting for a token", "waiting for a token"),
 }
 # How workers take tickets off one shared socket, as the servers they stand for do.
 HAND_OUT = {
@@ -74,10 +77,16 @@ class TicketLane(KitchenView):
         tickets = self._tickets().values()
         if self.lane == "front_desk":
             return _TITLES[self.lane], f"{len(tickets)} waiting" if tickets else ""
-        counts = Counter(ticket.state for ticket in tickets)
+        # Only a to_thread call holding a limiter token is on a thread; the rest wait for one.
+        counts = Counter("token" if waits_for_token(ticket) else ticket.state for ticket in tickets)
         awaiting = [f"{counts[s]} {said[counts[s] > 1]}" for s, said in _AWAITING.items()]
         awaiting = [said for said in awaiting if not said.startswith("0 ")]
-        return _TITLES[self.lane], ", ".join(awaiting)
+        title = _TITLES[self.lane]
+        if len(", ".join(awaiting)) > self.size.width - 6 and counts["token"]:
+            # A narrow lane: those waiting for a token go up top, in the chips' own word.
+            title = f"{title} · {counts['token']} {TOKEN_NOTE}"
+            awaiting.pop()
+        return title, ", ".join(awaiting)
 
     def _empty(self, width: int, height: int) -> list[Strip]:
         """An empty lane says why, when the reason is the lesson."""
