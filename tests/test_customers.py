@@ -4,14 +4,23 @@ stamped at their intended instants, through mode switches and resets, until it i
 from __future__ import annotations
 
 import itertools
+import queue
 import statistics
 import time
 from collections.abc import Callable, Iterator
 
 import pytest
 
+from kitchen_tui.kitchen.clock import StoryClock
+from kitchen_tui.kitchen.customers import Customers
+from kitchen_tui.kitchen.events import Emitter
 from kitchen_tui.protocol.arrivals import ArrivalDraws
-from kitchen_tui.protocol.commands import MalformedCommand, SetStream, parse_command
+from kitchen_tui.protocol.commands import (
+    MalformedCommand,
+    PlaceOrders,
+    SetStream,
+    parse_command,
+)
 from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.stream.client import KitchenProcess
@@ -121,3 +130,32 @@ def test_a_stream_command_is_checked() -> None:
     ):
         with pytest.raises(MalformedCommand):
             parse_command(bad)
+
+
+@pytest.mark.timeout(30)
+def test_ids_stay_unique_when_the_dish_changes_or_the_stream_restarts() -> None:
+    """`l`, then `L` (another dish), then off and on: the stream numbers on, no id twice."""
+    sent: queue.Queue[PlaceOrders] = queue.Queue()
+    clock = StoryClock()
+    customers = Customers(sent.put, clock, Emitter(clock))
+    customers.start()
+
+    def ids(count: int) -> list[str]:
+        got: list[str] = []
+        while len(got) < count:
+            got += [order.id for order in sent.get(timeout=5).orders]
+        return got
+
+    try:
+        customers.set(SetStream(200.0, {"message": 1}, arrivals="even"))
+        first = ids(5)
+        customers.set(SetStream(200.0, {"chat": 1}, arrivals="even"))
+        second = ids(5)
+        customers.set(SetStream(0.0))
+        customers.set(SetStream(200.0, {"message": 1}, arrivals="even"))
+        third = ids(5)
+    finally:
+        customers.close()
+    every = first + second + third
+    assert len(set(every)) == len(every), every
+    assert first[0] == "L1"

@@ -36,7 +36,7 @@ class Customers:
         self._stream: SetStream | None = None
         self._draws: ArrivalDraws | None = None
         self._next: float | None = None  # real instant of the next customer
-        self._count = 0
+        self._count = 0  # customers sent so far, every stream of the session: the ids' numbers
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="customers", daemon=True)
 
@@ -63,7 +63,9 @@ class Customers:
                 stream.arrivals,
                 stream.seed,
             ):
-                self._stream, self._count = stream, 0
+                # A new dish or seed draws new customers, numbered on: ids stay unique in a
+                # session (L13 chat after L19 message put two L13s on the rail).
+                self._stream = stream
                 self._draws = ArrivalDraws(stream.mix, stream.arrivals, stream.seed)
                 self._next = now + self._draws.first_gap(stream.rate) / self._clock.speed
             else:
