@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from kitchen_tui.cli.report import remedy_lines
 from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.orders import Order
 from kitchen_tui.protocol.settings import KitchenSettings
@@ -49,6 +50,10 @@ def test_checkpointed_slices_count_live_and_once() -> None:
     assert ledger.remedies.slices_now == done["slices"] == summary["slices"]  # counted once
     assert not ledger.remedies.live
     assert f"{done['slices']} slices" in ledger.remedies.costs("inline", "checkpoints")
+    # The report says it in a sentence: a gap between two slices, not "between two 2.4 ms".
+    gap_ms = float(summary["longest_gap_s"]) * 1000
+    line = next(line for line in remedy_lines(result) if line.startswith("checkpoints:"))
+    assert line.endswith(f"the longest gap between two slices {gap_ms:.1f} ms"), line
 
 
 def test_the_loops_busy_share_counts_each_slice_as_it_goes() -> None:

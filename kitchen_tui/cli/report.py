@@ -185,7 +185,7 @@ def remedy_lines(result: RunResult) -> list[str]:
         lines.append(
             f"checkpoints: {counted(account.slices, 'slice')}, the longest"
             f" {account.longest_slice_s * speed * 1000:.1f} ms; the longest gap between two"
-            f" {account.longest_gap_s * speed * 1000:.1f} ms"
+            f" slices {account.longest_gap_s * speed * 1000:.1f} ms"
         )
     if account.jobs:
         done = [j.job_latency_s for j in account.jobs.values() if j.job_latency_s is not None]
