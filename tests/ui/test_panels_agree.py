@@ -274,3 +274,45 @@ def test_a_walk_out_of_a_ticket_still_cooking_is_counted_in_the_served_strips_ti
     board.apply(_event("walked_out", 0.7, dish="sneaky", patience_s=0.7, where="loop", **hog))
     assert strip.view_key() != before, "the strip would keep its old title"
     assert "walked out 1" in strip.titles()[0]
+
+
+def _shown(view: LineCook | StatsPanel, width: int, height: int, last: list[str]) -> str:
+    """What the screen shows on this frame: rebuilt only when the view key changed."""
+    view.tick()
+    if view._dirty:  # the frame protocol's own flag
+        view._dirty = False
+        last[:] = [" ".join(line.text for line in view.build(width, height))]
+    return last[0]
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_the_hold_going_on_reads_the_same_in_the_lane_and_the_stats_on_every_frame(
+    mode: Mode,
+) -> None:
+    """A first hold going on: the lane's 'COOK BUSY 1.18 s' and the stats' stall time are one
+    fact (the time held so far; no earlier hold), frame by frame at 30 Hz. The stats redrew at
+    4 Hz and read 'stalls 935 ms' on the same frame."""
+    where = "cook" if mode == "sync" else "loop"
+    step = {"id": "A", "n": 1, "i": 0, "kind": "cpu", "label": "think", "where": where}
+    board = Board()
+    board.apply_all(
+        [
+            _hello(mode),
+            _event("arrived", 0.0, dish="chat", front_desk=1, id="A", n=1),
+            _event("seated", 0.001, mode=mode, cook=0, prep_shelf=False, id="A", n=1),
+            _event("step_started", 0.002, nominal_s=2.0, **step),
+        ]
+    )
+    assert board.held is not None
+    scene = Scene(board, T0)
+    lane, stats = LineCook(scene), StatsPanel(scene)
+    lane_seen: list[str] = [""]
+    stats_seen: list[str] = [""]
+    for frame in range(1, 60):
+        scene.now = T0 + 0.002 + frame / 30
+        lane_text = _shown(lane, 39, 12, lane_seen)
+        stats_text = _shown(stats, 32, 8, stats_seen)
+        held = re.search(r"(?:COOK BUSY|LOOP HELD) +(\d[\d.]* m?s)", lane_text)
+        stalls = re.search(r"stalls +(\d[\d.]* m?s)", stats_text)
+        assert held is not None and stalls is not None, (lane_text, stats_text)
+        assert held[1] == stalls[1], (frame, lane_text, stats_text)

@@ -35,14 +35,14 @@ class StatsPanel(KitchenView):
         slot = int(self.scene.now * REFRESH_HZ)
         if version != self._seen and (slot != self._slot or self.scene.paused):
             self._seen, self._slot = version, slot
-        elif board.held is not None and slot != self._slot:
-            self._slot = slot  # the stall going on counts in the stall time
         ledger = board.ledger
         # Counts change together with the lanes and the served strip: never behind them.
         lost = ledger.giving_up
         gave_up = (lost.walked_out, lost.timed_out, lost.uneaten)
         counts = (ledger.served, ledger.failed, ledger.refused, board.in_flight, gave_up)
-        held = self._slot if board.held is not None else None
+        # The stall going on counts in the stall time, redrawn on every frame as the line cook's
+        # counter is: at 4 Hz the stats read "stalls 935 ms" beside "COOK BUSY 1.18 s".
+        held = self.scene.now if board.held is not None else None
         loop = self.scene.history.latest  # the loop's busy share is the queueing figures' own
         return self._seen, counts, held, id(board), id(loop) if board.mode == "async" else None
 
