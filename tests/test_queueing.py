@@ -21,6 +21,7 @@ from kitchen_tui.stream.queueing import FIGURE_HELP, queue_figures
 from kitchen_tui.stream.sketch import percentile
 from kitchen_tui.talk.load import LoadSpec
 from kitchen_tui.talk.scenario import Scenario
+from kitchen_tui.ui.widgets.queue_panel import little_words
 from tests.conftest import kitchen_tui
 
 T0 = 1000.0
@@ -292,3 +293,30 @@ def test_a_loop_too_busy_to_beat_counts_the_steps_it_held_since_its_last_beat() 
         ]
     figures = queue_figures(_ledger(events), T0 + 11.0, window_s=10.0)
     assert figures is not None and figures.loop_busy == pytest.approx(8.1 / 10.0)
+
+
+def _little(stays: list[tuple[float, float]], now: float) -> str:
+    """The panel's Little's-law words for orders (arrival, stay) over the 10 s up to `now`."""
+    events = [_hello()]
+    for n, (at, stay) in enumerate(stays, 1):
+        events += [e for e in _order(n, at, stay, cook=n % 2) if e["t"] <= T0 + now]
+    figures = queue_figures(_ledger(events), T0 + now, window_s=10.0)
+    assert figures is not None
+    return little_words(figures)
+
+
+def test_little_s_law_is_compared_only_over_a_steady_window_of_enough_orders() -> None:
+    """A few orders, a kitchen filling up, one draining: no alarming percentage, the reason;
+    twenty orders a second held half a second each, steadily: L and X x W agree."""
+    few = [(float(n), 0.5) for n in range(5)]
+    assert _little(few, 5.2) == "L vs X x W: too few yet"
+    steady = [(n * 0.05, 0.5) for n in range(300)]
+    words = _little(steady, 12.0)  # the window's edges cut a stay or two: a percent at most
+    assert words.startswith("L vs X x W: ") and words.endswith("% apart")
+    assert int(words.removeprefix("L vs X x W: ").removesuffix("% apart")) <= 1
+    # Past capacity: each customer waits 0.1 s longer than the one before.
+    filling = [(n * 0.05, 0.5 + 0.1 * n) for n in range(300)]
+    assert _little(filling, 12.0) == "L vs X x W: filling up"
+    # The stream stopped at 10 s and the backlog is answered until 20 s.
+    draining = [(n * 0.05, 5.0 + n * 0.05) for n in range(200)]
+    assert _little(draining, 16.0) == "L vs X x W: draining"

@@ -29,6 +29,12 @@ if TYPE_CHECKING:
     from kitchen_tui.stream.ledger import Ledger
 
 WINDOW_S = 10.0  # real seconds: long enough for a few hundred orders at the lesson's rates
+# Little's law holds over a steady window: L and X x W are compared only when this many
+# customers left within it, and as many were inside at its end as at its start (within
+# STEADY_SHARE of them, or STEADY_SLACK customers); else the panel says why not.
+MIN_LEFT = 30
+STEADY_SHARE = 0.1
+STEADY_SLACK = 2
 
 # One line of help for each figure: the help screen and the panel's tooltip show them.
 FIGURE_HELP: tuple[tuple[str, str], ...] = (
@@ -36,7 +42,7 @@ FIGURE_HELP: tuple[tuple[str, str], ...] = (
     ("served/s", "orders served a second over the window (throughput)"),
     ("util / busy", "share of the window the cooks, the loop or the shelf's workers worked"),
     ("L inside", "mean customers inside, arrival to answer or walk-out (L nobody: cooking after)"),
-    ("X x W", "customers who left a second x their mean time inside: Little's law says = L"),
+    ("X x W", "customers who left a second x their mean time inside: = L over a steady window"),
     ("p50 p95 p99", "latency of the orders served in the window, 50th/95th/99th percentile"),
 )
 
@@ -69,6 +75,9 @@ class QueueFigures:
     shelf_busy: float | None  # the shelf's workers, on average (None: no shelf in use)
     for_nobody: float = 0.0  # time-average tickets cooking on after their customer left
     walked_out_per_s: float = 0.0  # customers who walked out a second
+    left: int = 0  # customers who left within the window (answered, or walked out)
+    inside_at_start: int = 0  # customers inside at the window's start
+    inside_at_end: int = 0  # and at its end
 
     @property
     def little_gap(self) -> float | None:
@@ -76,6 +85,19 @@ class QueueFigures:
         if self.in_kitchen <= 0:
             return None
         return abs(self.answered_x_latency - self.in_kitchen) / self.in_kitchen
+
+    @property
+    def little_unsteady(self) -> str | None:
+        """Why L and X x W cannot be compared over this window, or None when they can: with
+        few customers gone, or a kitchen filling up or draining, the window's edges (stays
+        cut by them) outweigh the law, and a gap of 100 % would say nothing of the kitchen."""
+        if self.left < MIN_LEFT:
+            return "too few yet"
+        drift = self.inside_at_end - self.inside_at_start
+        most = max(self.inside_at_start, self.inside_at_end)
+        if abs(drift) > max(STEADY_SLACK, STEADY_SHARE * most):
+            return "filling up" if drift > 0 else "draining"
+        return None
 
 
 def queue_figures(ledger: Ledger, now: float, window_s: float = WINDOW_S) -> QueueFigures | None:
@@ -108,7 +130,16 @@ def queue_figures(ledger: Ledger, now: float, window_s: float = WINDOW_S) -> Que
         shelf_busy=_shelf_busy(flow, _shelf_workers(ledger), start, now),
         for_nobody=_time_for_nobody(flow, story, start, now) / span,
         walked_out_per_s=sum(1 for s in stays if s.walked) / span,
+        left=len(stays),
+        inside_at_start=_inside_at(flow, start),
+        inside_at_end=_inside_at(flow, now),
     )
+
+
+def _inside_at(flow: Flow, t: float) -> int:
+    """Customers inside at real instant `t`: come, and not yet answered nor walked out."""
+    gone = sum(1 for s in flow.stays if s.arrived <= t < s.left)
+    return gone + sum(1 for arrived in flow.inside.values() if arrived <= t)
 
 
 def _time_inside(flow: Flow, story: StoryClock, start: float, end: float) -> float:

@@ -99,6 +99,12 @@ def percent(share: float) -> str:
 
 
 def little_words(f: QueueFigures | None) -> str:
-    """How well L and X x W agree: Little's law, as the subtitle states it."""
+    """How well L and X x W agree: Little's law, as the subtitle states it; over a window
+    too thin or not steady, why they are not compared."""
     gap = None if f is None else f.little_gap
-    return "" if gap is None else f"L vs X x W: {gap * 100:.0f}% apart"
+    if f is None or gap is None:
+        return ""
+    unsteady = f.little_unsteady
+    if unsteady is not None:
+        return f"L vs X x W: {unsteady}"
+    return f"L vs X x W: {gap * 100:.0f}% apart"
