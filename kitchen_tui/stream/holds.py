@@ -35,6 +35,7 @@ class HeldStep:
     where: str
     started: float
     worker: int | None = None  # with several workers: whose loop (or only cook) it holds
+    mode: str = ""  # the kitchen's mode it held in: a mode switch starts a new kitchen
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,10 @@ class Holds:
     looks back only so far), `worst` the one that kept others waiting longest (it stays
     until one that matters as much or more replaces it, or a reset)."""
 
-    def __init__(self, story: StoryClock, keep: int | None = None) -> None:
+    def __init__(self, story: StoryClock, keep: int | None = None, mode: str = "") -> None:
         self._story = story
         self.keep = keep
+        self.mode = mode  # the kitchen's mode now: `worst` is a stall of this kitchen only
         self._longest_forgotten = 0.0  # the longest of the holds no longer in `finished`
         self.now: HeldStep | None = None
         self.finished: list[Hold] = []
@@ -69,7 +71,14 @@ class Holds:
 
     def sibling(self) -> Holds:
         """Fresh holds on the same clock, keeping as many: another worker's."""
-        return Holds(self._story, self.keep)
+        return Holds(self._story, self.keep, self.mode)
+
+    def new_kitchen(self, mode: str) -> None:
+        """A mode switch starts a new kitchen: the old one's costliest stall is not this one's
+        (after sync, the loop's lane said "costliest stall S2 held the cook 2.00 s")."""
+        if mode != self.mode:
+            self.mode = mode
+            self.worst = None
 
     def started(self, e: StepStartedEvent, ticket: Ticket, open_tickets: list[Ticket]) -> None:
         holds_sync_cook = e["where"] == "cook" and ticket.mode == "sync"
@@ -84,6 +93,7 @@ class Holds:
                 e["where"],
                 e["t"],
                 ticket.worker,
+                ticket.mode or "",
             )
             # Its own worker's tickets only (with several workers; with one, every ticket).
             worker = ticket.worker
@@ -169,7 +179,8 @@ class Holds:
         self.finished[index] = hold
         if self.worst is not None and self.worst.held == old.held:
             self.worst = hold
-        if self.worst is None or hold.delay_s >= self.worst.delay_s:
+        this_kitchen = hold.held.mode == self.mode  # a late recount of the old one's stays out
+        if this_kitchen and (self.worst is None or hold.delay_s >= self.worst.delay_s):
             self.worst = hold
         for position, (settling, suspects) in enumerate(self._settling):
             if settling.held == old.held:

@@ -124,10 +124,12 @@ class Ledger:
         self.menu = dict(e["menu"])
         self.backend = e.get("backend")
         self.pid = e.get("pid")
+        self.pool.new_kitchen(str(self.settings.get("mode", "")))
 
     def _on_settings(self, e: SettingsEvent) -> None:
         self.settings = dict(e["settings"])
         self.story.note(e, self.speed)
+        self.pool.new_kitchen(str(self.settings.get("mode", "")))
 
     def _on_dishes(self, e: DishesEvent) -> None:
         self.menu = dict(e["menu"])

@@ -73,6 +73,11 @@ class PoolAccount:
         """The one kitchen's holds, and each worker's (with several)."""
         return [self._kitchen_holds, *self.worker_holds.values()]
 
+    def new_kitchen(self, mode: str) -> None:
+        """A mode switch starts a new kitchen, for every worker's holds too."""
+        for holds in self.every_holds:
+            holds.new_kitchen(mode)
+
     def on_up(self, e: WorkerUpEvent) -> None:
         slot = int(e.get("worker", 0))
         state = self.workers.get(slot)

@@ -316,3 +316,46 @@ def test_the_hold_going_on_reads_the_same_in_the_lane_and_the_stats_on_every_fra
         stalls = re.search(r"stalls +(\d[\d.]* m?s)", stats_text)
         assert held is not None and stalls is not None, (lane_text, stats_text)
         assert held[1] == stalls[1], (frame, lane_text, stats_text)
+
+
+def test_after_a_mode_switch_the_loop_lane_does_not_show_the_sync_stall_as_its_own() -> None:
+    """In sync, A held the only cook 2 s and kept B waiting; then `m m` to async. The loop's
+    lane read "costliest stall A held the cook 2.00 s ... delayed 1 ticket" under "one event
+    loop": the old kitchen's stall under the new one's name. It is labelled as the earlier
+    kitchen's until the new kitchen has a stall of its own, which then takes its place."""
+    cook = {"id": "A", "n": 1, "i": 0, "kind": "cpu", "label": "think", "where": "cook"}
+    board = Board()
+    board.apply_all(
+        [
+            _hello("sync"),
+            _event("arrived", 0.0, dish="chat", front_desk=1, id="A", n=1),
+            _event("seated", 0.001, mode="sync", cook=0, prep_shelf=False, id="A", n=1),
+            _event("step_started", 0.002, nominal_s=2.0, **cook),
+            _event("arrived", 0.1, dish="redis", front_desk=1, id="B", n=2),
+            _event("step_finished", 2.002, measured_s=2.0, story_s=2.0, cpu_s=2.0, **cook),
+        ]
+    )
+    board.recount_stall_victims(T0 + 2.5)
+    before = board.last_stall
+    assert before is not None and before.victims == 1, before
+    switch = KitchenSettings(mode="async").to_json()
+    board.apply_all([_event("settings", 3.0, settings=switch)])
+    scene = Scene(board, T0 + 3.1)
+    lane = " ".join(line.text for line in LineCook(scene).build(60, 12))
+    assert "earlier sync kitchen's" in lane, lane
+    assert not re.search(r"(?<!kitchen's )costliest stall A", lane), lane
+    # The async kitchen's own stall (the loop held 80 ms) takes the lane.
+    loop = {"id": "C", "n": 3, "i": 0, "kind": "cpu", "label": "think", "where": "loop"}
+    board.apply_all(
+        [
+            _event("arrived", 3.2, dish="chat", front_desk=1, id="C", n=3),
+            _event("seated", 3.201, mode="async", cook=None, prep_shelf=False, id="C", n=3),
+            _event("step_started", 3.202, nominal_s=0.08, **loop),
+            _event("step_finished", 3.282, measured_s=0.08, story_s=0.08, cpu_s=0.08, **loop),
+        ]
+    )
+    board.recount_stall_victims(T0 + 5.0)
+    scene.now = T0 + 5.0
+    lane = " ".join(line.text for line in LineCook(scene).build(60, 12))
+    assert re.search(r"(costliest|last) stall C held the loop 80 ms", lane), lane
+    assert "sync kitchen" not in lane, lane

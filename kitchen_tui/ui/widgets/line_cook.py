@@ -210,6 +210,8 @@ class LineCook(KitchenView):
         # or more; until some stall kept a ticket waiting, the latest one shows. Not "worst":
         # the stats' "longest" may be another stall, longer but cheaper.
         label = "costliest stall " if report.victims else "last stall "
+        if held.mode and held.mode != self.scene.board.mode:  # a mode switch: a new kitchen
+            label = f"earlier {held.mode} kitchen's {label}"
         where = f"w{held.worker}: " if held.worker is not None else ""
         what = f"{where}{held.ticket} {verb} {ms_text(report.seconds)}"
         delayed = counted(report.victims, "ticket")
