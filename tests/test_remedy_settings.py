@@ -143,7 +143,15 @@ def test_a_scene_may_not_leave_a_remedy_its_mode_cannot_serve() -> None:
             ["report", "--scenario", "three-tables", "--prep-shelf", "--fix-cpu", "job"],
             "--prep-shelf disagrees with --fix-cpu job",
         ),
-        (["play", "three-tables", "--fix-blocking", "await"], "--fix-blocking await needs"),
+        (
+            ["play", "three-tables", "--fix-blocking", "await"],
+            "--fix-blocking await needs an event loop, and the three-tables talk opens in sync"
+            " mode; play it with --fix-blocking inline, or leave the remedies to its scenes",
+        ),
+        (
+            ["play", "capacity", "--fix-cpu", "checkpoints"],
+            "the capacity talk is in sync mode at script[",
+        ),
         (
             ["record", "--scene", "three-tables", "--out", "x.cast", "--fix-cpu", "to_thread"],
             "--fix-cpu to_thread needs",

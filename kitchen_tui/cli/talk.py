@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 
 from kitchen_tui.cli.run_files import claim_outputs
 from kitchen_tui.cli.talk_options import stills_dir, trace_path
-from kitchen_tui.protocol.settings import KitchenSettings
+from kitchen_tui.errors import UsageError
+from kitchen_tui.protocol.settings import KitchenSettings, RemedyProblem
 from kitchen_tui.talk.scene_file import load_scene_file
-from kitchen_tui.talk.script import SceneFile
+from kitchen_tui.talk.script import SceneFile, ScriptStep
 
 if TYPE_CHECKING:
     from kitchen_tui.ui.app import KitchenApp
@@ -37,14 +38,38 @@ def build_replay(options: argparse.Namespace) -> KitchenApp:
 
 def talk_with_options(options: argparse.Namespace) -> SceneFile:
     """The scene file `play` (or `record`) names, with the remedies the options choose."""
-    from kitchen_tui.cli.options import check_remedies, limit_changes, remedy_changes
+    from kitchen_tui.cli.options import limit_changes, remedy_changes
 
     talk = load_scene_file(options.scene)  # UsageError for a bad name or file
     base = talk.scenario.settings
     changes = {**remedy_changes(options, base), **limit_changes(options)}
     if getattr(options, "workers", None) is not None:
         changes["workers"] = options.workers
-    return talk.starting_with(check_remedies(base.changed(changes))) if changes else talk
+    if not changes:
+        return talk
+    settings = base.changed(changes)
+    clash = talk.remedy_clash(settings)
+    if settings.remedy_problem is not None or clash is not None:
+        raise UsageError(_clash_words(talk, settings, clash))
+    return talk.starting_with(settings)
+
+
+def _clash_words(
+    talk: SceneFile, settings: KitchenSettings, clash: tuple[ScriptStep, RemedyProblem] | None
+) -> str:
+    """A remedy option the talk cannot keep: where the talk has no loop, and what to pass."""
+    problem = settings.remedy_problem
+    if problem is not None:
+        where = f"opens in {settings.mode} mode"
+    else:
+        assert clash is not None
+        step, problem = clash
+        where = f"is in {problem.mode} mode at script[{step.index}]"
+    flag = "--" + problem.setting.replace("_", "-")
+    return (
+        f"{flag} {problem.value} needs an event loop, and the {talk.name} talk {where};"
+        f" play it with {flag} {problem.instead}, or leave the remedies to its scenes"
+    )
 
 
 def build_play(options: argparse.Namespace) -> KitchenApp:

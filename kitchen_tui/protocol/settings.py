@@ -64,6 +64,8 @@ class RemedyProblem(NamedTuple):
     setting: str
     value: str
     reason: str
+    instead: str  # the values of `setting` that the mode can serve, in words
+    mode: str
 
 
 def remedy_problem(mode: str, fix_blocking: str, fix_cpu: str) -> RemedyProblem | None:
@@ -71,19 +73,18 @@ def remedy_problem(mode: str, fix_blocking: str, fix_cpu: str) -> RemedyProblem 
     if mode == "async":
         return None
     if fix_blocking in LOOP_BLOCKING_FIXES:
-        return RemedyProblem("fix_blocking", fix_blocking, _needs_loop(mode, "fix_blocking inline"))
+        return _needs_loop(mode, "fix_blocking", fix_blocking, "inline")
     if fix_cpu in LOOP_CPU_FIXES:
-        return RemedyProblem(
-            "fix_cpu", fix_cpu, _needs_loop(mode, "fix_cpu inline, prep_shelf or job")
-        )
+        return _needs_loop(mode, "fix_cpu", fix_cpu, "inline, prep_shelf or job")
     return None
 
 
-def _needs_loop(mode: str, instead: str) -> str:
-    return (
+def _needs_loop(mode: str, setting: str, value: str, instead: str) -> RemedyProblem:
+    reason = (
         f"needs an event loop, and {mode} mode runs plain def handlers"
-        f" (use mode async, or {instead})"
+        f" (use mode async, or {setting} {instead})"
     )
+    return RemedyProblem(setting, value, reason, instead, mode)
 
 
 @dataclass(frozen=True)

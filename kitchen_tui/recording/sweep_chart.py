@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,8 +44,7 @@ def write_chart(curves: list[KitchenCurve], path: Path, plan: SweepPlan) -> None
         _draw_kitchen(axes, curve, colour)
         if losses:
             _draw_lost(lost_axes, curve, colour)
-    mix = ", ".join(f"{dish} x{weight}" for dish, weight in plan.mix.items())
-    axes.set_title(f"Latency against offered load: {mix}, {plan.arrivals} arrivals")
+    axes.set_title(f"Latency against offered load: {mix_words(plan.mix)}, {plan.arrivals} arrivals")
     (lost_axes if losses else axes).set_xlabel("offered load (orders a second, log scale)")
     if losses:
         lost_axes.set_ylabel("customers lost (share)")
@@ -60,14 +60,43 @@ def write_chart(curves: list[KitchenCurve], path: Path, plan: SweepPlan) -> None
         axis.set_major_formatter(ticker.FormatStrFormatter("%g"))
         axis.set_minor_formatter(ticker.NullFormatter())
     axes.grid(True, which="both", alpha=0.25)
-    axes.legend(fontsize=7, ncols=2, loc="lower center")
+    _legend(axes, curves)
     figure.tight_layout()
     try:
-        figure.savefig(path)
+        figure.savefig(path, bbox_inches="tight")  # the legend stands outside the axes
     except OSError as error:
         raise write_failed("--out", path, error) from None
     finally:
         pyplot.close(figure)
+
+
+def mix_words(mix: Mapping[str, int]) -> str:
+    """The customers' dishes for a title: one dish by name, a mix by shares."""
+    if len(mix) == 1:
+        return next(iter(mix))
+    total = sum(mix.values())
+    return "mix " + ", ".join(f"{dish} {weight / total:.0%}" for dish, weight in mix.items())
+
+
+def _legend(axes: Axes, curves: list[KitchenCurve]) -> None:
+    """Beside the axes, never over a curve: a colour per kitchen, then what each line means."""
+    from matplotlib.lines import Line2D
+
+    kitchens = [
+        Line2D([], [], color=colour, linewidth=2.5, label=curve.label)
+        for curve, colour in zip(curves, COLOURS * len(curves), strict=False)
+    ]
+    grey = "#555555"
+    styles = [
+        Line2D([], [], color=grey, linewidth=2.0, marker="o", label="p99, measured"),
+        Line2D([], [], color=grey, linewidth=1.0, marker=".", label="p50, measured"),
+        Line2D([], [], color=grey, linewidth=1.5, linestyle="--", label="p99, model"),
+        Line2D([], [], color=grey, linewidth=0.8, linestyle="--", label="p50, model"),
+        Line2D([], [], color=grey, linewidth=1.2, linestyle=":", label="capacity, measured"),
+    ]
+    axes.legend(
+        handles=[*kitchens, *styles], fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0)
+    )
 
 
 def _draw_kitchen(axes: Axes, curve: KitchenCurve, colour: str) -> None:

@@ -13,7 +13,7 @@ from typing import Literal
 
 from kitchen_tui.errors import UsageError
 from kitchen_tui.protocol.orders import Order
-from kitchen_tui.protocol.settings import KitchenSettings, Mode
+from kitchen_tui.protocol.settings import KitchenSettings, Mode, RemedyProblem
 from kitchen_tui.talk.scenario import Scenario, copy_ids
 
 
@@ -172,6 +172,10 @@ class SceneFile:
             yield scene.marker
             yield from scene.steps
 
+    def remedy_clash(self, settings: KitchenSettings) -> tuple[ScriptStep, RemedyProblem] | None:
+        """Where the talk, started with `settings`, would leave a remedy meaning nothing."""
+        return remedy_clash(list(self.steps()), settings)
+
     def starting_with(self, settings: KitchenSettings) -> SceneFile:
         """The talk from other starting settings (options given to `play`): a UsageError when
         a step would then leave a remedy that means nothing in its mode."""
@@ -210,11 +214,22 @@ def settings_after(settings: KitchenSettings, step: ScriptStep) -> KitchenSettin
 
 def check_script_remedies(source: str, steps: list[ScriptStep], settings: KitchenSettings) -> None:
     """No step may leave a remedy that means nothing in the mode it leaves: one UsageError."""
+    clash = remedy_clash(steps, settings)
+    if clash is not None:
+        step, problem = clash
+        raise UsageError(
+            f"{source}: script[{step.index}]: leaves {problem.setting} {problem.value!r},"
+            f" which {problem.reason}"
+        )
+
+
+def remedy_clash(
+    steps: list[ScriptStep], settings: KitchenSettings
+) -> tuple[ScriptStep, RemedyProblem] | None:
+    """The first step that leaves a remedy meaning nothing in its mode, and why; None if none."""
     for step in steps:
         settings = settings_after(settings, step)
         problem = settings.remedy_problem
         if problem is not None:
-            raise UsageError(
-                f"{source}: script[{step.index}]: leaves {problem.setting} {problem.value!r},"
-                f" which {problem.reason}"
-            )
+            return step, problem
+    return None
