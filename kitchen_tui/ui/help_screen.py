@@ -135,6 +135,7 @@ class HelpScreen(ModalScreen[None]):
             for look in PART_LOOKS.values()
         ]
         parts.append(("!", "on the axis: a stall, one step holding every ticket"))
+        parts.append((":", "with workers: one worker's stall, the others serving"))
         parts += [
             (Text(caption, style=f"bold {self._alarm(level)}"), ALARM_MEANINGS[level])
             for level, caption in enumerate(ALARM_CAPTIONS)

@@ -359,3 +359,53 @@ def test_after_a_mode_switch_the_loop_lane_does_not_show_the_sync_stall_as_its_o
     lane = " ".join(line.text for line in LineCook(scene).build(60, 12))
     assert re.search(r"(costliest|last) stall C held the loop 80 ms", lane), lane
     assert "sync kitchen" not in lane, lane
+
+
+def _held_cook(worker: int | None, n: int, at: float, seconds: float | None) -> list[Event]:
+    """Ticket n on a worker's only cook (sync; None: the one kitchen's): a CPU step of `seconds`
+    (None: still going)."""
+    ids: dict[str, Any] = {"id": f"W{n}", "n": n}
+    on = {} if worker is None else {"worker": worker}
+    step = {**ids, "i": 0, "kind": "cpu", "label": "think", "where": "cook", **on}
+    events = [
+        _event("arrived", at, dish="chat", front_desk=1, **ids),
+        *([_event("accepted", at, **on, **ids)] if on else []),
+        _event("seated", at, mode="sync", cook=0, prep_shelf=False, **on, **ids),
+        _event("step_started", at + 0.001, nominal_s=1.0, **step),
+    ]
+    if seconds is not None:
+        end = at + 0.001 + seconds
+        events.append(
+            _event("step_finished", end, measured_s=seconds, story_s=seconds, cpu_s=seconds, **step)
+        )
+    return events
+
+
+def _axis_marks(board: Board, now: float, width: int) -> str:
+    return Timeline(Scene(board, T0 + now)).build(width, 10)[0].text
+
+
+def test_the_axis_marks_one_workers_stall_apart_from_one_holding_every_ticket() -> None:
+    """With three workers, w1's cook held 1 s while w2 and w3 kept serving: the axis read
+    '!!!!!!', which the help calls 'one step holding every ticket'. One worker's stall is ':';
+    '!' only where every worker was held at once."""
+    settings = KitchenSettings(mode="sync", workers=3).to_json()
+    hello = _event("hello", 0.0, pid=1, backend="asyncio", settings=settings, menu={})
+    ups = [_event("worker_up", 0.0, worker=w, pid=10 + w) for w in (1, 2, 3)]
+    board = Board()
+    board.apply_all([hello, *ups, *_held_cook(1, 1, 0.0, 1.0)])
+    axis = _axis_marks(board, 2.0, 80)
+    assert ":" in axis and "!" not in axis, axis
+    # All three held at once (w2 and w3 start while w1 still holds): '!' where they overlap.
+    board.apply_all([*_held_cook(2, 2, 2.0, 1.0), *_held_cook(3, 3, 2.0, 1.0)])
+    board.apply_all(_held_cook(1, 4, 2.0, None))
+    assert "!" in _axis_marks(board, 2.8, 80)
+
+
+def test_stall_marks_keep_off_the_axis_labels() -> None:
+    """At 80x24 in sync the axis read '0s!!!!!!!!0.5s!!!!!!1s': a space keeps each label whole."""
+    board = Board()
+    board.apply_all([_hello("sync"), *_held_cook(None, 1, 0.0, None)])
+    axis = _axis_marks(board, 1.6, 80)
+    labels = re.findall(r"\S*\d+(?:\.\d+)?s\S*", axis[13:])
+    assert labels and all(re.fullmatch(r"\d+(?:\.\d+)?s", label) for label in labels), axis

@@ -135,35 +135,52 @@ class Timeline(KitchenView):
         line = self.line(width)
         line.add(f"{'seconds':<{label_width}} ", self.style("kitchen--dim"))
         text = [" "] * bar_width
-        marks = [" "] * bar_width
         step = next((s for s in TICK_STEPS if s / per >= MIN_TICK_GAP), TICK_STEPS[-1])
         tick = 0.0
+        labelled: set[int] = set()  # a label's columns and one either side: marks stay off them
         while True:
             column = int(tick / per)
             label = f"{tick:g}s"
             if column + len(label) > bar_width:
                 break
             text[column : column + len(label)] = label
+            labelled.update(range(column - 1, column + len(label) + 1))
             tick += step
-        story = self.scene.board.ledger.story
-        # Holds under 50 ms are not kept: nobody feels them, and they would bury the labels.
-        for hold in self.scene.board.ledger.holds.finished:
-            first = int((story.at(hold.held.started) - start) / per)
-            last = math.ceil((story.at(hold.end) - start) / per)
-            for column in range(max(0, first), min(bar_width, last)):
-                marks[column] = str(hold.level)
-        held = self.scene.board.held
-        level = stall_level(self.scene.age(held.started)) if held is not None else 0
-        if held is not None and level:  # the stall going on, at the level it has reached
-            first = int((story.at(held.started) - start) / per)
-            for column in range(max(0, first), bar_width):
-                marks[column] = str(level)
-        for glyph, mark in zip(text, marks, strict=True):
-            if mark != " " and glyph == " ":
-                line.add("!", self.style(f"alarm--{mark}"))
+        levels, held_by = self._marks(bar_width, start, per)
+        # With several workers a step holds only its own worker's tickets: '!' only where every
+        # worker was held at once, ':' where some were and the others kept serving.
+        everyone = max(1, self.scene.board.workers)
+        for column, glyph in enumerate(text):
+            level = levels[column]
+            if level and glyph == " " and column not in labelled:
+                mark = "!" if len(held_by[column]) >= everyone else ":"
+                line.add(mark, self.style(f"alarm--{level}"))
             else:
                 line.add(glyph, self.style("kitchen--dim"))
         return line.strip()
+
+    def _marks(
+        self, bar_width: int, start: float, per: float
+    ) -> tuple[list[int], list[set[int | None]]]:
+        """Each column's highest stall level, and whose loop or cook was held in it (None: the
+        one kitchen's). Holds under 50 ms are not kept: nobody feels them."""
+        levels = [0] * bar_width
+        held_by: list[set[int | None]] = [set() for _ in range(bar_width)]
+        story = self.scene.board.ledger.story
+        now = story.at(self.scene.now)
+        for holds in self.scene.board.ledger.pool.every_holds:
+            spans = [(h.held, h.held.started, story.at(h.end), h.level) for h in holds.finished]
+            held = holds.now
+            level = stall_level(self.scene.age(held.started)) if held is not None else 0
+            if held is not None and level:  # the stall going on, at the level it has reached
+                spans.append((held, held.started, now, level))
+            for step, started, end, level in spans:
+                first = int((story.at(started) - start) / per)
+                last = math.ceil((end - start) / per)
+                for column in range(max(0, first), min(bar_width, last)):
+                    levels[column] = max(levels[column], level)
+                    held_by[column].add(step.worker)
+        return levels, held_by
 
     def _legend(self, width: int) -> Strip:
         line = self.line(width)
