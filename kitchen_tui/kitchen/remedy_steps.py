@@ -4,6 +4,7 @@ CPU work handed to the prep shelf as a job that the answer does not wait for."""
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -16,7 +17,7 @@ import anyio.to_thread
 from kitchen_tui.kitchen.cpu import PROGRESS_S, burn_cpu
 from kitchen_tui.protocol.settings import CHECKPOINT_SLICE_S, KitchenSettings
 
-_WARM_S = 0.005  # each warming call holds its thread this long, so none is reused
+_WARM_S = 0.5  # the longest a warming call holds its thread, waiting for the others
 
 if TYPE_CHECKING:
     from kitchen_tui.kitchen.frontdesk import Ticket
@@ -48,9 +49,13 @@ class OnThread:
         if "to_thread" not in (settings.blocking_fix, settings.cpu_fix):
             return
         limit = int(anyio.to_thread.current_default_thread_limiter().total_tokens)
+        spawned = threading.Event()  # each call holds its thread until all are spawned
         async with anyio.create_task_group() as warm:
-            for _ in range(limit):  # all at once, so that each gets a thread of its own
-                warm.start_soon(partial(anyio.to_thread.run_sync, time.sleep, _WARM_S))
+            for _ in range(limit):  # held together, so that each gets a thread of its own
+                warm.start_soon(partial(anyio.to_thread.run_sync, spawned.wait, _WARM_S))
+                # A thread's start costs the loop about a millisecond: orders go between.
+                await anyio.lowlevel.checkpoint()
+            spawned.set()
 
     async def run(self, ticket: Ticket, i: int, step: Step, real: float) -> None:
         runner = self.runner
