@@ -293,7 +293,7 @@ class KitchenApp(LoadApp):
         served = served_remedies(blocking, cpu, mode)  # no costs for a remedy served inline
         costs = board.ledger.remedies.costs(*served, board.shelf.values(), board.shelf_workers)
         costs = costs if trade else ""
-        self.caption.show(f"{trade} ({costs})" if costs else trade)
+        self.caption.show(f"{trade} ({costs})" if costs else trade, trade=True)
 
     def action_speed(self, direction: int) -> None:
         self.dispatcher.run(speed_step(self.session.speed(), direction))

@@ -113,3 +113,26 @@ async def test_a_checkpointed_ticket_computes_in_slices_and_the_lane_says_the_lo
         rig.kitchen.push([finished])
         await rig.frame()
         assert "loop free" in rig.text("line-cook")
+
+
+@pytest.mark.parametrize("size", [(120, 36), (80, 24), (120, 44)])
+async def test_a_remedy_caption_is_shortened_at_a_word_and_leaves_the_stats_their_rows(
+    size: tuple[int, int], tmp_path: Path
+) -> None:
+    """B and P set: the trade took four rows and the stats panel's table (only "in async p50
+    p95 max" left), and its third line was cut mid-sentence ("..., the CPU"). The strip shows
+    whole words within its lines (one on a short terminal), an ellipsis saying it shortened."""
+    async with running(tmp_path, size) as rig:
+        await rig.pilot.press("B", "P")
+        await rig.frame()
+        await rig.pilot.pause()
+        caption = rig.app.caption
+        full = str(caption.text)
+        shown = str(caption.render())
+        lines = shown.splitlines()
+        assert len(lines) <= (1 if size[1] < 40 else 2), lines
+        assert caption.size.height == len(lines), (caption.size, lines)
+        words = full.split()
+        flat = " ".join(lines).removesuffix("…").split()
+        assert flat == words[: len(flat)], (flat, words)  # whole words, in order
+        assert shown.endswith("…") == (len(flat) < len(words)), shown

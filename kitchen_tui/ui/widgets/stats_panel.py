@@ -49,7 +49,11 @@ class StatsPanel(KitchenView):
     def build(self, width: int, height: int) -> list[Strip]:
         lines = self._counts(width)
         lines += self._kitchen_lines(width, height - len(lines))
-        lines.append(self.line(width).strip())
+        dishes = len(
+            self.scene.board.ledger.latencies_by_setting.get(self.scene.board.ledger.setting, {})
+        )
+        if height - len(lines) > 1 + max(1, dishes):  # the table's rows before a blank line
+            lines.append(self.line(width).strip())
         lines += self._dish_table(width, height - len(lines))
         return lines[:height]
 
