@@ -134,8 +134,8 @@ class HelpScreen(ModalScreen[None]):
             (self._sample(look, f"part-{look.name}", badge=False), look.caption)
             for look in PART_LOOKS.values()
         ]
-        parts.append(("!", "on the axis: a stall, one step holding every ticket"))
-        parts.append((":", "with workers: one worker's stall, the others serving"))
+        # One row for both marks: a row more pushed the page past 120x36.
+        parts.append(("! :", "on the axis: every ticket held, one worker held"))
         parts += [
             (Text(caption, style=f"bold {self._alarm(level)}"), ALARM_MEANINGS[level])
             for level, caption in enumerate(ALARM_CAPTIONS)

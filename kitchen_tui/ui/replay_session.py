@@ -28,7 +28,8 @@ class ReplaySession:
         played = f"{kitchen.position:.1f} s played at {kitchen.speed:g}x"
         if kitchen.finished:
             return f"REPLAY  {self._name}  -- the end: x plays it again, q quits"
-        return f"REPLAY  {self._name}  {played}  (a recorded kitchen: x rewinds)"
+        # Progress first: on a narrow bar the file's name gives way, never where the replay is.
+        return f"REPLAY  {played}  {self._name}  (a recorded kitchen: x rewinds)"
 
     def open(self) -> str | None:
         if not self.kitchen.alive:
