@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from kitchen_tui.protocol.events import Event
 from kitchen_tui.protocol.settings import KitchenSettings
 from kitchen_tui.recording.replay import ReplayKitchen
@@ -18,7 +20,7 @@ class ReplaySession:
     def __init__(self, frame: Frame, kitchen: ReplayKitchen, name: str) -> None:
         self.frame = frame
         self.kitchen = kitchen
-        self._name = name
+        self._name = Path(name).name  # the file's name: a long path would crowd the bar
 
     @property
     def title(self) -> str:
@@ -27,7 +29,7 @@ class ReplaySession:
         kitchen = self.kitchen
         played = f"{kitchen.position:.1f} s played at {kitchen.speed:g}x"
         if kitchen.finished:
-            return f"REPLAY  {self._name}  -- the end: x plays it again, q quits"
+            return f"REPLAY  -- the end: x plays it again, q quits  {self._name}"
         # Progress first: on a narrow bar the file's name gives way, never where the replay is.
         return f"REPLAY  {played}  {self._name}  (a recorded kitchen: x rewinds)"
 
