@@ -27,6 +27,11 @@ UNTIMED = frozenset(
         # Processes and terminals: signals, kills, no process left (bounds of tens of seconds).
         "tests/test_kills.py",
         "tests/test_signals.py",
+        "tests/test_worker_deaths.py",  # the count a death cost: no clock read
+        "tests/ui/test_tmux.py",  # the app in a real terminal: quits within 3 s (it takes 0.3)
+        "tests/ui/test_serve.py",  # the browser tab: quits within 10 s
+        # One account on screen: the job strip against the report's figures of the same run.
+        "tests/ui/test_job_strip.py",
         # Takes, GIFs and stills: what is drawn, not how fast.
         "tests/recording/test_cast.py",
         "tests/recording/test_gif.py",
