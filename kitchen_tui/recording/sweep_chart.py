@@ -102,18 +102,15 @@ def _legend(axes: Axes, curves: list[KitchenCurve]) -> None:
 def _draw_kitchen(axes: Axes, curve: KitchenCurve, colour: str) -> None:
     rates = [p.rate_per_s for p in curve.points]
     lines = (
-        ("p99", [p.p99_s for p in curve.points], "-", "o", 2.0),
-        ("p50", [p.p50_s for p in curve.points], "-", ".", 1.0),
-        ("model p99", [p.predicted_p99_s for p in curve.points], "--", None, 1.5),
-        ("model p50", [p.predicted_p50_s for p in curve.points], "--", None, 0.8),
+        ([p.p99_s for p in curve.points], "-", "o", 2.0),  # the legend says which is which
+        ([p.p50_s for p in curve.points], "-", ".", 1.0),
+        ([p.predicted_p99_s for p in curve.points], "--", None, 1.5),
+        ([p.predicted_p50_s for p in curve.points], "--", None, 0.8),
     )
-    for name, values, style, marker, width in lines:
+    for values, style, marker, width in lines:
         xs = [r for r, v in zip(rates, values, strict=True) if v is not None]
         ys = [v for v in values if v is not None]
-        axes.plot(
-            xs, ys, style, marker=marker, color=colour, linewidth=width,
-            label=f"{curve.label} {name}",
-        )  # fmt: skip
+        axes.plot(xs, ys, style, marker=marker, color=colour, linewidth=width)
     measured = curve.capacity_per_s
     if measured is not None and curve.capacity_reached:  # a floor is no capacity to mark
         model = curve.predicted_capacity_per_s

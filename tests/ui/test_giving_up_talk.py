@@ -184,15 +184,7 @@ def _summary(ledger: Ledger, settings: KitchenSettings) -> dict[str, object]:
 
 def _counts(ledger: Ledger) -> dict[str, int]:
     """The customers each way, as the stats panel and `report` count them."""
-    lost = ledger.giving_up
-    return {
-        "served": ledger.served,
-        "failed": ledger.failed,
-        "refused": ledger.refused,
-        "walked_out": lost.walked_out,
-        "timed_out": lost.timed_out,
-        "uneaten": lost.uneaten,
-    }
+    return {**ledger.outcomes, "walked_out": ledger.giving_up.walked_out}
 
 
 def _drops(events: list[Event]) -> list[float]:
